@@ -1,0 +1,144 @@
+namespace LuaScripts.Core
+
+open System
+open StackExchange.Redis
+
+/// Why a call's arguments could not be split into KEYS and ARGV. Nothing is sent when this happens.
+[<RequireQualifiedAccess>]
+type ArgumentError =
+    /// A fixed-key command was given fewer flat arguments than it has keys.
+    | TooFewArguments of expectedKeys: int * given: int
+    /// An explicit KEYS array whose length differs from the command's fixed key count.
+    | KeyArrayLengthMismatch of expectedKeys: int * given: int
+    /// A dynamic-key command was called with no arguments at all, so no key count.
+    | MissingKeyCount
+    /// A dynamic-key command's first argument is not a whole number.
+    | KeyCountNotInteger of given: string
+    /// A dynamic-key command's first argument is below zero.
+    | NegativeKeyCount of given: int64
+    /// A dynamic-key command's count asks for more keys than arguments follow it.
+    | KeyCountExceedsArguments of count: int64 * remaining: int
+    /// A null KEYS or ARGV array.
+    | NullArgument of what: string
+
+/// One call of a script: the script with its KEYS and ARGV, ready to send.
+[<Sealed>]
+type Invocation(script: Script, keys: RedisKey[], argv: RedisValue[]) =
+    /// The script to run.
+    member _.Script = script
+    /// The KEYS.
+    member _.Keys = keys
+    /// The ARGV.
+    member _.Argv = argv
+    override _.ToString() = $"{script.Name} keys={keys.Length} argv={argv.Length}"
+
+/// Splitting flat argument lists into KEYS and ARGV. Pure and total: every input is either split or
+/// mapped to exactly one <see cref="ArgumentError"/>.
+[<RequireQualifiedAccess>]
+module Args =
+
+    let private toKey (value: RedisValue) : RedisKey =
+        let bytes: byte[] = RedisValue.op_Implicit value
+        RedisKey.op_Implicit bytes
+
+    /// A key as a flat argument (the bytes are kept as they are).
+    [<CompiledName("KeyToValue")>]
+    let keyToValue (key: RedisKey) : RedisValue =
+        let bytes: byte[] = RedisKey.op_Implicit key
+        RedisValue.op_Implicit bytes
+
+    let private slice (source: 'a[]) start length =
+        if length = 0 then Array.Empty<'a>() else Array.sub source start length
+
+    let private splitAt (keys: int) (offset: int) (args: RedisValue[]) =
+        let keyArray: RedisKey[] =
+            if keys = 0 then
+                Array.Empty<RedisKey>()
+            else
+                let a = Array.zeroCreate keys
+                for i in 0 .. keys - 1 do
+                    a[i] <- toKey args[offset + i]
+                a
+        struct (keyArray, slice args (offset + keys) (args.Length - offset - keys))
+
+    /// Splits a flat argument list: for <c>Fixed n</c> the first n are KEYS; for <c>Dynamic</c> the
+    /// first argument is the count of KEYS that follow it.
+    [<CompiledName("Split")>]
+    let split (keyCount: KeyCount) (args: RedisValue[]) : Result<struct (RedisKey[] * RedisValue[]), ArgumentError> =
+        if isNull args then
+            Error(ArgumentError.NullArgument "arguments")
+        else
+            match keyCount with
+            | KeyCount.Fixed n ->
+                if args.Length < n then
+                    Error(ArgumentError.TooFewArguments(n, args.Length))
+                else
+                    Ok(splitAt n 0 args)
+            | KeyCount.Dynamic ->
+                if args.Length = 0 then
+                    Error ArgumentError.MissingKeyCount
+                else
+                    let count = args[0]
+                    let mutable n = 0L
+                    match count.TryParse(&n) with
+                    | true when not count.IsNullOrEmpty ->
+                        let remaining = args.Length - 1
+                        if n < 0L then Error(ArgumentError.NegativeKeyCount n)
+                        elif n > int64 remaining then Error(ArgumentError.KeyCountExceedsArguments(n, remaining))
+                        else Ok(splitAt (int n) 1 args)
+                    | _ -> Error(ArgumentError.KeyCountNotInteger(string count))
+
+    /// Checks an explicit KEYS/ARGV pair against a key count: a fixed count must equal the KEYS length;
+    /// a dynamic count takes any length.
+    [<CompiledName("CheckExplicit")>]
+    let checkExplicit (keyCount: KeyCount) (keys: RedisKey[]) (argv: RedisValue[]) : Result<struct (RedisKey[] * RedisValue[]), ArgumentError> =
+        if isNull keys then Error(ArgumentError.NullArgument "keys")
+        elif isNull argv then Error(ArgumentError.NullArgument "args")
+        else
+            match keyCount with
+            | KeyCount.Fixed n when n <> keys.Length -> Error(ArgumentError.KeyArrayLengthMismatch(n, keys.Length))
+            | _ -> Ok(struct (keys, argv))
+
+    /// The inverse of <see cref="split"/>: the flat argument list a KEYS/ARGV pair came from.
+    [<CompiledName("Join")>]
+    let join (keyCount: KeyCount) (keys: RedisKey[]) (argv: RedisValue[]) : RedisValue[] =
+        let flatKeys = keys |> Array.map keyToValue
+        match keyCount with
+        | KeyCount.Fixed _ -> Array.append flatKeys argv
+        | KeyCount.Dynamic -> Array.concat [ [| RedisValue.op_Implicit (int64 keys.Length) |]; flatKeys; argv ]
+
+    /// Splits a flat argument list for a script into an <see cref="Invocation"/>.
+    [<CompiledName("Invoke")>]
+    let invoke (script: Script) (args: RedisValue[]) : Result<Invocation, ArgumentError> =
+        match split script.KeyCount args with
+        | Ok(struct (keys, argv)) -> Ok(Invocation(script, keys, argv))
+        | Error e -> Error e
+
+    /// Checks an explicit KEYS/ARGV pair for a script and makes an <see cref="Invocation"/>.
+    [<CompiledName("InvokeExplicit")>]
+    let invokeExplicit (script: Script) (keys: RedisKey[]) (argv: RedisValue[]) : Result<Invocation, ArgumentError> =
+        match checkExplicit script.KeyCount keys argv with
+        | Ok(struct (k, a)) -> Ok(Invocation(script, k, a))
+        | Error e -> Error e
+
+/// Messages for <see cref="ArgumentError"/>.
+[<RequireQualifiedAccess>]
+module ArgumentError =
+
+    /// A sentence that says what is wrong with a call of the named command.
+    [<CompiledName("Describe")>]
+    let describe (scriptName: string) (error: ArgumentError) : string =
+        match error with
+        | ArgumentError.TooFewArguments(keys, given) ->
+            $"The script command '{scriptName}' takes {keys} key(s) but was given {given} argument(s)."
+        | ArgumentError.KeyArrayLengthMismatch(keys, given) ->
+            $"The script command '{scriptName}' takes {keys} key(s) but was given a KEYS array of {given}."
+        | ArgumentError.MissingKeyCount ->
+            $"The script command '{scriptName}' has a dynamic key count: its first argument must be the number of keys, and none was given."
+        | ArgumentError.KeyCountNotInteger given ->
+            $"The script command '{scriptName}' has a dynamic key count: its first argument must be a whole number of keys, not '{given}'."
+        | ArgumentError.NegativeKeyCount n ->
+            $"The script command '{scriptName}' has a dynamic key count: {n} keys is negative."
+        | ArgumentError.KeyCountExceedsArguments(n, remaining) ->
+            $"The script command '{scriptName}' was told to take {n} key(s) but only {remaining} argument(s) follow the count."
+        | ArgumentError.NullArgument what -> $"The script command '{scriptName}' was given a null {what}."

@@ -1,0 +1,95 @@
+namespace LuaScripts.Core
+
+open System.Net
+open StackExchange.Redis
+
+/// A failure the server reported for one command. Connection failures and time-outs are not here:
+/// they pass through as the exceptions StackExchange.Redis raises.
+[<RequireQualifiedAccess>]
+type ExecutionError =
+    /// The server failed the script: a Lua compile or run-time error, a refused write, NOPERM, OOM...
+    | ScriptFailed of name: string * sha1: string * message: string
+    /// The server failed a plain command of a pipeline (WRONGTYPE, a syntax error...).
+    | CommandFailed of command: string * message: string
+    /// The server discarded the whole transaction (EXECABORT, or a WATCH that saw a change):
+    /// nothing of it ran.
+    | TransactionDiscarded of command: string * message: string
+
+/// One server that could not do what was asked, and the reason it gave.
+type NodeFailure =
+    { /// The server.
+      EndPoint: EndPoint
+      /// The server's error text, or what went wrong reaching it.
+      Reason: string }
+
+/// Why running a named command failed.
+[<RequireQualifiedAccess>]
+type RunError =
+    /// No command is defined under that name.
+    | UnknownScript of name: string
+    /// The arguments could not be split into KEYS and ARGV; nothing was sent.
+    | InvalidArguments of name: string * error: ArgumentError
+    /// The server failed the script.
+    | Execution of ExecutionError
+
+/// Why preloading did not load every script everywhere.
+type PreloadError =
+    { /// How many (script, server) loads succeeded.
+      Loaded: int
+      /// Every server that refused or could not be reached, with its reason.
+      Failures: NodeFailure list }
+
+/// Carries an <see cref="ExecutionError"/> through a task when the caller asked for exceptions.
+exception ExecutionFailed of ExecutionError
+
+/// Messages for <see cref="ExecutionError"/>.
+[<RequireQualifiedAccess>]
+module ExecutionError =
+
+    /// A sentence naming the script (and its SHA) or command, and the server's message.
+    [<CompiledName("Describe")>]
+    let describe (error: ExecutionError) : string =
+        match error with
+        | ExecutionError.ScriptFailed(name, sha, message) -> $"The script command '{name}' ({sha}) failed on the server: {message}"
+        | ExecutionError.CommandFailed(command, message) -> $"The command '{command}' failed on the server: {message}"
+        | ExecutionError.TransactionDiscarded(command, message) ->
+            $"The transaction holding '{command}' was discarded by the server, so nothing of it ran: {message}"
+
+    /// The script or command name an error is about.
+    [<CompiledName("Subject")>]
+    let subject (error: ExecutionError) : string =
+        match error with
+        | ExecutionError.ScriptFailed(name, _, _) -> name
+        | ExecutionError.CommandFailed(command, _)
+        | ExecutionError.TransactionDiscarded(command, _) -> command
+
+    /// The server's own text.
+    [<CompiledName("Message")>]
+    let message (error: ExecutionError) : string =
+        match error with
+        | ExecutionError.ScriptFailed(_, _, m)
+        | ExecutionError.CommandFailed(_, m)
+        | ExecutionError.TransactionDiscarded(_, m) -> m
+
+/// Messages for <see cref="RunError"/>.
+[<RequireQualifiedAccess>]
+module RunError =
+
+    /// A sentence that names the command and says what went wrong.
+    [<CompiledName("Describe")>]
+    let describe (error: RunError) : string =
+        match error with
+        | RunError.UnknownScript name -> $"No script command named '{name}' is defined on this client."
+        | RunError.InvalidArguments(name, e) -> ArgumentError.describe name e
+        | RunError.Execution e -> ExecutionError.describe e
+
+/// Messages for <see cref="PreloadError"/>.
+[<RequireQualifiedAccess>]
+module PreloadError =
+
+    /// A sentence that names every failed server and its reason.
+    [<CompiledName("Describe")>]
+    let describe (error: PreloadError) : string =
+        let failures =
+            error.Failures |> List.map (fun f -> $"{EndPointCollection.ToString f.EndPoint}: {f.Reason}") |> String.concat "; "
+        $"Preloading scripts failed on {error.Failures.Length} server(s) ({error.Loaded} load(s) succeeded): {failures}"

@@ -1,0 +1,329 @@
+namespace LuaScripts.Core
+
+open System
+open System.Collections.Generic
+open System.Net
+open System.Threading.Tasks
+open StackExchange.Redis
+
+/// What the interpreter needs to know about one connection: where commands go and which scripts
+/// are known loaded where. One per client; thread-safe.
+[<Sealed>]
+type Context(mux: IConnectionMultiplexer) =
+    let loadState = LoadState()
+    let topology = Topology(mux)
+
+    do
+        // A server whose connection failed or came back may have restarted with an empty script cache.
+        mux.ConnectionFailed.Add(fun e -> loadState.ForgetServer e.EndPoint)
+        mux.ConnectionRestored.Add(fun e -> loadState.ForgetServer e.EndPoint)
+
+    /// The connection.
+    member _.Multiplexer = mux
+    /// Which scripts are known loaded where.
+    member _.LoadState = loadState
+    /// Where commands go.
+    member _.Topology = topology
+
+/// Runs scripts and programs over StackExchange.Redis. The only place that knows about round trips,
+/// load state and NOSCRIPT.
+///
+/// Policy: a single call sends EVALSHA where the script is known loaded and EVAL elsewhere; a
+/// NOSCRIPT reply to an EVALSHA is healed with one EVAL and never reaches the caller. In a batch or a
+/// transaction, where a late retry would reorder or half-apply, the first use of each script per
+/// server carries the body (EVAL) and later uses are EVALSHA; a NOSCRIPT in a plain pipeline (a flush
+/// by another client landing mid-batch) is resent as EVAL after the batch.
+[<RequireQualifiedAccess>]
+module Interpreter =
+
+    let private noScriptReply = "NOSCRIPT No matching script"
+
+    /// Whether an exception is the server's own "no matching script" reply to EVALSHA. A script's own
+    /// error that merely mentions NOSCRIPT is not.
+    [<CompiledName("IsNoScript")>]
+    let isNoScript (error: exn) =
+        match error with
+        | :? RedisServerException as e -> e.Message.StartsWith(noScriptReply, StringComparison.Ordinal)
+        | _ -> false
+
+    /// EVAL (or EVAL_RO): the body on the wire. Sent as a raw command on purpose:
+    /// StackExchange.Redis's own string-script path resends a script whose own error text starts
+    /// with NOSCRIPT, so that a script could run twice. RedisKey arguments keep key routing and prefixes.
+    let internal sendEval (db: IDatabaseAsync) (inv: Invocation) (flags: CommandFlags) : Task<RedisResult> =
+        let script = inv.Script
+        let keys = inv.Keys
+        let argv = inv.Argv
+        let args = Array.zeroCreate<obj> (2 + keys.Length + argv.Length)
+        args[0] <- box script.Lua
+        args[1] <- box keys.Length
+        for i in 0 .. keys.Length - 1 do
+            args[2 + i] <- box keys[i]
+        for i in 0 .. argv.Length - 1 do
+            args[2 + keys.Length + i] <- box argv[i]
+        db.ExecuteAsync((if script.ReadOnly then "EVAL_RO" else "EVAL"), args :> ICollection<obj>, flags)
+
+    /// EVALSHA (or EVALSHA_RO): only the digest on the wire; no fallback of StackExchange.Redis's own.
+    let internal sendEvalsha (db: IDatabaseAsync) (inv: Invocation) (flags: CommandFlags) : Task<RedisResult> =
+        let script = inv.Script
+        if script.ReadOnly then db.ScriptEvaluateReadOnlyAsync(script.Sha1Bytes, inv.Keys, inv.Argv, flags)
+        else db.ScriptEvaluateAsync(script.Sha1Bytes, inv.Keys, inv.Argv, flags)
+
+    let private scriptFailed (inv: Invocation) (e: RedisServerException) =
+        ExecutionError.ScriptFailed(inv.Script.Name, inv.Script.Sha1, e.Message)
+
+    let private isOwn (context: Context) (db: IDatabaseAsync) =
+        obj.ReferenceEquals(db.Multiplexer, context.Multiplexer)
+
+    /// Runs one script call and heals NOSCRIPT. Server errors become `onFailure`'s exception;
+    /// connection failures and time-outs pass through as they are. On a batch or a transaction
+    /// (`db` is an <see cref="IBatch"/>) the call is queued with its body, since nothing can be
+    /// resent there.
+    [<CompiledName("Evaluate")>]
+    let evaluate
+        (context: Context)
+        (db: IDatabaseAsync)
+        (inv: Invocation)
+        (flags: CommandFlags)
+        (onFailure: ExecutionError -> exn)
+        : Task<RedisResult> =
+        let sha = inv.Script.Sha1
+        match db with
+        | :? IBatch ->
+            task {
+                try
+                    return! sendEval db inv flags
+                with :? RedisServerException as e ->
+                    return raise (onFailure (scriptFailed inv e))
+            }
+        | _ when not (isOwn context db) ->
+            // Another connection: no load state to consult, so EVALSHA and heal.
+            task {
+                try
+                    try
+                        return! sendEvalsha db inv flags
+                    with e when isNoScript e ->
+                        return! sendEval db inv flags
+                with :? RedisServerException as e ->
+                    return raise (onFailure (scriptFailed inv e))
+            }
+        | _ ->
+            let endPoint = context.Topology.EndPointFor inv.Keys
+            let state = context.LoadState
+            if state.IsLoaded(endPoint, sha) then
+                task {
+                    try
+                        try
+                            return! sendEvalsha db inv flags
+                        with e when isNoScript e ->
+                            state.Forget(endPoint, sha)
+                            let! result = sendEval db inv flags
+                            state.MarkLoaded(endPoint, sha)
+                            return result
+                    with :? RedisServerException as e ->
+                        return raise (onFailure (scriptFailed inv e))
+                }
+            else
+                task {
+                    try
+                        let! result = sendEval db inv flags
+                        state.MarkLoaded(endPoint, sha)
+                        return result
+                    with :? RedisServerException as e ->
+                        return raise (onFailure (scriptFailed inv e))
+                }
+
+    /// How a round of commands is sent.
+    [<RequireQualifiedAccess>]
+    type Mode =
+        /// One pipelined batch: commands run in order, other clients' commands may run in between.
+        | Pipeline
+        /// MULTI/EXEC: all or nothing, nothing in between.
+        | Transaction
+
+    let private commandName (command: Command) =
+        match command with
+        | Command.Script inv -> inv.Script.Name
+        | Command.Plain(name, _) -> name
+
+    let private queue (batch: IBatch) (command: Command) (withBodyNow: bool) (flags: CommandFlags) : Task<RedisResult> =
+        match command with
+        | Command.Script inv -> if withBodyNow then sendEval batch inv flags else sendEvalsha batch inv flags
+        | Command.Plain(name, args) -> batch.ExecuteAsync(name, args :> ICollection<obj>, flags)
+
+    /// Waits for a queued command without throwing: its reply, or its failure.
+    let private settle (task: Task<RedisResult>) : Task<Result<RedisResult, exn>> =
+        task.ContinueWith(
+            (fun (t: Task<RedisResult>) ->
+                if t.IsCompletedSuccessfully then Ok t.Result
+                elif t.IsCanceled then Error(TaskCanceledException() :> exn)
+                else Error(t.Exception.GetBaseException())),
+            TaskContinuationOptions.ExecuteSynchronously
+        )
+
+    /// Sends one round of commands as a single batch (or MULTI/EXEC) and returns one reply per
+    /// command, in order. Server errors are replies; connection failures and time-outs raise.
+    [<CompiledName("SendRound")>]
+    let sendRound (context: Context) (db: IDatabase) (mode: Mode) (flags: CommandFlags) (commands: Command[]) : Task<Reply[]> =
+        task {
+            let n = commands.Length
+            let batch: IBatch =
+                match mode with
+                | Mode.Pipeline -> db.CreateBatch()
+                | Mode.Transaction -> db.CreateTransaction()
+            let endPoints = Array.zeroCreate<EndPoint> n
+            let bodySent = HashSet<struct (EndPoint * string)>()
+            let tasks =
+                commands
+                |> Array.mapi (fun i command ->
+                    match command with
+                    | Command.Script inv ->
+                        let endPoint = context.Topology.EndPointFor inv.Keys
+                        endPoints[i] <- endPoint
+                        queue batch command (bodySent.Add(struct (endPoint, inv.Script.Sha1))) flags
+                    | Command.Plain _ -> queue batch command false flags)
+            let! discarded =
+                match batch with
+                | :? ITransaction as tx ->
+                    task {
+                        try
+                            let! committed = tx.ExecuteAsync(flags)
+                            return if committed then None else Some "the transaction was not committed (a watched key changed)"
+                        with :? RedisServerException as e ->
+                            return Some e.Message
+                    }
+                | _ ->
+                    batch.Execute()
+                    Task.FromResult None
+            let! settled = Task.WhenAll(tasks |> Array.map settle)
+            let replies = Array.zeroCreate<Reply> n
+            let resend = ResizeArray<int>()
+            for i in 0 .. n - 1 do
+                match settled[i], commands[i] with
+                | Ok result, Command.Script inv ->
+                    context.LoadState.MarkLoaded(endPoints[i], inv.Script.Sha1)
+                    replies[i] <- Ok result
+                | Ok result, Command.Plain _ -> replies[i] <- Ok result
+                | Error e, Command.Script _ when mode = Mode.Pipeline && isNoScript e ->
+                    context.LoadState.Forget(endPoints[i], (match commands[i] with Command.Script inv -> inv.Script.Sha1 | _ -> ""))
+                    resend.Add i
+                | Error(:? RedisServerException as e), Command.Script inv when discarded.IsNone || not (e.Message.StartsWith "EXECABORT") ->
+                    replies[i] <- Error(ExecutionError.ScriptFailed(inv.Script.Name, inv.Script.Sha1, e.Message))
+                | Error(:? RedisServerException as e), Command.Plain(name, _) when discarded.IsNone || not (e.Message.StartsWith "EXECABORT") ->
+                    replies[i] <- Error(ExecutionError.CommandFailed(name, e.Message))
+                | Error _, command when discarded.IsSome ->
+                    replies[i] <- Error(ExecutionError.TransactionDiscarded(commandName command, discarded.Value))
+                | Error(:? TaskCanceledException), command ->
+                    replies[i] <- Error(ExecutionError.TransactionDiscarded(commandName command, "cancelled"))
+                | Error e, _ -> raise e
+            if resend.Count > 0 then
+                // A flush landed inside the batch: resend those calls with their body, in their order.
+                let retry = db.CreateBatch()
+                let retried =
+                    [| for i in resend ->
+                           match commands[i] with
+                           | Command.Script inv -> i, inv, settle (sendEval retry inv flags)
+                           | _ -> failwith "unreachable" |]
+                retry.Execute()
+                for (i, inv, pending) in retried do
+                    match! pending with
+                    | Ok result ->
+                        context.LoadState.MarkLoaded(endPoints[i], inv.Script.Sha1)
+                        replies[i] <- Ok result
+                    | Error(:? RedisServerException as e) ->
+                        replies[i] <- Error(ExecutionError.ScriptFailed(inv.Script.Name, inv.Script.Sha1, e.Message))
+                    | Error e -> raise e
+            return replies
+        }
+
+    /// Runs a program: one batch per round (see <see cref="Mode"/>). A transaction must be a single
+    /// round: a program whose later round depends on earlier replies cannot run atomically, and its
+    /// later rounds are refused with an error.
+    [<CompiledName("Run")>]
+    let run (context: Context) (db: IDatabase) (mode: Mode) (flags: CommandFlags) (program: Program<'T>) : Task<Result<'T, ExecutionError list>> =
+        task {
+            let mutable current = program
+            let mutable result = None
+            let mutable rounds = 0
+            while result.IsNone do
+                match current with
+                | Done v -> result <- Some(Ok v)
+                | Failed e -> result <- Some(Error e)
+                | Round(_, _, _) when mode = Mode.Transaction && rounds > 0 ->
+                    let next = Program.explain current |> List.tryHead |> Option.map commandName |> Option.defaultValue "?"
+                    result <-
+                        Some(
+                            Error
+                                [ ExecutionError.TransactionDiscarded(
+                                      next,
+                                      "a transaction must be a single round trip; this program's later round depends on earlier replies"
+                                  ) ]
+                        )
+                | Round(batch, count, next) ->
+                    let! replies = sendRound context db mode flags (Program.flatten batch count)
+                    rounds <- rounds + 1
+                    current <- next replies 0
+            return result.Value
+        }
+
+    /// SCRIPT LOAD of every script on every known server (primaries and replicas), pipelined: all of
+    /// a server's loads are queued before any reply is awaited, and servers are loaded in parallel.
+    /// Returns how many loads succeeded, or every failed server with its reason; the servers that
+    /// could be loaded are loaded either way.
+    [<CompiledName("Preload")>]
+    let preload (context: Context) (scripts: Script list) (flags: CommandFlags) : Task<Result<int, PreloadError>> =
+        task {
+            let scripts = List.toArray scripts
+            let servers = context.Multiplexer.GetServers()
+            let standalonePrimary =
+                if context.Topology.IsCluster then null
+                else context.Topology.EndPointFor(Array.Empty<RedisKey>())
+            let loadOn (server: IServer) : Task<int * NodeFailure list> =
+                task {
+                    let load (send: string -> Task<RedisResult>) =
+                        scripts |> Array.map (fun s -> s, settle (send s.Lua))
+                    let pending =
+                        if not (isNull standalonePrimary) && server.EndPoint.Equals standalonePrimary then
+                            // One real batch: every SCRIPT LOAD is written before any reply is read.
+                            let batch = context.Multiplexer.GetDatabase().CreateBatch()
+                            let queued =
+                                load (fun lua -> batch.ExecuteAsync("SCRIPT", [| box "LOAD"; box lua |] :> ICollection<obj>, flags ||| CommandFlags.DemandMaster))
+                            batch.Execute()
+                            queued
+                        else
+                            // IServer has no batch: the loads are queued back to back on the server's
+                            // connection, none waits for another.
+                            load (fun lua -> server.ExecuteAsync("SCRIPT", [| box "LOAD"; box lua |] :> ICollection<obj>, flags))
+                    let mutable loaded = 0
+                    let failures = ResizeArray<struct (string * string)>()
+                    for (script, reply) in pending do
+                        match! reply with
+                        | Ok result when string result = script.Sha1 ->
+                            context.LoadState.MarkLoaded(server.EndPoint, script.Sha1)
+                            loaded <- loaded + 1
+                        | Ok result -> failures.Add(struct (script.Name, $"SCRIPT LOAD returned {result}, expected {script.Sha1}"))
+                        | Error e -> failures.Add(struct (script.Name, e.Message))
+                    // One line per distinct reason (a refusal is usually the same for every script).
+                    let reasons =
+                        failures
+                        |> Seq.groupBy (fun struct (_, reason) -> reason)
+                        |> Seq.map (fun (reason, items) ->
+                            let names = items |> Seq.map (fun struct (name, _) -> $"'{name}'") |> Seq.toList
+                            let shown = names |> List.truncate 5 |> String.concat ", "
+                            let more = if names.Length > 5 then $" and {names.Length - 5} more" else ""
+                            $"{reason} (script {shown}{more})")
+                        |> List.ofSeq
+                    return
+                        loaded,
+                        (if reasons.IsEmpty then []
+                         else [ { EndPoint = server.EndPoint; Reason = String.Join("; ", reasons) } ])
+                }
+            let! outcomes = Task.WhenAll(servers |> Array.map loadOn)
+            let loaded = outcomes |> Array.sumBy fst
+            let failures = outcomes |> Array.toList |> List.collect snd
+            if servers.Length = 0 then
+                return Error { Loaded = 0; Failures = [] }
+            elif failures.IsEmpty then
+                return Ok loaded
+            else
+                return Error { Loaded = loaded; Failures = failures }
+        }

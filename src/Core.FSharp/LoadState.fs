@@ -1,0 +1,43 @@
+namespace LuaScripts.Core
+
+open System.Collections.Concurrent
+open System.Net
+
+/// Which script SHAs are known to be loaded on which server. "Known" means a reply proved it: a
+/// successful EVAL, EVALSHA or SCRIPT LOAD there. Thread-safe. Only the interpreter changes it: it
+/// forgets a script on NOSCRIPT and a whole server when its connection fails or is restored.
+[<Sealed>]
+type LoadState() =
+    let servers = ConcurrentDictionary<EndPoint, ConcurrentDictionary<string, byte>>()
+
+    /// Whether a reply proved the script loaded on the server (false for an unknown server).
+    member _.IsLoaded(endPoint: EndPoint, sha1: string) : bool =
+        not (isNull endPoint)
+        && (match servers.TryGetValue endPoint with
+            | true, shas -> shas.ContainsKey sha1
+            | _ -> false)
+
+    /// Records that a reply proved the script loaded on the server.
+    member _.MarkLoaded(endPoint: EndPoint, sha1: string) : unit =
+        if not (isNull endPoint) then
+            let shas = servers.GetOrAdd(endPoint, fun _ -> ConcurrentDictionary<string, byte>())
+            shas[sha1] <- 0uy
+
+    /// Forgets one script on one server (after a NOSCRIPT from it).
+    member _.Forget(endPoint: EndPoint, sha1: string) : unit =
+        if not (isNull endPoint) then
+            match servers.TryGetValue endPoint with
+            | true, shas -> shas.TryRemove(sha1) |> ignore
+            | _ -> ()
+
+    /// Forgets everything about one server (its connection failed or was restored: it may have restarted).
+    member _.ForgetServer(endPoint: EndPoint) : unit =
+        if not (isNull endPoint) then servers.TryRemove(endPoint) |> ignore
+
+    /// Forgets everything.
+    member _.Clear() : unit = servers.Clear()
+
+    /// The servers on which the script is known loaded.
+    member _.LoadedOn(sha1: string) : EndPoint list =
+        [ for KeyValue(endPoint, shas) in servers do
+              if shas.ContainsKey sha1 then endPoint ]

@@ -1,0 +1,74 @@
+namespace LuaScripts.Core
+
+open System
+open System.Net
+open StackExchange.Redis
+
+/// Which server StackExchange.Redis will send a command to, as far as the client can tell from its
+/// own view of the topology: the primary of a single-node or primary/replica set-up, or the owner
+/// of the first key's hash slot on a cluster. Refreshed lazily after the multiplexer reports a
+/// change. Used to track load state per server; routing itself stays StackExchange.Redis's.
+[<Sealed>]
+type Topology(mux: IConnectionMultiplexer) =
+    [<VolatileField>]
+    let mutable valid = false
+    [<VolatileField>]
+    let mutable primary: EndPoint = null
+    [<VolatileField>]
+    let mutable slotOwners: EndPoint[] = null
+
+    let invalidate () = valid <- false
+
+    let refresh () =
+        valid <- true
+        let servers = mux.GetServers()
+        match servers |> Array.tryFind (fun s -> s.IsConnected && s.ServerType = ServerType.Cluster) with
+        | Some server ->
+            let owners = Array.zeroCreate<EndPoint> 16384
+            match server.ClusterConfiguration with
+            | null -> valid <- false
+            | config ->
+                for node in config.Nodes do
+                    if not node.IsReplica then
+                        for range in node.Slots do
+                            for slot in range.From .. range.To do
+                                owners[slot] <- node.EndPoint
+            slotOwners <- owners
+            primary <- null
+        | None ->
+            slotOwners <- null
+            primary <-
+                match servers |> Array.tryFind (fun s -> s.IsConnected && not s.IsReplica) with
+                | Some s -> s.EndPoint
+                | None ->
+                    valid <- false
+                    null
+
+    do
+        mux.ConfigurationChanged.Add(fun _ -> invalidate ())
+        mux.HashSlotMoved.Add(fun _ -> invalidate ())
+        mux.ConnectionRestored.Add(fun _ -> invalidate ())
+        mux.ConnectionFailed.Add(fun _ -> invalidate ())
+
+    /// Whether the multiplexer is connected to a Redis Cluster.
+    member _.IsCluster =
+        if not valid then refresh ()
+        not (isNull slotOwners)
+
+    /// The hash slot of a key, as the multiplexer computes it (hash tags respected).
+    member _.HashSlot(key: RedisKey) = mux.HashSlot key
+
+    /// The server that will serve a command with these keys, or null when the client cannot tell
+    /// (not connected yet; a keyless command on a cluster).
+    member this.EndPointFor(keys: RedisKey[]) : EndPoint =
+        if not valid then refresh ()
+        match slotOwners with
+        | null -> primary
+        | owners ->
+            if isNull keys || keys.Length = 0 then null
+            else
+                let slot = mux.HashSlot keys[0]
+                if slot >= 0 && slot < owners.Length then owners[slot] else null
+
+    /// Marks the view stale; the next question refreshes it.
+    member _.Invalidate() = invalidate ()

@@ -1,0 +1,49 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using LuaScripts.Core;
+using Microsoft.FSharp.Core;
+
+namespace LuaScripts;
+
+/// <summary>Maps the core's error values to the facade's exceptions.</summary>
+internal static class Errors
+{
+    /// <summary>The core calls this to turn a server failure into the exception the caller sees.</summary>
+    internal static readonly FSharpFunc<ExecutionError, Exception> OnFailure =
+        FuncConvert.FromFunc<ExecutionError, Exception>(ToException);
+
+    internal static Exception ToException(ExecutionError error) => error switch
+    {
+        ExecutionError.ScriptFailed f => new ScriptExecutionException(f.name, f.sha1, f.message),
+        _ => new PipelineExecutionException(
+            ExecutionErrorModule.Describe(error),
+            Array.Empty<StackExchange.Redis.RedisResult?>(),
+            new[] { new PipelineFailure(0, ExecutionErrorModule.Subject(error), ExecutionErrorModule.Message(error)) }),
+    };
+
+    internal static InvalidScriptDefinitionException Definition(string? name, DefinitionError error) =>
+        new(name, DefinitionErrorModule.Describe(error));
+
+    internal static ScriptArgumentException Argument(string name, ArgumentError error) =>
+        new(name, ArgumentErrorModule.Describe(name, error));
+
+    internal static LuaScriptException Run(RunError error) => error switch
+    {
+        RunError.UnknownScript u => new UnknownScriptException(u.name),
+        RunError.InvalidArguments a => Argument(a.name, a.error),
+        RunError.Execution e => (LuaScriptException)ToException(e.Item),
+        _ => throw new InvalidOperationException("unreachable"),
+    };
+
+    internal static ScriptLoadException Preload(PreloadError error) =>
+        new(PreloadErrorModule.Describe(error), error.Loaded,
+            error.Failures.Select(f => new ScriptLoadFailure(f.EndPoint, f.Reason)).ToList());
+
+    internal static string PipelineMessage(IReadOnlyList<PipelineFailure> failures, bool transaction)
+    {
+        var shown = string.Join("; ", failures.Take(5).Select(f => $"#{f.Index} '{f.Name}': {f.Message}"));
+        var more = failures.Count > 5 ? $"; and {failures.Count - 5} more" : "";
+        return $"{failures.Count} position(s) of the {(transaction ? "transaction" : "pipeline")} failed: {shown}{more}";
+    }
+}

@@ -1,0 +1,135 @@
+using System;
+using System.Collections.Generic;
+using System.Net;
+using StackExchange.Redis;
+
+namespace LuaScripts;
+
+/// <summary>
+/// The base of every error LuaScripts raises itself. Connection failures and time-outs are not
+/// wrapped: they arrive as StackExchange.Redis raises them.
+/// </summary>
+public abstract class LuaScriptException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    /// <param name="scriptName">The command the error is about, if any.</param>
+    /// <param name="message">What went wrong, naming the command.</param>
+    /// <param name="inner">The underlying error, if any.</param>
+    protected LuaScriptException(string? scriptName, string message, Exception? inner = null)
+        : base(message, inner) => ScriptName = scriptName;
+
+    /// <summary>The command the error is about, or <see langword="null"/> when it is about none.</summary>
+    public string? ScriptName { get; }
+}
+
+/// <summary>A command definition was refused (empty or bad name, empty body, negative key count). Nothing was defined.</summary>
+public sealed class InvalidScriptDefinitionException : LuaScriptException
+{
+    /// <summary>Creates the exception.</summary>
+    /// <param name="scriptName">The name given, if any.</param>
+    /// <param name="message">What is wrong.</param>
+    public InvalidScriptDefinitionException(string? scriptName, string message) : base(scriptName, message) { }
+}
+
+/// <summary>No command is defined under the name. Nothing was sent.</summary>
+public sealed class UnknownScriptException : LuaScriptException
+{
+    /// <summary>Creates the exception.</summary>
+    /// <param name="scriptName">The name asked for.</param>
+    public UnknownScriptException(string scriptName)
+        : base(scriptName, $"No script command named '{scriptName}' is defined on this client.") { }
+}
+
+/// <summary>A call's arguments do not fit the command's key count. Nothing was sent.</summary>
+public sealed class ScriptArgumentException : LuaScriptException
+{
+    /// <summary>Creates the exception.</summary>
+    /// <param name="scriptName">The command called.</param>
+    /// <param name="message">What is wrong with the arguments.</param>
+    public ScriptArgumentException(string scriptName, string message) : base(scriptName, message) { }
+}
+
+/// <summary>
+/// The server failed the script: a Lua compile or run-time error, a write refused to a read-only
+/// script, NOPERM, OOM... Never raised for NOSCRIPT, which the library heals itself.
+/// </summary>
+public sealed class ScriptExecutionException : LuaScriptException
+{
+    /// <summary>Creates the exception.</summary>
+    /// <param name="scriptName">The command that failed.</param>
+    /// <param name="sha1">The script's SHA1.</param>
+    /// <param name="serverMessage">The server's error text.</param>
+    public ScriptExecutionException(string scriptName, string sha1, string serverMessage)
+        : base(scriptName, $"The script command '{scriptName}' ({sha1}) failed on the server: {serverMessage}")
+    {
+        Sha1 = sha1;
+        ServerMessage = serverMessage;
+    }
+
+    /// <summary>The script's lower-case hexadecimal SHA1.</summary>
+    public string Sha1 { get; }
+
+    /// <summary>The server's error text, as it sent it.</summary>
+    public string ServerMessage { get; }
+}
+
+/// <summary>One server that refused to load scripts or could not be reached, and why.</summary>
+/// <param name="EndPoint">The server.</param>
+/// <param name="Reason">The server's error text, or what went wrong reaching it.</param>
+public sealed record ScriptLoadFailure(EndPoint EndPoint, string Reason);
+
+/// <summary>
+/// Preloading did not load every script on every server. The servers that could be loaded were.
+/// Running commands keeps working: a server that lacks a script is sent its body on first use.
+/// </summary>
+public sealed class ScriptLoadException : LuaScriptException
+{
+    /// <summary>Creates the exception.</summary>
+    /// <param name="message">What failed, naming every failed server.</param>
+    /// <param name="loaded">How many (script, server) loads succeeded.</param>
+    /// <param name="failures">Every failed server with its reason.</param>
+    public ScriptLoadException(string message, int loaded, IReadOnlyList<ScriptLoadFailure> failures)
+        : base(null, message)
+    {
+        Loaded = loaded;
+        Failures = failures;
+    }
+
+    /// <summary>How many (script, server) loads succeeded.</summary>
+    public int Loaded { get; }
+
+    /// <summary>Every server that refused or could not be reached, with its reason.</summary>
+    public IReadOnlyList<ScriptLoadFailure> Failures { get; }
+}
+
+/// <summary>One failed position of a pipeline or transaction.</summary>
+/// <param name="Index">The position in queue order, from 0.</param>
+/// <param name="Name">The script command or plain command at that position.</param>
+/// <param name="Message">The server's error text.</param>
+public sealed record PipelineFailure(int Index, string Name, string Message);
+
+/// <summary>
+/// Some positions of a pipeline or transaction failed on the server. The other positions' replies
+/// are in <see cref="Results"/>; a failed position holds <see langword="null"/> there and is
+/// described in <see cref="Failures"/>. For a transaction the server discarded (EXECABORT, a WATCH
+/// conflict), every position is a failure and nothing of it ran.
+/// </summary>
+public sealed class PipelineExecutionException : LuaScriptException
+{
+    /// <summary>Creates the exception.</summary>
+    /// <param name="message">A summary naming each failed position.</param>
+    /// <param name="results">Every position's reply, null where it failed.</param>
+    /// <param name="failures">Every failed position.</param>
+    public PipelineExecutionException(string message, RedisResult?[] results, IReadOnlyList<PipelineFailure> failures)
+        : base(failures.Count > 0 ? failures[0].Name : null, message)
+    {
+        Results = results;
+        Failures = failures;
+    }
+
+    /// <summary>Every position's reply in queue order; <see langword="null"/> where the position failed.</summary>
+    public IReadOnlyList<RedisResult?> Results { get; }
+
+    /// <summary>Every failed position, in queue order.</summary>
+    public IReadOnlyList<PipelineFailure> Failures { get; }
+}

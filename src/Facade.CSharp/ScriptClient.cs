@@ -1,0 +1,166 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics.CodeAnalysis;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using LuaScripts.Core;
+using Microsoft.FSharp.Core;
+using StackExchange.Redis;
+
+namespace LuaScripts;
+
+/// <summary>
+/// Defines named Lua commands and runs them by name over a StackExchange.Redis connection.
+/// Sends EVALSHA once a server is known to hold a script, and heals by itself when a server has
+/// lost its script cache (restart, failover, SCRIPT FLUSH): no NOSCRIPT ever reaches the caller.
+/// Thread-safe: define and run from any number of threads. Each client has its own commands;
+/// another client over the same connection never sees them.
+/// </summary>
+public sealed class ScriptClient
+{
+    private readonly Client core;
+    private readonly IDatabase database;
+
+    /// <summary>Creates a client over a connection.</summary>
+    /// <param name="multiplexer">The connection; shared, not owned (the client never disposes it).</param>
+    /// <param name="options">Settings; <see langword="null"/> for the defaults.</param>
+    public ScriptClient(IConnectionMultiplexer multiplexer, ScriptClientOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(multiplexer);
+        Options = options ?? new ScriptClientOptions();
+        core = new Client(multiplexer, new ClientOptions(Options.Database));
+        database = core.Database;
+    }
+
+    /// <summary>The connection.</summary>
+    public IConnectionMultiplexer Multiplexer => core.Multiplexer;
+
+    /// <summary>The settings.</summary>
+    public ScriptClientOptions Options { get; }
+
+    /// <summary>The database calls run against.</summary>
+    public IDatabase Database => database;
+
+    internal Client Core => core;
+
+    /// <summary>
+    /// Defines a named command, or replaces the one defined under that name (later calls run the new
+    /// body; handles to the old one keep running theirs). Nothing is sent to the server.
+    /// </summary>
+    /// <param name="name">The command's name: not empty, no control characters. Case-sensitive.</param>
+    /// <param name="definition">The Lua body and key count.</param>
+    /// <returns>A handle to the defined script.</returns>
+    /// <exception cref="InvalidScriptDefinitionException">The name, body or key count is not valid; nothing was defined.</exception>
+    public ScriptHandle DefineCommand(string name, CommandDefinition definition)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        var keyCount = definition.Keys is int n ? KeyCount.NewFixed(n) : KeyCount.Dynamic;
+        var options = new ScriptOptions(
+            definition.Description is null ? FSharpOption<string>.None : FSharpOption<string>.Some(definition.Description),
+            definition.ReadOnly,
+            definition.Install);
+        var result = ClientModule.Define(name, definition.Lua, keyCount, options, core);
+        if (result.IsError) throw Errors.Definition(name, result.ErrorValue);
+        return new ScriptHandle(this, result.ResultValue);
+    }
+
+    /// <summary>The handle of a defined command.</summary>
+    /// <param name="name">The command's name.</param>
+    /// <exception cref="UnknownScriptException">No command is defined under that name.</exception>
+    public ScriptHandle GetScript(string name) =>
+        TryGetScript(name, out var script) ? script : throw new UnknownScriptException(name);
+
+    /// <summary>The handle of a defined command, if there is one.</summary>
+    /// <param name="name">The command's name.</param>
+    /// <param name="script">The handle, or <see langword="null"/>.</param>
+    /// <returns>Whether a command is defined under that name.</returns>
+    public bool TryGetScript(string name, [NotNullWhen(true)] out ScriptHandle? script)
+    {
+        if (core.Registry.TryGetValue(name, out var found))
+        {
+            script = new ScriptHandle(this, found);
+            return true;
+        }
+        script = null;
+        return false;
+    }
+
+    /// <summary>The names of the defined commands, in ordinal order.</summary>
+    public IReadOnlyCollection<string> ListScripts() => RegistryModule.Names(core.Registry).ToList();
+
+    /// <summary>Removes a defined command. Handles already taken keep working.</summary>
+    /// <param name="name">The command's name.</param>
+    /// <returns>Whether a command was defined under that name.</returns>
+    public bool RemoveCommand(string name) => ClientModule.Remove(name, core);
+
+    /// <summary>
+    /// Runs a named command with flat arguments: for a command with a fixed key count the first
+    /// <c>Keys</c> arguments are KEYS and the rest ARGV; for a dynamic one the first argument is the
+    /// number of KEYS that follow.
+    /// </summary>
+    /// <param name="name">The command's name.</param>
+    /// <param name="args">The flat arguments.</param>
+    /// <returns>The script's reply.</returns>
+    /// <exception cref="UnknownScriptException">No such command; nothing was sent.</exception>
+    /// <exception cref="ScriptArgumentException">The arguments do not fit the key count; nothing was sent.</exception>
+    /// <exception cref="ScriptExecutionException">The server failed the script.</exception>
+    public Task<RedisResult> RunScriptAsync(string name, params RedisValue[] args)
+    {
+        var script = Find(name);
+        var invocation = Args.Invoke(script, args);
+        if (invocation.IsError) throw Errors.Argument(name, invocation.ErrorValue);
+        return Interpreter.Evaluate(core.Context, database, invocation.ResultValue, CommandFlags.None, Errors.OnFailure);
+    }
+
+    /// <summary>Runs a named command with explicit KEYS and ARGV.</summary>
+    /// <param name="name">The command's name.</param>
+    /// <param name="keys">The KEYS; for a fixed key count, exactly that many.</param>
+    /// <param name="args">The ARGV.</param>
+    /// <param name="flags">StackExchange.Redis command flags (e.g. <see cref="CommandFlags.PreferReplica"/> for read-only scripts).</param>
+    /// <param name="cancellationToken">Stops waiting for the reply; a command already sent still runs on the server.</param>
+    /// <returns>The script's reply.</returns>
+    /// <exception cref="UnknownScriptException">No such command; nothing was sent.</exception>
+    /// <exception cref="ScriptArgumentException">The KEYS do not fit the key count; nothing was sent.</exception>
+    /// <exception cref="ScriptExecutionException">The server failed the script.</exception>
+    public Task<RedisResult> RunScriptAsync(string name, RedisKey[] keys, RedisValue[] args,
+        CommandFlags flags = CommandFlags.None, CancellationToken cancellationToken = default)
+    {
+        var script = Find(name);
+        var invocation = Args.InvokeExplicit(script, keys, args);
+        if (invocation.IsError) throw Errors.Argument(name, invocation.ErrorValue);
+        var reply = Interpreter.Evaluate(core.Context, database, invocation.ResultValue, flags, Errors.OnFailure);
+        return cancellationToken.CanBeCanceled ? reply.WaitAsync(cancellationToken) : reply;
+    }
+
+    /// <summary>
+    /// Loads every defined command on every server of the connection (primaries and replicas) with
+    /// SCRIPT LOAD, pipelined: one round trip per server, servers in parallel. Not needed for
+    /// correctness (calls heal by themselves); it saves the first call's body on each server.
+    /// </summary>
+    /// <param name="cancellationToken">Stops waiting; loads already sent still complete on the servers.</param>
+    /// <returns>How many (script, server) loads succeeded.</returns>
+    /// <exception cref="ScriptLoadException">Some server refused (e.g. an ACL without SCRIPT) or could not be reached; the others were loaded.</exception>
+    public async Task<int> PreloadScriptsAsync(CancellationToken cancellationToken = default)
+    {
+        var result = await ClientModule.Preload(core).WaitAsync(cancellationToken).ConfigureAwait(false);
+        if (result.IsError) throw Errors.Preload(result.ErrorValue);
+        return result.ResultValue;
+    }
+
+    /// <summary>A pipeline: commands queued now, sent together in one round trip by <see cref="ScriptPipeline.ExecuteAsync"/>.</summary>
+    public ScriptPipeline Pipeline() => new(this, transaction: false);
+
+    /// <summary>A transaction: like a pipeline, but sent as MULTI/EXEC, all or nothing.</summary>
+    public ScriptPipeline Transaction() => new(this, transaction: true);
+
+    internal Task<FSharpResult<RedisResult, ExecutionError>[]> RunRound(Core.Command[] commands, bool transaction, CancellationToken cancellationToken)
+    {
+        var mode = transaction ? Interpreter.Mode.Transaction : Interpreter.Mode.Pipeline;
+        var round = Interpreter.SendRound(core.Context, database, mode, CommandFlags.None, commands);
+        return cancellationToken.CanBeCanceled ? round.WaitAsync(cancellationToken) : round;
+    }
+
+    internal Script Find(string name) =>
+        core.Registry.TryGetValue(name, out var script) ? script : throw new UnknownScriptException(name);
+}
