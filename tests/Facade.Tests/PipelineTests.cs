@@ -1,0 +1,231 @@
+using LuaScripts.TestServers;
+using StackExchange.Redis;
+using Xunit;
+
+namespace LuaScripts.Tests;
+
+[Collection(RedisCollection.Name)]
+public sealed class PipelineTests : IDisposable
+{
+    private const string IncrBy = "redis.call('INCRBY', KEYS[1], ARGV[1]); return redis.call('GET', KEYS[1])";
+
+    private readonly RedisFixture redis;
+    private readonly ConnectionMultiplexer mux;
+    private readonly ScriptClient client;
+    private readonly string prefix = "p:" + Guid.NewGuid().ToString("N")[..8] + ":";
+
+    public PipelineTests(RedisFixture redis)
+    {
+        this.redis = redis;
+        mux = redis.Connect();
+        client = new ScriptClient(mux);
+        client.DefineCommand("incr", new CommandDefinition(IncrBy) { Keys = 1 });
+        client.DefineCommand("get_via_script", new CommandDefinition("return redis.call('GET', KEYS[1])") { Keys = 1 });
+        client.DefineCommand("count_keys", new CommandDefinition("return #KEYS .. ':' .. #ARGV"));
+        client.DefineCommand("raise", new CommandDefinition("return redis.error_reply('boom ' .. ARGV[1])") { Keys = 0 });
+    }
+
+    public void Dispose() => mux.Dispose();
+
+    private string Key(string name) => prefix + name;
+
+    private long Calls(string command) => Wire.Calls(redis.AdminServer, command);
+
+    private Task Flush() => redis.AdminServer.ScriptFlushAsync();
+
+    [Fact]
+    public async Task A_thousand_script_calls_are_one_round_trip_and_one_body_even_after_a_flush()
+    {
+        await Flush();
+        var pipe = client.Pipeline();
+        for (var i = 0; i < 1000; i++) pipe.RunScript("incr", Key("n"), 1);
+        var eval = Calls("eval");
+        var evalsha = Calls("evalsha");
+        RedisResult[] results = Array.Empty<RedisResult>();
+
+        var sent = await Wire.Profile(mux, async () => results = await pipe.ExecuteAsync());
+
+        Assert.Equal(1000, sent.Count);
+        Assert.Equal(1, Wire.RoundTrips(sent));
+        Assert.Equal(eval + 1, Calls("eval"));
+        Assert.Equal(evalsha + 999, Calls("evalsha"));
+        Assert.Equal(Enumerable.Range(1, 1000), results.Select(r => (int)r));
+        Assert.DoesNotContain(sent, c => c.Command == "SCRIPT");
+    }
+
+    [Fact]
+    public async Task The_callers_order_holds_after_a_flush()
+    {
+        await client.RunScriptAsync("get_via_script", Key("foo")); // known loaded, then the server forgets it
+        await Flush();
+
+        var results = await client.Pipeline()
+            .RunScript("get_via_script", Key("foo"))
+            .Command("SET", (RedisKey)Key("foo"), "X")
+            .RunScript("get_via_script", Key("foo"))
+            .ExecuteAsync();
+
+        Assert.True(results[0].IsNull);
+        Assert.Equal("OK", (string?)results[1]);
+        Assert.Equal("X", (string?)results[2]);
+    }
+
+    [Fact]
+    public async Task The_same_script_ten_times_after_a_flush_counts_one_to_ten()
+    {
+        await Flush();
+        var pipe = client.Pipeline();
+        for (var i = 0; i < 10; i++) pipe.RunScript("incr", Key("ten"), 1);
+        var results = await pipe.ExecuteAsync();
+        Assert.Equal(Enumerable.Range(1, 10), results.Select(r => (int)r));
+    }
+
+    [Fact]
+    public async Task Dynamic_key_scripts_with_two_three_and_one_keys()
+    {
+        var results = await client.Pipeline()
+            .RunScript("count_keys", 2, Key("a"), Key("b"), "x")
+            .RunScript("count_keys", 3, Key("a"), Key("b"), Key("c"))
+            .RunScript("count_keys", new RedisKey[] { Key("a") }, new RedisValue[] { "x", "y" })
+            .ExecuteAsync();
+        Assert.Equal(new[] { "2:1", "3:0", "1:2" }, results.Select(r => (string?)r));
+    }
+
+    [Fact]
+    public async Task Plain_commands_and_scripts_interleave_in_order()
+    {
+        var results = await client.Pipeline()
+            .Command("SET", (RedisKey)Key("i"), 10)
+            .RunScript("incr", Key("i"), 5)
+            .Command("INCR", (RedisKey)Key("i"))
+            .RunScript("incr", Key("i"), 100)
+            .Command("GET", (RedisKey)Key("i"))
+            .ExecuteAsync();
+        Assert.Equal(new[] { "OK", "15", "16", "116", "116" }, results.Select(r => (string?)r));
+    }
+
+    [Fact]
+    public async Task An_unknown_script_or_bad_arguments_fail_at_queue_time_and_nothing_is_sent()
+    {
+        var pipe = client.Pipeline().Command("SET", (RedisKey)Key("never"), "1");
+        Assert.Throws<UnknownScriptException>(() => pipe.RunScript("missing", Key("x")));
+        Assert.Throws<ScriptArgumentException>(() => pipe.RunScript("incr"));
+        Assert.Throws<ScriptArgumentException>(() => pipe.RunScript("count_keys", 5, Key("x")));
+        Assert.Equal(1, pipe.Count);
+        Assert.False(await mux.GetDatabase().KeyExistsAsync(Key("never")));
+    }
+
+    [Fact]
+    public async Task An_empty_pipeline_returns_nothing_without_a_round_trip()
+    {
+        RedisResult[] results = new RedisResult[1];
+        var sent = await Wire.Profile(mux, async () => results = await client.Pipeline().ExecuteAsync());
+        Assert.Empty(results);
+        Assert.Empty(sent);
+    }
+
+    [Fact]
+    public async Task A_pipeline_executes_once()
+    {
+        var pipe = client.Pipeline().RunScript("incr", Key("once"), 1);
+        await pipe.ExecuteAsync();
+        var again = await Assert.ThrowsAsync<InvalidOperationException>(() => pipe.ExecuteAsync());
+        Assert.Contains("already been executed", again.Message);
+        Assert.Throws<InvalidOperationException>(() => pipe.RunScript("incr", Key("once"), 1));
+        Assert.Equal(1, (long)await mux.GetDatabase().StringGetAsync(Key("once")));
+    }
+
+    [Fact]
+    public async Task A_failed_command_or_script_keeps_every_other_reply()
+    {
+        await mux.GetDatabase().StringSetAsync(Key("str"), "text");
+        var error = await Assert.ThrowsAsync<PipelineExecutionException>(() => client.Pipeline()
+            .RunScript("incr", Key("ok"), 1)
+            .Command("LPUSH", (RedisKey)Key("str"), "x")
+            .RunScript("raise", "it")
+            .Command("GET", (RedisKey)Key("str"))
+            .ExecuteAsync());
+
+        Assert.Equal(2, error.Failures.Count);
+        Assert.Equal(1, error.Failures[0].Index);
+        Assert.Equal("LPUSH", error.Failures[0].Name);
+        Assert.Contains("WRONGTYPE", error.Failures[0].Message);
+        Assert.Equal(2, error.Failures[1].Index);
+        Assert.Equal("raise", error.Failures[1].Name);
+        Assert.Contains("boom it", error.Failures[1].Message);
+        Assert.Equal(1, (int)error.Results[0]!);
+        Assert.Null(error.Results[1]);
+        Assert.Null(error.Results[2]);
+        Assert.Equal("text", (string?)error.Results[3]);
+        Assert.Contains("#1 'LPUSH'", error.Message);
+    }
+
+    [Fact]
+    public async Task A_transaction_after_a_flush_applies_everything()
+    {
+        await client.RunScriptAsync("incr", Key("t"), 1);
+        await Flush();
+        var eval = Calls("eval");
+
+        var results = await client.Transaction()
+            .Command("SET", (RedisKey)Key("a"), "1")
+            .RunScript("incr", Key("t"), 1)
+            .RunScript("incr", Key("t"), 1)
+            .Command("SET", (RedisKey)Key("b"), "2")
+            .ExecuteAsync();
+
+        Assert.Equal(new[] { "OK", "2", "3", "OK" }, results.Select(r => (string?)r));
+        Assert.Equal("1", (string?)await mux.GetDatabase().StringGetAsync(Key("a")));
+        Assert.Equal("2", (string?)await mux.GetDatabase().StringGetAsync(Key("b")));
+        Assert.Equal(eval + 1, Calls("eval")); // the body once; the second use was EVALSHA within EXEC
+    }
+
+    [Fact]
+    public async Task A_script_that_raises_inside_a_transaction_is_a_failed_position()
+    {
+        var error = await Assert.ThrowsAsync<PipelineExecutionException>(() => client.Transaction()
+            .Command("SET", (RedisKey)Key("x"), "1")
+            .RunScript("raise", "tx")
+            .Command("SET", (RedisKey)Key("y"), "2")
+            .ExecuteAsync());
+
+        var failure = Assert.Single(error.Failures);
+        Assert.Equal(1, failure.Index);
+        Assert.Equal("raise", failure.Name);
+        Assert.Contains("boom tx", failure.Message);
+        Assert.Equal("OK", (string?)error.Results[0]);
+        Assert.Equal("OK", (string?)error.Results[2]);
+        Assert.Contains("transaction", error.Message);
+    }
+
+    [Fact]
+    public async Task A_discarded_transaction_leaves_no_false_loaded_state()
+    {
+        await Flush();
+        var fresh = client.DefineCommand("fresh", new CommandDefinition(IncrBy + " -- " + Guid.NewGuid()) { Keys = 1 });
+
+        var error = await Assert.ThrowsAsync<PipelineExecutionException>(() => client.Transaction()
+            .RunScript("fresh", Key("d"), 1)
+            .Command("SET", (RedisKey)Key("d2")) // wrong arity: the server discards the whole transaction
+            .ExecuteAsync());
+
+        Assert.Equal(2, error.Failures.Count);
+        Assert.All(error.Failures, f => Assert.Contains("EXECABORT", f.Message));
+        Assert.Empty(fresh.LoadedOn);
+        Assert.False(await mux.GetDatabase().KeyExistsAsync(Key("d")));
+        Assert.Equal(1, (int)await client.RunScriptAsync("fresh", Key("d"), 1));
+        var results = await client.Pipeline().RunScript("fresh", Key("d"), 1).ExecuteAsync();
+        Assert.Equal(2, (int)results[0]);
+    }
+
+    [Fact]
+    public async Task A_transaction_is_one_round_trip_of_MULTI_and_EXEC()
+    {
+        var tx = client.Transaction();
+        for (var i = 0; i < 10; i++) tx.RunScript("incr", Key("ten"), 1);
+        RedisResult[] results = Array.Empty<RedisResult>();
+        var sent = await Wire.Profile(mux, async () => results = await tx.ExecuteAsync());
+        Assert.Equal(Enumerable.Range(1, 10), results.Select(r => (int)r));
+        Assert.Equal(1, Wire.RoundTrips(sent));
+    }
+}
