@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# LuaScripts build entry point.
+#   ./build.sh demo    run the channel-layer demo (throwaway local redis-server unless REDIS_URL is set)
+#   ./build.sh test    build everything and run every test suite against real redis-server processes
+#   ./build.sh pack    build the NuGet packages into ./artifacts/packages
+set -euo pipefail
+cd "$(dirname "$0")"
+
+CONFIG=Release
+
+need_redis() {
+  if ! command -v redis-server >/dev/null 2>&1 || ! command -v redis-cli >/dev/null 2>&1; then
+    echo "== installing redis-server and redis-tools (Debian packages)"
+    local sudo=""
+    [ "$(id -u)" -ne 0 ] && sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq redis-server redis-tools >/dev/null
+  fi
+}
+
+need_dotnet() {
+  if ! command -v dotnet >/dev/null 2>&1; then
+    echo "The .NET SDK (10.0 or newer) is required: https://dot.net (dotnet-sdk-10.0 package)." >&2
+    exit 2
+  fi
+}
+
+passed=0
+failed=0
+failures=()
+
+# Adds one suite's counts, read from its output.
+count_dotnet_test() { # file
+  local line p f
+  line=$(grep -E '(Passed|Failed)!\s+- Failed:' "$1" | tail -n 1 || true)
+  if [ -z "$line" ]; then return 1; fi
+  f=$(sed -E 's/.*Failed:\s+([0-9]+).*/\1/' <<<"$line")
+  p=$(sed -E 's/.*Passed:\s+([0-9]+).*/\1/' <<<"$line")
+  passed=$((passed + p)); failed=$((failed + f))
+}
+
+count_expecto() { # file
+  local line p f e
+  line=$(grep -E '[0-9]+ passed, [0-9]+ ignored, [0-9]+ failed, [0-9]+ errored' "$1" | tail -n 1 || true)
+  if [ -z "$line" ]; then return 1; fi
+  p=$(sed -E 's/.* ([0-9]+) passed,.*/\1/' <<<"$line")
+  f=$(sed -E 's/.* ([0-9]+) failed,.*/\1/' <<<"$line")
+  e=$(sed -E 's/.* ([0-9]+) errored.*/\1/' <<<"$line")
+  passed=$((passed + p)); failed=$((failed + f + e))
+}
+
+# Runs one suite: name, kind (dotnet-test | expecto | check), command...
+suite() {
+  local name=$1 kind=$2; shift 2
+  local log; log=$(mktemp)
+  echo "== $name"
+  set +e
+  "$@" 2>&1 | tee "$log"
+  local rc=${PIPESTATUS[0]}
+  set -e
+  case $kind in
+    dotnet-test) count_dotnet_test "$log" || { failed=$((failed + 1)); failures+=("$name (no summary)"); } ;;
+    expecto) count_expecto "$log" || { failed=$((failed + 1)); failures+=("$name (no summary)"); } ;;
+    check) if [ "$rc" -eq 0 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); fi ;;
+  esac
+  if [ "$rc" -ne 0 ]; then failures+=("$name (exit $rc)"); fi
+  rm -f "$log"
+}
+
+cmd_test() {
+  need_dotnet
+  need_redis
+  echo "== build"
+  dotnet build LuaScripts.sln -c $CONFIG -nologo -v q -clp:ErrorsOnly
+  [ -d tests/Core.Tests ] && suite "core (Expecto + FsCheck)" expecto dotnet run -c $CONFIG --no-build --project tests/Core.Tests -- --summary
+  suite "facade (xunit)" dotnet-test dotnet test tests/Facade.Tests -c $CONFIG --no-build -nologo
+  [ -d tests/Channels.Tests ] && suite "channels example (xunit)" dotnet-test dotnet test tests/Channels.Tests -c $CONFIG --no-build -nologo
+  [ -f examples/quickstart.fsx ] && suite "examples/quickstart.fsx under dotnet fsi" check scripts/with-redis.sh dotnet fsi examples/quickstart.fsx
+  [ -d bench ] && suite "bench smoke (quick mode, tiny counts)" check dotnet run -c $CONFIG --no-build --project bench -- --quick --smoke
+  echo
+  for f in "${failures[@]}"; do echo "failed: $f"; done
+  echo "$passed passed, $failed failed"
+  [ "$failed" -eq 0 ] && [ ${#failures[@]} -eq 0 ]
+}
+
+cmd_demo() {
+  need_dotnet
+  need_redis
+  dotnet run -c $CONFIG --project examples/Channels/Demo
+}
+
+cmd_pack() {
+  need_dotnet
+  dotnet pack src/Core.FSharp/LuaScripts.Core.fsproj -c $CONFIG -o artifacts/packages -nologo
+  dotnet pack src/Facade.CSharp/LuaScripts.csproj -c $CONFIG -o artifacts/packages -nologo
+}
+
+case "${1:-}" in
+  test) cmd_test ;;
+  demo) cmd_demo ;;
+  pack) cmd_pack ;;
+  *) echo "usage: ./build.sh demo|test|pack" >&2; exit 2 ;;
+esac
