@@ -20,6 +20,8 @@ type ArgumentError =
     | KeyCountExceedsArguments of count: int64 * remaining: int
     /// A null KEYS or ARGV array.
     | NullArgument of what: string
+    /// On a Redis Cluster, the keys of one call (or of one transaction) hash to different slots.
+    | CrossSlot of slots: int list
 
 /// One call of a script: the script with its KEYS and ARGV, ready to send.
 [<Sealed>]
@@ -142,3 +144,6 @@ module ArgumentError =
         | ArgumentError.KeyCountExceedsArguments(n, remaining) ->
             $"The script command '{scriptName}' was told to take {n} key(s) but only {remaining} argument(s) follow the count."
         | ArgumentError.NullArgument what -> $"The script command '{scriptName}' was given a null {what}."
+        | ArgumentError.CrossSlot slots ->
+            let shown = slots |> List.map string |> String.concat ", "
+            $"The keys of '{scriptName}' hash to different cluster slots ({shown}); on Redis Cluster all keys of one call must share a slot: give them a common hash tag such as {{user:42}}."

@@ -49,7 +49,7 @@ module Interpreter =
     /// EVAL (or EVAL_RO): the body on the wire. Sent as a raw command on purpose:
     /// StackExchange.Redis's own string-script path resends a script whose own error text starts
     /// with NOSCRIPT, so that a script could run twice. RedisKey arguments keep key routing and prefixes.
-    let internal sendEval (db: IDatabaseAsync) (inv: Invocation) (flags: CommandFlags) : Task<RedisResult> =
+    let internal sendEval (db: IDatabaseAsync) (inv: Invocation) (readOnly: bool) (flags: CommandFlags) : Task<RedisResult> =
         let script = inv.Script
         let keys = inv.Keys
         let argv = inv.Argv
@@ -60,12 +60,12 @@ module Interpreter =
             args[2 + i] <- box keys[i]
         for i in 0 .. argv.Length - 1 do
             args[2 + keys.Length + i] <- box argv[i]
-        db.ExecuteAsync((if script.ReadOnly then "EVAL_RO" else "EVAL"), args :> ICollection<obj>, flags)
+        db.ExecuteAsync((if readOnly then "EVAL_RO" else "EVAL"), args :> ICollection<obj>, flags)
 
     /// EVALSHA (or EVALSHA_RO): only the digest on the wire; no fallback of StackExchange.Redis's own.
-    let internal sendEvalsha (db: IDatabaseAsync) (inv: Invocation) (flags: CommandFlags) : Task<RedisResult> =
+    let internal sendEvalsha (db: IDatabaseAsync) (inv: Invocation) (readOnly: bool) (flags: CommandFlags) : Task<RedisResult> =
         let script = inv.Script
-        if script.ReadOnly then db.ScriptEvaluateReadOnlyAsync(script.Sha1Bytes, inv.Keys, inv.Argv, flags)
+        if readOnly then db.ScriptEvaluateReadOnlyAsync(script.Sha1Bytes, inv.Keys, inv.Argv, flags)
         else db.ScriptEvaluateAsync(script.Sha1Bytes, inv.Keys, inv.Argv, flags)
 
     let private scriptFailed (inv: Invocation) (e: RedisServerException) =
@@ -74,8 +74,54 @@ module Interpreter =
     let private isOwn (context: Context) (db: IDatabaseAsync) =
         obj.ReferenceEquals(db.Multiplexer, context.Multiplexer)
 
+    /// Whether a script runs with EVAL_RO/EVALSHA_RO: it is read-only and every server has them
+    /// (Redis 7.0+); on older servers a read-only script runs with plain EVAL/EVALSHA.
+    [<CompiledName("UsesReadOnlyCommands")>]
+    let usesReadOnlyCommands (scriptIsReadOnly: bool) (serversHaveReadOnlyCommands: bool) =
+        scriptIsReadOnly && serversHaveReadOnlyCommands
+
+    /// On a Redis Cluster, checks that a call's keys share one hash slot (a keyless call always
+    /// passes). Elsewhere every call passes. Nothing is sent.
+    [<CompiledName("CheckRoute")>]
+    let checkRoute (context: Context) (inv: Invocation) : Result<unit, ArgumentError> =
+        if inv.Keys.Length > 1 && context.Topology.IsCluster then
+            match Slot.common inv.Keys with
+            | Error slots -> Error(ArgumentError.CrossSlot slots)
+            | Ok _ -> Ok()
+        else
+            Ok()
+
+    /// The keys of a command: a script's KEYS, or a plain command's <see cref="RedisKey"/> arguments.
+    [<CompiledName("CommandKeys")>]
+    let commandKeys (command: Command) : RedisKey[] =
+        match command with
+        | Command.Script inv -> inv.Keys
+        | Command.Plain(_, args) -> args |> Array.choose (function :? RedisKey as k -> Some k | _ -> None)
+
+    /// On a Redis Cluster, checks that a command joining a transaction shares the transaction's hash
+    /// slot (MULTI/EXEC runs on one node). Returns the transaction's slot so far (None while no
+    /// command has keys). Elsewhere every command passes.
+    [<CompiledName("CheckTransactionSlot")>]
+    let checkTransactionSlot (context: Context) (slotSoFar: int option) (command: Command) : Result<int option, ArgumentError> =
+        if not context.Topology.IsCluster then
+            Ok slotSoFar
+        else
+            match Slot.common (commandKeys command), slotSoFar with
+            | Error slots, _ -> Error(ArgumentError.CrossSlot slots)
+            | Ok None, _ -> Ok slotSoFar
+            | Ok(Some s), None -> Ok(Some s)
+            | Ok(Some s), Some t when s = t -> Ok slotSoFar
+            | Ok(Some s), Some t -> Error(ArgumentError.CrossSlot [ t; s ])
+
+    let private replicaFlags = CommandFlags.PreferReplica ||| CommandFlags.DemandReplica
+
     /// Runs one script call and heals NOSCRIPT. Server errors become `onFailure`'s exception;
-    /// connection failures and time-outs pass through as they are. On a batch or a transaction
+    /// connection failures and time-outs pass through as they are.
+    ///
+    /// Where the serving server is known (the primary, or the owner of the keys' slot) the call is
+    /// EVALSHA when a reply proved the script loaded there and EVAL otherwise. Where it is not (a
+    /// keyless call on a cluster, a read-only call that may go to a replica, another connection's
+    /// database) the call is EVALSHA first, healed with one EVAL. On a batch or a transaction
     /// (`db` is an <see cref="IBatch"/>) the call is queued with its body, since nothing can be
     /// resent there.
     [<CompiledName("Evaluate")>]
@@ -87,37 +133,44 @@ module Interpreter =
         (onFailure: ExecutionError -> exn)
         : Task<RedisResult> =
         let sha = inv.Script.Sha1
+        let topology = context.Topology
+        let readOnly = usesReadOnlyCommands inv.Script.ReadOnly topology.ReadOnlyScripts
         match db with
         | :? IBatch ->
             task {
                 try
-                    return! sendEval db inv flags
-                with :? RedisServerException as e ->
-                    return raise (onFailure (scriptFailed inv e))
-            }
-        | _ when not (isOwn context db) ->
-            // Another connection: no load state to consult, so EVALSHA and heal.
-            task {
-                try
-                    try
-                        return! sendEvalsha db inv flags
-                    with e when isNoScript e ->
-                        return! sendEval db inv flags
+                    return! sendEval db inv readOnly flags
                 with :? RedisServerException as e ->
                     return raise (onFailure (scriptFailed inv e))
             }
         | _ ->
-            let endPoint = context.Topology.EndPointFor inv.Keys
+            let endPoint =
+                if not (isOwn context db) then null
+                elif readOnly && (flags &&& replicaFlags) <> CommandFlags.None then null
+                else topology.EndPointFor inv.Keys
             let state = context.LoadState
-            if state.IsLoaded(endPoint, sha) then
+            if isNull endPoint then
                 task {
                     try
                         try
-                            return! sendEvalsha db inv flags
+                            return! sendEvalsha db inv readOnly flags
                         with e when isNoScript e ->
+                            return! sendEval db inv readOnly flags
+                    with :? RedisServerException as e ->
+                        return raise (onFailure (scriptFailed inv e))
+                }
+            elif state.IsLoaded(endPoint, sha) then
+                task {
+                    try
+                        try
+                            return! sendEvalsha db inv readOnly flags
+                        with e when isNoScript e ->
+                            // The server lost its scripts, or the keys now live elsewhere (failover,
+                            // slot migration): forget, look again where the call goes, resend the body.
                             state.Forget(endPoint, sha)
-                            let! result = sendEval db inv flags
-                            state.MarkLoaded(endPoint, sha)
+                            topology.Invalidate()
+                            let! result = sendEval db inv readOnly flags
+                            state.MarkLoaded(topology.EndPointFor inv.Keys, sha)
                             return result
                     with :? RedisServerException as e ->
                         return raise (onFailure (scriptFailed inv e))
@@ -125,7 +178,7 @@ module Interpreter =
             else
                 task {
                     try
-                        let! result = sendEval db inv flags
+                        let! result = sendEval db inv readOnly flags
                         state.MarkLoaded(endPoint, sha)
                         return result
                     with :? RedisServerException as e ->
@@ -145,9 +198,11 @@ module Interpreter =
         | Command.Script inv -> inv.Script.Name
         | Command.Plain(name, _) -> name
 
-    let private queue (batch: IBatch) (command: Command) (withBodyNow: bool) (flags: CommandFlags) : Task<RedisResult> =
+    let private queue (context: Context) (batch: IBatch) (command: Command) (withBodyNow: bool) (flags: CommandFlags) : Task<RedisResult> =
         match command with
-        | Command.Script inv -> if withBodyNow then sendEval batch inv flags else sendEvalsha batch inv flags
+        | Command.Script inv ->
+            let readOnly = usesReadOnlyCommands inv.Script.ReadOnly context.Topology.ReadOnlyScripts
+            if withBodyNow then sendEval batch inv readOnly flags else sendEvalsha batch inv readOnly flags
         | Command.Plain(name, args) -> batch.ExecuteAsync(name, args :> ICollection<obj>, flags)
 
     /// Waits for a queued command without throwing: its reply, or its failure.
@@ -179,8 +234,9 @@ module Interpreter =
                     | Command.Script inv ->
                         let endPoint = context.Topology.EndPointFor inv.Keys
                         endPoints[i] <- endPoint
-                        queue batch command (bodySent.Add(struct (endPoint, inv.Script.Sha1))) flags
-                    | Command.Plain _ -> queue batch command false flags)
+                        // Where the server is unknown (a keyless call on a cluster) every use carries the body.
+                        queue context batch command (isNull endPoint || bodySent.Add(struct (endPoint, inv.Script.Sha1))) flags
+                    | Command.Plain _ -> queue context batch command false flags)
             let! discarded =
                 match batch with
                 | :? ITransaction as tx ->
@@ -203,8 +259,8 @@ module Interpreter =
                     context.LoadState.MarkLoaded(endPoints[i], inv.Script.Sha1)
                     replies[i] <- Ok result
                 | Ok result, Command.Plain _ -> replies[i] <- Ok result
-                | Error e, Command.Script _ when mode = Mode.Pipeline && isNoScript e ->
-                    context.LoadState.Forget(endPoints[i], (match commands[i] with Command.Script inv -> inv.Script.Sha1 | _ -> ""))
+                | Error e, Command.Script inv when mode = Mode.Pipeline && isNoScript e ->
+                    context.LoadState.Forget(endPoints[i], inv.Script.Sha1)
                     resend.Add i
                 | Error(:? RedisServerException as e), Command.Script inv when discarded.IsNone || not (e.Message.StartsWith "EXECABORT") ->
                     replies[i] <- Error(ExecutionError.ScriptFailed(inv.Script.Name, inv.Script.Sha1, e.Message))
@@ -216,18 +272,22 @@ module Interpreter =
                     replies[i] <- Error(ExecutionError.TransactionDiscarded(commandName command, "cancelled"))
                 | Error e, _ -> raise e
             if resend.Count > 0 then
-                // A flush landed inside the batch: resend those calls with their body, in their order.
+                // A flush landed inside the batch (or the keys moved): resend those calls with their
+                // body, in their order.
+                context.Topology.Invalidate()
                 let retry = db.CreateBatch()
                 let retried =
                     [| for i in resend ->
                            match commands[i] with
-                           | Command.Script inv -> i, inv, settle (sendEval retry inv flags)
+                           | Command.Script inv ->
+                               let readOnly = usesReadOnlyCommands inv.Script.ReadOnly context.Topology.ReadOnlyScripts
+                               i, inv, settle (sendEval retry inv readOnly flags)
                            | _ -> failwith "unreachable" |]
                 retry.Execute()
                 for (i, inv, pending) in retried do
                     match! pending with
                     | Ok result ->
-                        context.LoadState.MarkLoaded(endPoints[i], inv.Script.Sha1)
+                        context.LoadState.MarkLoaded(context.Topology.EndPointFor inv.Keys, inv.Script.Sha1)
                         replies[i] <- Ok result
                     | Error(:? RedisServerException as e) ->
                         replies[i] <- Error(ExecutionError.ScriptFailed(inv.Script.Name, inv.Script.Sha1, e.Message))

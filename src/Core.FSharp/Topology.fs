@@ -16,12 +16,17 @@ type Topology(mux: IConnectionMultiplexer) =
     let mutable primary: EndPoint = null
     [<VolatileField>]
     let mutable slotOwners: EndPoint[] = null
+    [<VolatileField>]
+    let mutable readOnlyScripts = false
 
     let invalidate () = valid <- false
 
     let refresh () =
         valid <- true
         let servers = mux.GetServers()
+        let connected = servers |> Array.filter (fun s -> s.IsConnected)
+        // EVAL_RO/EVALSHA_RO exist from Redis 7.0; every server that may serve a call must have them.
+        readOnlyScripts <- connected.Length > 0 && connected |> Array.forall (fun s -> s.Version >= Version(7, 0))
         match servers |> Array.tryFind (fun s -> s.IsConnected && s.ServerType = ServerType.Cluster) with
         | Some server ->
             let owners = Array.zeroCreate<EndPoint> 16384
@@ -57,6 +62,11 @@ type Topology(mux: IConnectionMultiplexer) =
 
     /// The hash slot of a key, as the multiplexer computes it (hash tags respected).
     member _.HashSlot(key: RedisKey) = mux.HashSlot key
+
+    /// Whether every connected server has EVAL_RO/EVALSHA_RO (Redis 7.0 or newer).
+    member _.ReadOnlyScripts =
+        if not valid then refresh ()
+        readOnlyScripts
 
     /// The server that will serve a command with these keys, or null when the client cannot tell
     /// (not connected yet; a keyless command on a cluster).

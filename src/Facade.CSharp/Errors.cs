@@ -26,7 +26,9 @@ internal static class Errors
         new(name, DefinitionErrorModule.Describe(error));
 
     internal static ScriptArgumentException Argument(string name, ArgumentError error) =>
-        new(name, ArgumentErrorModule.Describe(name, error));
+        error is ArgumentError.CrossSlot cross
+            ? new CrossSlotException(name, ArgumentErrorModule.Describe(name, error), cross.slots.ToList())
+            : new ScriptArgumentException(name, ArgumentErrorModule.Describe(name, error));
 
     internal static LuaScriptException Run(RunError error) => error switch
     {

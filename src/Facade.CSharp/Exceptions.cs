@@ -41,12 +41,30 @@ public sealed class UnknownScriptException : LuaScriptException
 }
 
 /// <summary>A call's arguments do not fit the command's key count. Nothing was sent.</summary>
-public sealed class ScriptArgumentException : LuaScriptException
+public class ScriptArgumentException : LuaScriptException
 {
     /// <summary>Creates the exception.</summary>
     /// <param name="scriptName">The command called.</param>
     /// <param name="message">What is wrong with the arguments.</param>
     public ScriptArgumentException(string scriptName, string message) : base(scriptName, message) { }
+}
+
+/// <summary>
+/// On a Redis Cluster, the keys of one call (or of one transaction) hash to different slots, so no
+/// single node can run it. Nothing was sent. Give keys that belong together a common hash tag,
+/// such as <c>{user:42}:cart</c> and <c>{user:42}:orders</c>.
+/// </summary>
+public sealed class CrossSlotException : ScriptArgumentException
+{
+    /// <summary>Creates the exception.</summary>
+    /// <param name="scriptName">The command (or plain command) whose keys do not fit.</param>
+    /// <param name="message">What is wrong.</param>
+    /// <param name="slots">The distinct hash slots involved.</param>
+    public CrossSlotException(string scriptName, string message, IReadOnlyList<int> slots)
+        : base(scriptName, message) => Slots = slots;
+
+    /// <summary>The distinct hash slots the keys fall in.</summary>
+    public IReadOnlyList<int> Slots { get; }
 }
 
 /// <summary>

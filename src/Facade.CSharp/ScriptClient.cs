@@ -110,6 +110,7 @@ public sealed class ScriptClient
         var script = Find(name);
         var invocation = Args.Invoke(script, args);
         if (invocation.IsError) throw Errors.Argument(name, invocation.ErrorValue);
+        CheckRoute(invocation.ResultValue);
         return Interpreter.Evaluate(core.Context, database, invocation.ResultValue, CommandFlags.None, Errors.OnFailure);
     }
 
@@ -129,6 +130,7 @@ public sealed class ScriptClient
         var script = Find(name);
         var invocation = Args.InvokeExplicit(script, keys, args);
         if (invocation.IsError) throw Errors.Argument(name, invocation.ErrorValue);
+        CheckRoute(invocation.ResultValue);
         var reply = Interpreter.Evaluate(core.Context, database, invocation.ResultValue, flags, Errors.OnFailure);
         return cancellationToken.CanBeCanceled ? reply.WaitAsync(cancellationToken) : reply;
     }
@@ -159,6 +161,13 @@ public sealed class ScriptClient
         var mode = transaction ? Interpreter.Mode.Transaction : Interpreter.Mode.Pipeline;
         var round = Interpreter.SendRound(core.Context, database, mode, CommandFlags.None, commands);
         return cancellationToken.CanBeCanceled ? round.WaitAsync(cancellationToken) : round;
+    }
+
+    /// <summary>On a cluster, refuses a call whose keys span slots before anything is sent.</summary>
+    internal void CheckRoute(Invocation invocation)
+    {
+        var route = Interpreter.CheckRoute(core.Context, invocation);
+        if (route.IsError) throw Errors.Argument(invocation.Script.Name, route.ErrorValue);
     }
 
     internal Script Find(string name) =>

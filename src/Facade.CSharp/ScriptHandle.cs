@@ -78,6 +78,7 @@ public sealed class ScriptHandle
         System.ArgumentNullException.ThrowIfNull(database);
         var invocation = Args.InvokeExplicit(Script, keys ?? System.Array.Empty<RedisKey>(), args ?? System.Array.Empty<RedisValue>());
         if (invocation.IsError) throw Errors.Argument(Name, invocation.ErrorValue);
+        if (ReferenceEquals(database.Multiplexer, client.Multiplexer)) client.CheckRoute(invocation.ResultValue);
         return Interpreter.Evaluate(client.Core.Context, database, invocation.ResultValue, flags, Errors.OnFailure);
     }
 

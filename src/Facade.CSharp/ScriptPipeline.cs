@@ -22,6 +22,7 @@ public sealed class ScriptPipeline
     private readonly ScriptClient client;
     private readonly List<Core.Command> commands = new();
     private int executed;
+    private FSharpOption<int>? transactionSlot;
 
     internal ScriptPipeline(ScriptClient client, bool transaction)
     {
@@ -79,9 +80,20 @@ public sealed class ScriptPipeline
     private ScriptPipeline Add(Core.Command command)
     {
         if (Volatile.Read(ref executed) != 0) throw AlreadyExecuted();
+        var context = client.Core.Context;
+        if (command is Core.Command.Script script) client.CheckRoute(script.Item);
+        if (IsTransaction)
+        {
+            var slot = Interpreter.CheckTransactionSlot(context, transactionSlot, command);
+            if (slot.IsError) throw Errors.Argument(Name(command), slot.ErrorValue);
+            transactionSlot = slot.ResultValue;
+        }
         commands.Add(command);
         return this;
     }
+
+    private static string Name(Core.Command command) =>
+        command is Core.Command.Script s ? s.Item.Script.Name : ((Core.Command.Plain)command).name;
 
     private InvalidOperationException AlreadyExecuted() =>
         new($"This {(IsTransaction ? "transaction" : "pipeline")} has already been executed; create a new one.");

@@ -1,0 +1,147 @@
+using LuaScripts.TestServers;
+using StackExchange.Redis;
+using Xunit;
+
+namespace LuaScripts.Tests;
+
+[Collection(ClusterCollection.Name)]
+public sealed class ClusterTests : IDisposable
+{
+    private const string IncrBy = "redis.call('INCRBY', KEYS[1], ARGV[1]); return redis.call('GET', KEYS[1])";
+
+    private readonly ClusterFixture fixture;
+    private readonly ConnectionMultiplexer mux;
+    private readonly ScriptClient client;
+    private readonly string tag = Guid.NewGuid().ToString("N")[..8];
+
+    public ClusterTests(ClusterFixture fixture)
+    {
+        this.fixture = fixture;
+        mux = fixture.Connect();
+        client = new ScriptClient(mux);
+        client.DefineCommand("incr", new CommandDefinition(IncrBy) { Keys = 1 });
+        client.DefineCommand("sum2", new CommandDefinition(
+            "return redis.call('INCRBY', KEYS[1], ARGV[1]) + redis.call('INCRBY', KEYS[2], ARGV[1])") { Keys = 2 });
+        client.DefineCommand("read", new CommandDefinition("return redis.call('GET', KEYS[1])") { Keys = 1, ReadOnly = true });
+        client.DefineCommand("sneaky", new CommandDefinition("return redis.call('SET', KEYS[1], 'x')") { Keys = 1, ReadOnly = true });
+        client.DefineCommand("constant", new CommandDefinition("return 'keyless'") { Keys = 0 });
+    }
+
+    public void Dispose() => mux.Dispose();
+
+    private string Key(string name) => $"c:{tag}:{name}";
+
+    private IServer Owner(RedisKey key) => mux.GetServer(key);
+
+    private static IEnumerable<IServer> Primaries(ConnectionMultiplexer m) => m.GetServers().Where(s => !s.IsReplica);
+
+    [Fact]
+    public async Task A_call_runs_on_the_node_that_owns_its_keys_slot()
+    {
+        var key = Key("routed");
+        Assert.Equal(5, (int)await client.RunScriptAsync("incr", key, 5));
+
+        var owner = Owner(key);
+        var handle = client.GetScript("incr");
+        Assert.Contains(owner.EndPoint, handle.LoadedOn);
+        Assert.Equal("5", RedisCluster.Cli(fixture.Node(owner.EndPoint), "GET", key).Trim());
+        Assert.Equal(LuaScripts.Core.Slot.OfKey(key), mux.HashSlot(key));
+    }
+
+    [Fact]
+    public async Task Keys_in_different_slots_are_refused_before_sending_and_hash_tags_keep_them_together()
+    {
+        var a = Key("a");
+        var b = Key("b-other");
+        Assert.NotEqual(mux.HashSlot(a), mux.HashSlot(b));
+
+        CrossSlotException? error = null;
+        var sent = await Wire.Profile(mux, async () =>
+            error = await Assert.ThrowsAsync<CrossSlotException>(() => client.RunScriptAsync("sum2", a, b, 1)));
+
+        Assert.Empty(sent);
+        Assert.Equal("sum2", error!.ScriptName);
+        Assert.Equal(new[] { mux.HashSlot(a), mux.HashSlot(b) }, error.Slots);
+        Assert.Contains("hash tag", error.Message);
+        Assert.Equal(2, (int)await client.RunScriptAsync("sum2", $"{{{tag}}}:a", $"{{{tag}}}:b", 1));
+    }
+
+    [Fact]
+    public async Task A_keyless_script_runs_on_a_primary()
+    {
+        for (var i = 0; i < 10; i++) Assert.Equal("keyless", (string?)await client.RunScriptAsync("constant"));
+        var primaries = Primaries(mux).Select(s => s.EndPoint).ToList();
+        var ran = primaries.Sum(e => Wire.Calls(mux.GetServer(e), "evalsha") + Wire.Calls(mux.GetServer(e), "eval"));
+        Assert.True(ran >= 10);
+    }
+
+    [Fact]
+    public async Task Preload_loads_every_primary_and_every_replica()
+    {
+        var count = await client.PreloadScriptsAsync();
+
+        Assert.Equal(5 * 6, count);
+        Assert.Equal(6, client.GetScript("incr").LoadedOn.Count);
+        var sha = client.GetScript("incr").Sha1;
+        foreach (var node in fixture.Cluster.Nodes)
+            Assert.Equal("1", RedisCluster.Cli(node, "SCRIPT", "EXISTS", sha).Trim());
+    }
+
+    [Fact]
+    public async Task A_pipeline_across_slots_is_grouped_per_node_and_keeps_the_callers_order()
+    {
+        foreach (var s in Primaries(mux)) await s.ScriptFlushAsync();
+        var pipe = client.Pipeline();
+        var keys = Enumerable.Range(0, 60).Select(i => Key("p" + i)).ToList();
+        for (var i = 0; i < keys.Count; i++) pipe.RunScript("incr", keys[i], i);
+        pipe.Command("SET", (RedisKey)Key("plain"), "v");
+
+        RedisResult[] results = Array.Empty<RedisResult>();
+        var sent = await Wire.Profile(mux, async () => results = await pipe.ExecuteAsync());
+
+        Assert.Equal(Enumerable.Range(0, 60), results.Take(60).Select(r => (int)r));
+        Assert.Equal("OK", (string?)results[60]);
+        var nodes = sent.GroupBy(c => c.EndPoint).ToList();
+        Assert.Equal(3, nodes.Count);
+        Assert.All(nodes, n => Assert.Equal(1, Wire.RoundTrips(n)));
+        Assert.All(nodes, n => Assert.Equal(1, n.Count(c => c.Command == "EVAL")));
+        Assert.Equal(1, Wire.RoundTrips(sent)); // the per-node batches are in flight at the same time
+    }
+
+    [Fact]
+    public async Task A_transaction_across_slots_is_refused_at_queue_time()
+    {
+        var tx = client.Transaction().RunScript("incr", $"{{{tag}}}:x", 1);
+        Assert.Throws<CrossSlotException>(() => tx.RunScript("incr", $"{{other{tag}}}:y", 1));
+        Assert.Throws<CrossSlotException>(() => tx.Command("SET", (RedisKey)$"{{other{tag}}}:z", "1"));
+        tx.Command("SET", (RedisKey)$"{{{tag}}}:w", "1");
+        var results = await tx.ExecuteAsync();
+        Assert.Equal(new[] { "1", "OK" }, results.Select(r => (string?)r));
+    }
+
+    [Fact]
+    public async Task Read_only_scripts_can_be_served_by_a_replica_and_cannot_write()
+    {
+        var key = Key("ro");
+        var db = mux.GetDatabase();
+        await db.StringSetAsync(key, "value");
+        await db.ExecuteAsync("WAIT", 1, 2000);
+        var primaryNode = Owner(key).ClusterConfiguration!.GetBySlot(key)!;
+        var replica = mux.GetServer(Assert.Single(primaryNode.Children).EndPoint!);
+        Assert.True(replica.IsReplica);
+        RedisCluster.Cli(fixture.Node(replica.EndPoint), "SCRIPT", "FLUSH");
+        var evalshaRo = Wire.Calls(replica, "evalsha_ro");
+        var evalRo = Wire.Calls(replica, "eval_ro");
+
+        for (var i = 0; i < 5; i++)
+            Assert.Equal("value", (string?)await client.RunScriptAsync("read", new RedisKey[] { key }, Array.Empty<RedisValue>(), CommandFlags.DemandReplica));
+
+        // The replica never received the script (no replication of the script cache): the first
+        // EVALSHA_RO is healed there with one EVAL_RO, every later call is EVALSHA_RO.
+        Assert.Equal(evalshaRo + 5, Wire.Calls(replica, "evalsha_ro"));
+        Assert.Equal(evalRo + 1, Wire.Calls(replica, "eval_ro"));
+        var refused = await Assert.ThrowsAsync<ScriptExecutionException>(() => client.RunScriptAsync("sneaky", key));
+        Assert.Contains("Write commands are not allowed", refused.ServerMessage);
+        Assert.Equal("value", (string?)await db.StringGetAsync(key));
+    }
+}
