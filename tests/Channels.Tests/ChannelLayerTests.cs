@@ -22,7 +22,13 @@ public sealed class ChannelLayerTests : IDisposable
         client = new ScriptClient(mux);
     }
 
-    public void Dispose() => mux.Dispose();
+    public void Dispose()
+    {
+        // Leave nothing behind on a shared (REDIS_URL) server: every key of this test has the prefix's hash tag.
+        var db = redis.Admin.GetDatabase();
+        foreach (var key in redis.AdminServer.Keys(pattern: "{" + prefix + "*")) db.KeyDelete(key);
+        mux.Dispose();
+    }
 
     private ChannelLayer Layer(int capacity = 100, TimeSpan? expiry = null) =>
         new(client, new ChannelLayerOptions
@@ -127,6 +133,25 @@ public sealed class ChannelLayerTests : IDisposable
         Assert.Equal(new[] { "one" }, await Drain(layer, "x"));
         Assert.Equal(new[] { "one" }, await Drain(layer, "y"));
         Assert.Equal(new[] { "two" }, await Drain(layer, "z"));
+    }
+
+    [Fact]
+    public async Task A_queued_publish_runs_in_a_transaction_too_and_skips_members_that_left_meanwhile()
+    {
+        var layer = Layer();
+        await layer.SubscribeAsync("t", "stays");
+        await layer.SubscribeAsync("t", "leaves");
+
+        var tx = client.Transaction();
+        await layer.QueuePublishAsync(tx, "t", "queued", exclude: null);
+        await layer.UnsubscribeAsync("t", "leaves");          // between the membership read and the run
+        await layer.SubscribeAsync("t", "late");              // joins after the read: not in this publish
+        var replies = await tx.ExecuteAsync();
+
+        Assert.Equal(1, (long)replies[0]);
+        Assert.Equal(new[] { "queued" }, await Drain(layer, "stays"));
+        Assert.False(await Db.KeyExistsAsync(layer.QueueKey("leaves")));
+        Assert.False(await Db.KeyExistsAsync(layer.QueueKey("late")));
     }
 
     // ---- expiry, capacity, errors ----------------------------------------------------------
@@ -386,7 +411,7 @@ public sealed class ChannelLayerTests : IDisposable
     // ---- keys, scripts ---------------------------------------------------------------------
 
     [Fact]
-    public async Task Every_key_shares_the_prefix_hash_tag_and_every_script_key_is_declared()
+    public async Task Every_key_shares_the_prefix_hash_tag_and_layers_with_other_prefixes_are_isolated()
     {
         var layer = Layer();
         var keys = new[] { layer.QueueKey("a"), layer.QueueKey("b.c"), layer.GroupKey("t"), layer.GroupKey("u:v") };

@@ -375,7 +375,8 @@ public sealed class ChannelLayer
     /// </summary>
     /// <param name="channel">The channel.</param>
     /// <param name="timeout">How long to wait; <see cref="Timeout.InfiniteTimeSpan"/> waits until cancelled; zero polls once.</param>
-    /// <param name="cancellationToken">Stops waiting.</param>
+    /// <param name="cancellationToken">Stops waiting. It only cuts the pauses between polls, never a poll in flight,
+    /// so cancelling never loses a message.</param>
     /// <returns>The message, or <see langword="null"/> when none came within the timeout.</returns>
     /// <exception cref="InvalidChannelNameException">The name is not valid; nothing was sent.</exception>
     /// <exception cref="OperationCanceledException">The token was cancelled.</exception>
@@ -389,7 +390,8 @@ public sealed class ChannelLayer
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var message = await PollAsync(channel, cancellationToken).ConfigureAwait(false);
+            // The poll itself is not cancelled: a message the server pops is always handed back.
+            var message = await PollAsync(channel, CancellationToken.None).ConfigureAwait(false);
             if (message is not null) return message;
             var wait = delay;
             if (timeout != Timeout.InfiniteTimeSpan)
