@@ -408,6 +408,36 @@ public sealed class ChannelLayerTests : IDisposable
         Assert.Equal(2, await layer.PublishAsync("t", "all"));
     }
 
+    [Fact]
+    public async Task Publish_calls_again_when_a_member_joins_between_its_read_and_its_script()
+    {
+        var clockCalls = 0;
+        var layer = new ChannelLayer(client, new ChannelLayerOptions
+        {
+            Prefix = prefix,
+            Clock = () =>
+            {
+                // PublishAsync reads the clock once for the membership read, then once per script call:
+                // the newcomer joins (from another connection) right after the read.
+                if (Interlocked.Increment(ref clockCalls) == 2)
+                    Db.SortedSetAdd(GroupKeyOf("t"), "newcomer", clock.Now.ToUnixTimeMilliseconds());
+                return clock.Now;
+            },
+        });
+        await layer.SubscribeAsync("t", "early");
+        clockCalls = 0;
+        var evalsha = Wire.Calls(redis.AdminServer, "evalsha") + Wire.Calls(redis.AdminServer, "eval");
+
+        Assert.Equal(2, await layer.PublishAsync("t", "for everyone"));
+
+        Assert.Equal(3, clockCalls);                                              // read, refused call, delivering call
+        Assert.Equal(evalsha + 2, Wire.Calls(redis.AdminServer, "evalsha") + Wire.Calls(redis.AdminServer, "eval"));
+        Assert.Equal(new[] { "for everyone" }, await Drain(layer, "early"));
+        Assert.Equal(new[] { "for everyone" }, await Drain(layer, "newcomer"));
+    }
+
+    private string GroupKeyOf(string topic) => "{" + prefix + "}:g:" + topic;
+
     // ---- keys, scripts ---------------------------------------------------------------------
 
     [Fact]
