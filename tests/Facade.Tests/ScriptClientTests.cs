@@ -347,11 +347,11 @@ public sealed class ScriptClientTests : IDisposable
         var counts = await Task.WhenAll(workers);
 
         Assert.Empty(errors);
-        var names = client.ListScripts();
+        var names = client.ListScripts().ToHashSet();
         Assert.Equal(counts.Sum() + 1, names.Count);
         for (var w = 0; w < 16; w++)
             for (var i = 0; i < counts[w]; i++)
-                Assert.Contains($"w{w}:{i}", names);
+                Assert.True(names.Contains($"w{w}:{i}"), $"w{w}:{i} was lost");
     }
 
     [Fact]
