@@ -172,4 +172,38 @@ public sealed class ScriptClient
 
     internal Script Find(string name) =>
         core.Registry.TryGetValue(name, out var script) ? script : throw new UnknownScriptException(name);
+
+    /// <summary>
+    /// An implementation of the interface <typeparamref name="T"/> whose methods run this client's
+    /// commands: <c>[ScriptCommand("name")]</c> names a method's command, otherwise it is the method's
+    /// name without an <c>Async</c> suffix in snake_case (<c>PublishToGroup</c> → <c>publish_to_group</c>).
+    /// Parameters flatten in order (an array expands in place; a <see cref="CancellationToken"/> stops
+    /// waiting) and split as <see cref="RunScriptAsync(string, RedisValue[])"/> splits them; the reply
+    /// converts to the method's <c>Task&lt;T&gt;</c> (a mismatch raises
+    /// <see cref="ScriptResultConversionException"/> naming the method). Checked now: every method's
+    /// command is defined here with few enough keys, and every return and parameter type is supported.
+    /// Bound to this client only; the command is looked up by name at each call, so a redefinition is
+    /// seen. Not trim- or Native-AOT-safe: it uses <see cref="System.Reflection.DispatchProxy"/>, which
+    /// reads the interface by reflection and emits code at run time; run commands by name there.
+    /// </summary>
+    /// <typeparam name="T">An interface whose methods each return <c>Task</c> or <c>Task&lt;T&gt;</c>.</typeparam>
+    /// <returns>The implementation; thread-safe.</returns>
+    /// <exception cref="ScriptBindingException">T is not an interface, or some methods do not fit; it lists every problem.</exception>
+    [RequiresUnreferencedCode(ScriptBinder.TrimMessage)]
+    [RequiresDynamicCode(ScriptBinder.AotMessage)]
+    public T Bind<T>() where T : class => ScriptBinder.Bind<T>(new ClientTarget(this));
+
+    /// <summary>
+    /// The commands defined with <see cref="CommandDefinition.Install"/> = <see langword="true"/>, as
+    /// methods of a dynamic object: <c>await client.Commands.publish_to_group("topic", "hi")</c> runs
+    /// the command with flat arguments and returns <c>Task&lt;RedisResult&gt;</c>. A command defined
+    /// without <c>Install</c> raises <see cref="ScriptNotInstalledException"/>, an undefined one
+    /// <see cref="UnknownScriptException"/>. Per client; nothing is added to any type. Needs the C#
+    /// runtime binder (Microsoft.CSharp, in-box on .NET); not trim- or AOT-safe.
+    /// </summary>
+    public dynamic Commands
+    {
+        [RequiresDynamicCode(ScriptBinder.DynamicMessage)]
+        get => new InstalledCommands(this);
+    }
 }

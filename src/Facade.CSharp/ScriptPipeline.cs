@@ -110,9 +110,30 @@ public sealed class ScriptPipeline
     {
         if (Interlocked.Exchange(ref executed, 1) != 0) throw AlreadyExecuted();
         if (commands.Count == 0) return Array.Empty<RedisResult>();
-        var replies = await client.RunRound(commands.ToArray(), IsTransaction, cancellationToken).ConfigureAwait(false);
+        var replies = await PendingReplies.Track(pending, client.RunRound(commands.ToArray(), IsTransaction, cancellationToken)).ConfigureAwait(false);
         return ToResults(replies, IsTransaction);
     }
+
+    // Typed tasks of calls queued through Bind<T>(), completed by ExecuteAsync (Binding/PendingReplies.cs).
+    private PendingReplies? pending;
+
+    internal PendingReplies Pending => pending ??= new PendingReplies();
+
+    internal ScriptClient Client => client;
+
+    /// <summary>
+    /// An implementation of the interface <typeparamref name="T"/> whose methods queue this pipeline's
+    /// client's commands here, as <see cref="ScriptClient.Bind{T}"/> describes: each call is checked
+    /// and queued now, and its task completes when <see cref="ExecuteAsync"/> brings the replies (with
+    /// its own position's reply or error). Not trim- or Native-AOT-safe (it uses
+    /// <see cref="System.Reflection.DispatchProxy"/>).
+    /// </summary>
+    /// <typeparam name="T">An interface whose methods each return <c>Task</c> or <c>Task&lt;T&gt;</c>.</typeparam>
+    /// <returns>The implementation; like the pipeline, not thread-safe.</returns>
+    /// <exception cref="ScriptBindingException">T is not an interface, or some methods do not fit; it lists every problem.</exception>
+    [System.Diagnostics.CodeAnalysis.RequiresUnreferencedCode(ScriptBinder.TrimMessage)]
+    [System.Diagnostics.CodeAnalysis.RequiresDynamicCode(ScriptBinder.AotMessage)]
+    public T Bind<T>() where T : class => ScriptBinder.Bind<T>(new PipelineTarget(this));
 
     internal static RedisResult[] ToResults(FSharpResult<RedisResult, ExecutionError>[] replies, bool transaction)
     {

@@ -1,0 +1,310 @@
+namespace LuaScripts.Core
+
+open System
+open System.Globalization
+open StackExchange.Redis
+
+/// Reads a script's reply as a value of type 'T, or says (in a sentence fragment such as
+/// "expected an integer, got nil") why it cannot. Build decoders from the <c>Decode</c> module.
+type Decoder<'T> = RedisResult -> Result<'T, string>
+
+/// Why a typed command call (see the <c>Typed</c> module) failed.
+[<RequireQualifiedAccess>]
+type DecodeError =
+    /// The command did not run or the server failed it: no command of that name, arguments that do
+    /// not fit its key count, or a script error.
+    | Run of RunError
+    /// The command ran, but its reply did not decode: the command's name and what did not fit.
+    | Reply of name: string * message: string
+
+/// Messages for <see cref="DecodeError"/>.
+[<RequireQualifiedAccess>]
+module DecodeError =
+
+    /// A sentence that names the command and says what went wrong.
+    [<CompiledName("Describe")>]
+    let describe (error: DecodeError) : string =
+        match error with
+        | DecodeError.Run e -> RunError.describe e
+        | DecodeError.Reply(name, message) -> $"The reply of the script command '{name}' did not decode: {message}"
+
+    /// The command the error is about.
+    [<CompiledName("Name")>]
+    let name (error: DecodeError) : string =
+        match error with
+        | DecodeError.Run(RunError.UnknownScript n)
+        | DecodeError.Run(RunError.InvalidArguments(n, _))
+        | DecodeError.Reply(n, _) -> n
+        | DecodeError.Run(RunError.Execution e) -> ExecutionError.subject e
+
+    /// The error as an <see cref="ExecutionError"/>, so that it can fail a program: a server failure
+    /// stays what it is; any other failure becomes <c>ScriptFailed</c> with the script's SHA1 (empty when
+    /// no script was found) and the error's sentence as its message.
+    [<CompiledName("ToExecutionError")>]
+    let toExecutionError (sha1: string) (error: DecodeError) : ExecutionError =
+        match error with
+        | DecodeError.Run(RunError.Execution e) -> e
+        | other -> ExecutionError.ScriptFailed(name other, sha1, describe other)
+
+/// Decoders: small functions that read a script's reply as a typed value, and ways to combine them.
+/// Lua values arrive as Redis replies: a number as an integer (truncated), a string as a bulk string,
+/// a table as an array (cut at its first nil), <c>true</c> as the integer 1 and <c>false</c> or nil
+/// as nil.
+[<RequireQualifiedAccess>]
+module Decode =
+
+    /// A short description of a reply, for messages: "nil", "the integer 3", "an array of 2 element(s)"...
+    [<CompiledName("Describe")>]
+    let describe (reply: RedisResult) : string =
+        if isNull (box reply) || reply.IsNull then
+            "nil"
+        else
+            match reply.Resp2Type with
+            | ResultType.Array -> $"an array of {reply.Length} element(s)"
+            | ResultType.Integer ->
+                let v: int64 = RedisResult.op_Explicit reply
+                $"the integer {v}"
+            | ResultType.Error -> "an error"
+            | _ ->
+                let text: string = RedisResult.op_Explicit reply
+                let text = if isNull text then "" else text
+                if text.Length > 40 then $"the string \"{text.Substring(0, 40)}...\"" else $"the string \"{text}\""
+
+    let private expected (what: string) (reply: RedisResult) : Result<'T, string> =
+        Error $"expected {what}, got {describe reply}"
+
+    let private isNil (reply: RedisResult) = isNull (box reply) || reply.IsNull
+
+    let private isArray (reply: RedisResult) = reply.Resp2Type = ResultType.Array
+
+    let private scalar (reply: RedisResult) : RedisValue = RedisResult.op_Explicit reply
+
+    // Wrapping each decoder's lambda keeps it a function value when compiled (a property or a method
+    // returning FSharpFunc), so that .NET languages other than F# can pass decoders around too.
+    let private mk (f: RedisResult -> Result<'T, string>) : Decoder<'T> = f
+
+    /// Runs a decoder on a reply.
+    [<CompiledName("Run")>]
+    let run (decoder: Decoder<'T>) (reply: RedisResult) : Result<'T, string> = decoder reply
+
+    /// The reply as it is; never fails.
+    [<CompiledName("Result")>]
+    let result: Decoder<RedisResult> = mk <| fun reply -> Ok reply
+
+    /// Ignores the reply, whatever it is.
+    [<CompiledName("Ignore")>]
+    let ignore: Decoder<unit> = mk <| fun _ -> Ok()
+
+    /// Nil (a Lua nil or false, or an empty reply), and nothing else.
+    [<CompiledName("Nil")>]
+    let nil: Decoder<unit> = mk <| fun reply -> if isNil reply then Ok() else expected "nil" reply
+
+    /// An integer reply, or a string that is a whole number.
+    [<CompiledName("Int64")>]
+    let int64: Decoder<int64> =
+        mk <| fun reply ->
+            if isNil reply || isArray reply then
+                expected "an integer" reply
+            elif reply.Resp2Type = ResultType.Integer then
+                Ok(RedisResult.op_Explicit reply: int64)
+            else
+                let mutable n = 0L
+                if (scalar reply).TryParse(&n) then Ok n else expected "an integer" reply
+
+    /// An integer (as <see cref="int64"/> reads it) that fits in 32 bits.
+    [<CompiledName("Int")>]
+    let int: Decoder<int> =
+        mk <| fun reply ->
+            match int64 reply with
+            | Ok n when n >= Operators.int64 Int32.MinValue && n <= Operators.int64 Int32.MaxValue -> Ok(Operators.int n)
+            | Ok _ -> expected "an integer of 32 bits" reply
+            | Error e -> Error e
+
+    /// A number: an integer reply, or a string that parses as a floating-point number (Lua returns
+    /// fractions only as strings, e.g. <c>tostring(x)</c>).
+    [<CompiledName("Float")>]
+    let float: Decoder<float> =
+        mk <| fun reply ->
+            if isNil reply || isArray reply then
+                expected "a number" reply
+            elif reply.Resp2Type = ResultType.Integer then
+                Ok(Operators.float (RedisResult.op_Explicit reply: int64))
+            else
+                let text: string = RedisResult.op_Explicit reply
+                match Double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture) with
+                | true, v -> Ok v
+                | _ -> expected "a number" reply
+
+    /// A Lua boolean: the integer 1 (true) or nil (false, as Lua sends false); the integer 0 is false too.
+    [<CompiledName("Bool")>]
+    let bool: Decoder<bool> =
+        mk <| fun reply ->
+            if isNil reply then
+                Ok false
+            elif reply.Resp2Type = ResultType.Integer then
+                match (RedisResult.op_Explicit reply: int64) with
+                | 1L -> Ok true
+                | 0L -> Ok false
+                | _ -> expected "a boolean (1, 0 or nil)" reply
+            else
+                expected "a boolean (1, 0 or nil)" reply
+
+    /// A string (an integer reads as its decimal text). Nil fails: use <c>Decode.optional Decode.string</c>.
+    [<CompiledName("String")>]
+    let string: Decoder<string> =
+        mk <| fun reply ->
+            if isNil reply || isArray reply then expected "a string" reply
+            else Ok(RedisResult.op_Explicit reply: string)
+
+    /// A string's bytes, as they came. Nil fails: use <c>Decode.optional Decode.bytes</c>.
+    [<CompiledName("Bytes")>]
+    let bytes: Decoder<byte[]> =
+        mk <| fun reply ->
+            if isNil reply || isArray reply then expected "a string" reply
+            else Ok(RedisResult.op_Explicit reply: byte[])
+
+    /// A single value (nil reads as <see cref="RedisValue.Null"/>); an array fails.
+    [<CompiledName("Value")>]
+    let value: Decoder<RedisValue> =
+        mk <| fun reply ->
+            if isNil reply then Ok RedisValue.Null
+            elif isArray reply then expected "a single value" reply
+            else Ok(scalar reply)
+
+    /// A single value read as a key; nil and arrays fail.
+    [<CompiledName("Key")>]
+    let key: Decoder<RedisKey> =
+        mk <| fun reply ->
+            if isNil reply || isArray reply then expected "a key" reply
+            else Ok(RedisResult.op_Explicit reply: RedisKey)
+
+    /// Always succeeds with the value, whatever the reply.
+    [<CompiledName("Succeed")>]
+    let succeed (value: 'T) : Decoder<'T> = mk <| fun _ -> Ok value
+
+    /// Always fails with the message, whatever the reply.
+    [<CompiledName("Fail")>]
+    let fail (message: string) : Decoder<'T> = mk <| fun _ -> Error message
+
+    /// Nil as <c>None</c>; anything else decoded by <paramref name="decoder"/> as <c>Some</c>.
+    [<CompiledName("Optional")>]
+    let optional (decoder: Decoder<'T>) : Decoder<'T option> =
+        mk <| fun reply ->
+            if isNil reply then Ok None
+            else decoder reply |> Result.map Some
+
+    /// Transforms a decoded value.
+    [<CompiledName("Map")>]
+    let map (f: 'T -> 'U) (decoder: Decoder<'T>) : Decoder<'U> = mk <| fun reply -> decoder reply |> Result.map f
+
+    /// Decodes the same reply twice and combines the values.
+    [<CompiledName("Map2")>]
+    let map2 (f: 'A -> 'B -> 'C) (first: Decoder<'A>) (second: Decoder<'B>) : Decoder<'C> =
+        mk <| fun reply ->
+            match first reply, second reply with
+            | Ok a, Ok b -> Ok(f a b)
+            | Error e, _
+            | _, Error e -> Error e
+
+    /// Chooses the next decoder from a decoded value, and runs it on the same reply.
+    [<CompiledName("Bind")>]
+    let bind (f: 'T -> Decoder<'U>) (decoder: Decoder<'T>) : Decoder<'U> =
+        mk <| fun reply ->
+            match decoder reply with
+            | Ok v -> f v reply
+            | Error e -> Error e
+
+    /// The first decoder that succeeds; when both fail, both reasons.
+    [<CompiledName("OrElse")>]
+    let orElse (fallback: Decoder<'T>) (decoder: Decoder<'T>) : Decoder<'T> =
+        mk <| fun reply ->
+            match decoder reply with
+            | Ok v -> Ok v
+            | Error e1 ->
+                match fallback reply with
+                | Ok v -> Ok v
+                | Error e2 -> Error $"{e1}; or {e2}"
+
+    let private elements (what: string) (reply: RedisResult) : Result<RedisResult[], string> =
+        if isNil reply || not (isArray reply) then expected what reply
+        else Ok(RedisResult.op_Explicit reply: RedisResult[])
+
+    let private decodeAll (decoder: Decoder<'T>) (items: RedisResult[]) : Result<'T[], string> =
+        let values = Array.zeroCreate items.Length
+        let mutable failure = None
+        let mutable i = 0
+        while failure.IsNone && i < items.Length do
+            match decoder items[i] with
+            | Ok v -> values[i] <- v
+            | Error e -> failure <- Some $"[{i}]: {e}"
+            i <- i + 1
+        match failure with
+        | Some e -> Error e
+        | None -> Ok values
+
+    /// An array (a Lua table) whose every element <paramref name="decoder"/> reads; a failure names
+    /// the element's index. Nil fails: use <c>Decode.optional</c>.
+    [<CompiledName("Array")>]
+    let array (decoder: Decoder<'T>) : Decoder<'T[]> =
+        mk <| fun reply -> elements "an array" reply |> Result.bind (decodeAll decoder)
+
+    /// Like <see cref="array"/>, as a list.
+    [<CompiledName("List")>]
+    let list (decoder: Decoder<'T>) : Decoder<'T list> = array decoder |> map List.ofArray
+
+    /// The element at a position (from 0) of an array.
+    [<CompiledName("Index")>]
+    let index (position: int) (decoder: Decoder<'T>) : Decoder<'T> =
+        mk <| fun reply ->
+            elements "an array" reply
+            |> Result.bind (fun items ->
+                if position < 0 || position >= items.Length then
+                    Error $"expected an array with an element [{position}], got {describe reply}"
+                else
+                    decoder items[position] |> Result.mapError (fun e -> $"[{position}]: {e}"))
+
+    /// An array of exactly two elements.
+    [<CompiledName("Tuple2")>]
+    let tuple2 (first: Decoder<'A>) (second: Decoder<'B>) : Decoder<'A * 'B> =
+        mk <| fun reply ->
+            elements "an array of 2 elements" reply
+            |> Result.bind (fun items ->
+                if items.Length <> 2 then expected "an array of 2 elements" reply
+                else
+                    match first items[0], second items[1] with
+                    | Ok a, Ok b -> Ok(a, b)
+                    | Error e, _ -> Error $"[0]: {e}"
+                    | _, Error e -> Error $"[1]: {e}")
+
+    /// An array of exactly three elements.
+    [<CompiledName("Tuple3")>]
+    let tuple3 (first: Decoder<'A>) (second: Decoder<'B>) (third: Decoder<'C>) : Decoder<'A * 'B * 'C> =
+        mk <| fun reply ->
+            elements "an array of 3 elements" reply
+            |> Result.bind (fun items ->
+                if items.Length <> 3 then expected "an array of 3 elements" reply
+                else
+                    match first items[0], second items[1], third items[2] with
+                    | Ok a, Ok b, Ok c -> Ok(a, b, c)
+                    | Error e, _, _ -> Error $"[0]: {e}"
+                    | _, Error e, _ -> Error $"[1]: {e}"
+                    | _, _, Error e -> Error $"[2]: {e}")
+
+    /// A flat array of alternating keys and values (as HGETALL returns), as a list of pairs.
+    [<CompiledName("Pairs")>]
+    let pairs (keyDecoder: Decoder<'K>) (valueDecoder: Decoder<'V>) : Decoder<('K * 'V) list> =
+        mk <| fun reply ->
+            elements "an array of key/value pairs" reply
+            |> Result.bind (fun items ->
+                if items.Length % 2 <> 0 then
+                    expected "an array of key/value pairs (an even length)" reply
+                else
+                    let rec go i acc =
+                        if i >= items.Length then
+                            Ok(List.rev acc)
+                        else
+                            match keyDecoder items[i], valueDecoder items[i + 1] with
+                            | Ok k, Ok v -> go (i + 2) ((k, v) :: acc)
+                            | Error e, _ -> Error $"[{i}]: {e}"
+                            | _, Error e -> Error $"[{i + 1}]: {e}"
+                    go 0 [])

@@ -1,0 +1,186 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+using System.Threading.Tasks;
+using StackExchange.Redis;
+
+namespace LuaScripts;
+
+/// <summary>How a bound method turns a script's reply into its return type.</summary>
+internal interface IResultShape
+{
+    /// <summary>The task the method returns, built over the reply's task.</summary>
+    Task Adapt(Task<RedisResult> reply, BoundMethod method);
+
+    /// <summary>A task completed later, when a pipeline's reply for the method's position arrives.</summary>
+    IPendingReply Pend(BoundMethod method);
+}
+
+/// <summary>One queued call's typed task, completed when its pipeline is executed.</summary>
+internal interface IPendingReply
+{
+    Task Task { get; }
+
+    void Complete(RedisResult reply);
+
+    void Fail(Exception error);
+
+    void Cancel(CancellationToken token);
+}
+
+/// <summary>A return type of a bound method and its conversion from <see cref="RedisResult"/>.</summary>
+internal sealed class ResultShape<T> : IResultShape
+{
+    private readonly Func<RedisResult, T> convert;
+    private readonly bool rejectsNil;
+
+    /// <param name="convert">The conversion (one of StackExchange.Redis's explicit conversions).</param>
+    /// <param name="rejectsNil">Nil is a mismatch rather than a default value (non-nullable numbers).</param>
+    internal ResultShape(Func<RedisResult, T> convert, bool rejectsNil)
+    {
+        this.convert = convert;
+        this.rejectsNil = rejectsNil;
+    }
+
+    internal T Convert(RedisResult reply, BoundMethod method)
+    {
+        if (rejectsNil && reply.IsNull)
+            throw new ScriptResultConversionException(method.CommandName, method.DisplayName, typeof(T), reply);
+        try
+        {
+            return convert(reply);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            throw new ScriptResultConversionException(method.CommandName, method.DisplayName, typeof(T), reply, e);
+        }
+    }
+
+    public Task Adapt(Task<RedisResult> reply, BoundMethod method) =>
+        typeof(T) == typeof(RedisResult) ? reply : AdaptAsync(reply, method);
+
+    private async Task<T> AdaptAsync(Task<RedisResult> reply, BoundMethod method) =>
+        Convert(await reply.ConfigureAwait(false), method);
+
+    public IPendingReply Pend(BoundMethod method) => new Pending(this, method);
+
+    private sealed class Pending : IPendingReply
+    {
+        private readonly ResultShape<T> shape;
+        private readonly BoundMethod method;
+        private readonly TaskCompletionSource<T> source = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        internal Pending(ResultShape<T> shape, BoundMethod method)
+        {
+            this.shape = shape;
+            this.method = method;
+        }
+
+        public Task Task => source.Task;
+
+        public void Complete(RedisResult reply)
+        {
+            T value;
+            try
+            {
+                value = shape.Convert(reply, method);
+            }
+            catch (ScriptResultConversionException e)
+            {
+                source.TrySetException(e);
+                return;
+            }
+            source.TrySetResult(value);
+        }
+
+        public void Fail(Exception error) => source.TrySetException(error);
+
+        public void Cancel(CancellationToken token) => source.TrySetCanceled(token);
+    }
+}
+
+/// <summary>The return types a bound method may declare, and how replies are described in errors.</summary>
+internal static class Results
+{
+    /// <summary>The shape of a method returning a plain <see cref="Task"/>: the reply is not converted.</summary>
+    internal static readonly IResultShape Untyped = new ResultShape<RedisResult>(r => r, rejectsNil: false);
+
+    private static readonly Dictionary<Type, IResultShape> Shapes = new()
+    {
+        [typeof(RedisResult)] = Untyped,
+        [typeof(long)] = new ResultShape<long>(r => (long)r, rejectsNil: true),
+        [typeof(int)] = new ResultShape<int>(r => (int)r, rejectsNil: true),
+        [typeof(double)] = new ResultShape<double>(r => (double)r, rejectsNil: true),
+        // Lua false arrives as nil: it reads as false.
+        [typeof(bool)] = new ResultShape<bool>(r => !r.IsNull && (bool)r, rejectsNil: false),
+        [typeof(long?)] = new ResultShape<long?>(r => (long?)r, rejectsNil: false),
+        [typeof(int?)] = new ResultShape<int?>(r => (int?)r, rejectsNil: false),
+        [typeof(double?)] = new ResultShape<double?>(r => (double?)r, rejectsNil: false),
+        [typeof(bool?)] = new ResultShape<bool?>(r => (bool?)r, rejectsNil: false),
+        [typeof(string)] = new ResultShape<string?>(r => (string?)r, rejectsNil: false),
+        [typeof(byte[])] = new ResultShape<byte[]?>(r => (byte[]?)r, rejectsNil: false),
+        [typeof(RedisValue)] = new ResultShape<RedisValue>(r => (RedisValue)r, rejectsNil: false),
+        [typeof(RedisKey)] = new ResultShape<RedisKey>(r => (RedisKey)r, rejectsNil: false),
+        [typeof(string[])] = new ResultShape<string?[]?>(r => (string?[]?)r, rejectsNil: false),
+        [typeof(long[])] = new ResultShape<long[]?>(r => (long[]?)r, rejectsNil: false),
+        [typeof(RedisValue[])] = new ResultShape<RedisValue[]?>(r => (RedisValue[]?)r, rejectsNil: false),
+        [typeof(RedisKey[])] = new ResultShape<RedisKey[]?>(r => (RedisKey[]?)r, rejectsNil: false),
+        [typeof(RedisResult[])] = new ResultShape<RedisResult[]?>(r => (RedisResult[]?)r, rejectsNil: false),
+    };
+
+    /// <summary>The types a bound method may return inside <c>Task&lt;T&gt;</c>, for error messages.</summary>
+    internal const string Supported =
+        "Task, or Task<T> of RedisResult, long, int, double, bool, long?, int?, double?, bool?, string, byte[], "
+        + "RedisValue, RedisKey, string[], long[], RedisValue[], RedisKey[] or RedisResult[]";
+
+    /// <summary>The shape of a method's return type, or null when it is not supported.</summary>
+    internal static IResultShape? ShapeOf(Type returnType)
+    {
+        if (returnType == typeof(Task)) return Untyped;
+        if (returnType.IsGenericType && returnType.GetGenericTypeDefinition() == typeof(Task<>))
+            return Shapes.TryGetValue(returnType.GetGenericArguments()[0], out var shape) ? shape : null;
+        return null;
+    }
+
+    /// <summary>A short description of a reply, for error messages.</summary>
+    internal static string Describe(RedisResult reply)
+    {
+        if (reply.IsNull) return "nil";
+        switch (reply.Resp2Type)
+        {
+            case ResultType.Array:
+                return $"an array of {reply.Length} element(s)";
+            case ResultType.Integer:
+                return $"the integer {(long)reply}";
+            case ResultType.Error:
+                return "an error";
+            default:
+                var text = (string?)reply ?? "";
+                return text.Length > 40 ? $"the string \"{text[..40]}...\"" : $"the string \"{text}\"";
+        }
+    }
+
+    /// <summary>A type's name as C# writes it, for error messages.</summary>
+    internal static string DisplayName(Type type)
+    {
+        if (Nullable.GetUnderlyingType(type) is { } inner) return DisplayName(inner) + "?";
+        if (type.IsArray) return DisplayName(type.GetElementType()!) + "[]";
+        if (type.IsGenericType)
+        {
+            var name = type.Name;
+            var tick = name.IndexOf('`');
+            var args = string.Join(", ", Array.ConvertAll(type.GetGenericArguments(), DisplayName));
+            return $"{(tick < 0 ? name : name[..tick])}<{args}>";
+        }
+        return Type.GetTypeCode(type) switch
+        {
+            TypeCode.Int64 => "long",
+            TypeCode.Int32 => "int",
+            TypeCode.Double => "double",
+            TypeCode.Boolean => "bool",
+            TypeCode.String => "string",
+            TypeCode.Byte => "byte",
+            _ => type == typeof(void) ? "void" : type == typeof(object) ? "object" : type.Name,
+        };
+    }
+}

@@ -1,0 +1,344 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Reflection;
+using System.Runtime.CompilerServices;
+using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
+using LuaScripts.Core;
+using StackExchange.Redis;
+
+namespace LuaScripts;
+
+/// <summary>One method of a bound interface: the command it runs and how its reply converts.</summary>
+internal sealed class BoundMethod
+{
+    internal BoundMethod(MethodInfo method, string commandName, string displayName, IResultShape? shape,
+        Arguments.Kind[] kinds, string[] parameterNames, IReadOnlyList<string> problems)
+    {
+        Problems = problems;
+        Method = method;
+        CommandName = commandName;
+        DisplayName = displayName;
+        Shape = shape;
+        Kinds = kinds;
+        ParameterNames = parameterNames;
+        MinArguments = kinds.Count(k => k == Arguments.Kind.Single);
+        Unbounded = kinds.Contains(Arguments.Kind.Expanded);
+    }
+
+    internal MethodInfo Method { get; }
+
+    /// <summary>What is wrong with the method whatever the client: its return and parameter types.</summary>
+    internal IReadOnlyList<string> Problems { get; }
+
+    internal string CommandName { get; }
+
+    /// <summary><c>Interface.Method</c>, for messages.</summary>
+    internal string DisplayName { get; }
+
+    /// <summary>Null when the return type is not supported.</summary>
+    internal IResultShape? Shape { get; }
+
+    internal Arguments.Kind[] Kinds { get; }
+
+    internal string[] ParameterNames { get; }
+
+    /// <summary>The number of flat arguments the method passes when its arrays are empty.</summary>
+    internal int MinArguments { get; }
+
+    /// <summary>Whether an array parameter can pass any number of flat arguments.</summary>
+    internal bool Unbounded { get; }
+
+    /// <summary>The flat arguments of one call.</summary>
+    internal RedisValue[] Flatten(object?[]? args, out CancellationToken cancellation)
+    {
+        cancellation = default;
+        var values = new List<RedisValue>(Kinds.Length);
+        for (var i = 0; i < Kinds.Length; i++)
+        {
+            var arg = args![i];
+            switch (Kinds[i])
+            {
+                case Arguments.Kind.Cancellation:
+                    cancellation = (CancellationToken)arg!;
+                    break;
+                case Arguments.Kind.Expanded:
+                    if (arg is not Array array)
+                        throw new ScriptArgumentException(CommandName,
+                            $"The method {DisplayName} was given a null array for its parameter '{ParameterNames[i]}'.");
+                    foreach (var item in array)
+                    {
+                        Arguments.TryConvert(item, out var element);
+                        values.Add(element);
+                    }
+                    break;
+                default:
+                    Arguments.TryConvert(arg, out var value);
+                    values.Add(value);
+                    break;
+            }
+        }
+        return values.ToArray();
+    }
+}
+
+/// <summary>What binding found out about an interface, whatever client it is bound to.</summary>
+internal sealed class InterfacePlan
+{
+    internal InterfacePlan(Type type, IReadOnlyList<(BoundMethod? Method, string? Problem)> members)
+    {
+        Type = type;
+        Members = members;
+        ByMethod = members.Where(m => m.Method is not null).ToDictionary(m => m.Method!.Method, m => m.Method!);
+    }
+
+    internal Type Type { get; }
+
+    /// <summary>
+    /// In declaration order: each method that can be called, or a problem that does not depend on the
+    /// client (not an interface, a property, a generic method...).
+    /// </summary>
+    internal IReadOnlyList<(BoundMethod? Method, string? Problem)> Members { get; }
+
+    internal Dictionary<MethodInfo, BoundMethod> ByMethod { get; }
+}
+
+/// <summary>Where a bound method's call goes: run now on a client, or queued on a pipeline.</summary>
+internal interface ICommandTarget
+{
+    Registry Registry { get; }
+
+    string Where { get; }
+
+    object Call(BoundMethod method, RedisValue[] args, CancellationToken cancellation);
+}
+
+internal sealed class ClientTarget : ICommandTarget
+{
+    private readonly ScriptClient client;
+
+    internal ClientTarget(ScriptClient client) => this.client = client;
+
+    public Registry Registry => client.Core.Registry;
+
+    public string Where => "this client";
+
+    public object Call(BoundMethod method, RedisValue[] args, CancellationToken cancellation)
+    {
+        var reply = client.RunScriptAsync(method.CommandName, args);
+        return method.Shape!.Adapt(cancellation.CanBeCanceled ? reply.WaitAsync(cancellation) : reply, method);
+    }
+}
+
+internal sealed class PipelineTarget : ICommandTarget
+{
+    private readonly ScriptPipeline pipeline;
+
+    internal PipelineTarget(ScriptPipeline pipeline) => this.pipeline = pipeline;
+
+    public Registry Registry => pipeline.Client.Core.Registry;
+
+    public string Where => pipeline.IsTransaction ? "this transaction's client" : "this pipeline's client";
+
+    public object Call(BoundMethod method, RedisValue[] args, CancellationToken cancellation)
+    {
+        pipeline.RunScript(method.CommandName, args);
+        var pending = method.Shape!.Pend(method);
+        pipeline.Pending.Add(pipeline.Count - 1, pending);
+        return pending.Task;
+    }
+}
+
+/// <summary>
+/// The object a bound interface is: each call runs (or queues) the method's command, looked up by
+/// name at call time, so a redefinition is seen by bindings made before it.
+/// </summary>
+internal class ScriptProxy : DispatchProxy
+{
+    private InterfacePlan? plan;
+    private ICommandTarget? target;
+
+    /// <summary>Made by <see cref="DispatchProxy"/> only.</summary>
+    public ScriptProxy() { }
+
+    internal void Initialize(InterfacePlan plan, ICommandTarget target)
+    {
+        this.plan = plan;
+        this.target = target;
+    }
+
+    /// <summary>Runs or queues the command of the called method.</summary>
+    /// <param name="targetMethod">The interface method called.</param>
+    /// <param name="args">Its arguments.</param>
+    /// <returns>The method's task.</returns>
+    protected override object? Invoke(MethodInfo? targetMethod, object?[]? args)
+    {
+        if (plan is null || target is null || targetMethod is null || !plan.ByMethod.TryGetValue(targetMethod, out var method))
+            throw new NotSupportedException($"The method {targetMethod?.Name} is not bound to a script command.");
+        var flat = method.Flatten(args, out var cancellation);
+        return target.Call(method, flat, cancellation);
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => $"{plan?.Type.Name} bound to {target?.Where}";
+}
+
+/// <summary>Builds and checks bindings of interfaces to script commands.</summary>
+internal static class ScriptBinder
+{
+    /// <summary>The trimming warning of <c>Bind&lt;T&gt;()</c>.</summary>
+    internal const string TrimMessage =
+        "Bind<T>() reads the interface's methods by reflection and builds its implementation with "
+        + "System.Reflection.DispatchProxy; trimming may remove members it needs. Run commands by name "
+        + "(RunScriptAsync, ScriptPipeline.RunScript) in trimmed applications.";
+
+    /// <summary>The Native AOT warning of <c>Bind&lt;T&gt;()</c>.</summary>
+    internal const string AotMessage =
+        "Bind<T>() builds the interface's implementation with System.Reflection.DispatchProxy, which "
+        + "generates code at run time and is not supported under Native AOT. Run commands by name "
+        + "(RunScriptAsync, ScriptPipeline.RunScript) in AOT applications.";
+
+    /// <summary>The Native AOT warning of <c>ScriptClient.Commands</c>.</summary>
+    internal const string DynamicMessage =
+        "Commands is a dynamic object: calling it goes through the C# runtime binder, which generates code at run "
+        + "time and is not supported under Native AOT. Run commands by name (RunScriptAsync) in AOT applications.";
+
+    private static readonly ConditionalWeakTable<Type, InterfacePlan> Plans = new();
+
+    [System.Diagnostics.CodeAnalysis.RequiresUnreferencedCode(TrimMessage)]
+    [System.Diagnostics.CodeAnalysis.RequiresDynamicCode(AotMessage)]
+    internal static T Bind<T>(ICommandTarget target) where T : class
+    {
+        var plan = Plans.GetValue(typeof(T), Analyze);
+        var problems = new List<string>();
+        var registry = target.Registry;
+        foreach (var (method, problem) in plan.Members)
+        {
+            if (method is null)
+            {
+                problems.Add(problem!);
+                continue;
+            }
+            problems.AddRange(method.Problems);
+            if (!registry.TryGetValue(method.CommandName, out var script))
+            {
+                problems.Add($"{method.DisplayName}: the command '{method.CommandName}' is not defined on {target.Where}.");
+                continue;
+            }
+            if (script.KeyCount is KeyCount.Fixed fixedKeys)
+            {
+                if (!method.Unbounded && method.MinArguments < fixedKeys.Item)
+                    problems.Add($"{method.DisplayName}: the command '{method.CommandName}' takes {fixedKeys.Item} key(s), "
+                        + $"but the method passes {method.MinArguments} argument(s).");
+            }
+            else if (!method.Unbounded && method.MinArguments == 0)
+            {
+                problems.Add($"{method.DisplayName}: the command '{method.CommandName}' has a dynamic key count, so its "
+                    + "first argument must be the number of keys, but the method passes no argument.");
+            }
+        }
+        if (problems.Count > 0) throw new ScriptBindingException(typeof(T), problems);
+        var proxy = DispatchProxy.Create<T, ScriptProxy>();
+        ((ScriptProxy)(object)proxy).Initialize(plan, target);
+        return proxy;
+    }
+
+    [System.Diagnostics.CodeAnalysis.RequiresUnreferencedCode(TrimMessage)]
+    private static InterfacePlan Analyze(Type type)
+    {
+        var members = new List<(BoundMethod?, string?)>();
+        void Problem(string problem) => members.Add((null, problem));
+        if (!type.IsInterface)
+        {
+            Problem($"{Results.DisplayName(type)} is not an interface: only interfaces can be bound to script commands.");
+            return new InterfacePlan(type, members);
+        }
+        foreach (var declaring in new[] { type }.Concat(type.GetInterfaces()))
+        {
+            foreach (var method in declaring.GetMethods(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly))
+            {
+                var display = $"{declaring.Name}.{method.Name}";
+                if (method.IsStatic)
+                {
+                    if (method.IsAbstract) Problem($"{display}: static abstract members cannot be bound.");
+                    continue;
+                }
+                if (method.IsSpecialName)
+                {
+                    Problem($"{display}: properties and events cannot be bound; declare methods only.");
+                    continue;
+                }
+                if (!method.IsAbstract)
+                {
+                    Problem($"{display}: a method with a default body cannot be bound; declare it without a body.");
+                    continue;
+                }
+                if (method.IsGenericMethodDefinition)
+                {
+                    Problem($"{display}: generic methods cannot be bound.");
+                    continue;
+                }
+                var attribute = method.GetCustomAttribute<ScriptCommandAttribute>(inherit: false);
+                if (attribute is not null && string.IsNullOrWhiteSpace(attribute.Name))
+                {
+                    Problem($"{display}: its [ScriptCommand] attribute names no command.");
+                    continue;
+                }
+                var command = attribute?.Name ?? CommandNames.FromMethod(method.Name);
+                var problems = new List<string>();
+                var shape = Results.ShapeOf(method.ReturnType);
+                if (shape is null)
+                    problems.Add($"{display}: returns {Results.DisplayName(method.ReturnType)}, which is not supported; "
+                        + $"return {Results.Supported}.");
+                var parameters = method.GetParameters();
+                var kinds = new Arguments.Kind[parameters.Length];
+                for (var i = 0; i < parameters.Length; i++)
+                {
+                    var parameter = parameters[i];
+                    kinds[i] = parameter.ParameterType.IsByRef ? Arguments.Kind.Unsupported : Arguments.KindOf(parameter.ParameterType);
+                    if (parameter.ParameterType.IsByRef)
+                        problems.Add($"{display}: parameter '{parameter.Name}' is passed by reference (ref, out or in), which cannot be sent.");
+                    else if (kinds[i] == Arguments.Kind.Unsupported)
+                        problems.Add($"{display}: parameter '{parameter.Name}' is {Results.DisplayName(parameter.ParameterType)}, "
+                            + $"which cannot be sent; use {Arguments.Supported}.");
+                }
+                members.Add((new BoundMethod(method, command, display, shape, kinds,
+                    parameters.Select(p => p.Name ?? "?").ToArray(), problems), null));
+            }
+        }
+        return new InterfacePlan(type, members);
+    }
+}
+
+/// <summary>The command name a method runs when it has no <see cref="ScriptCommandAttribute"/>.</summary>
+internal static class CommandNames
+{
+    /// <summary>
+    /// The method's name without an <c>Async</c> suffix, in snake_case: <c>PublishToGroupAsync</c> →
+    /// <c>publish_to_group</c>, <c>GetHTTPStatus</c> → <c>get_http_status</c>.
+    /// </summary>
+    internal static string FromMethod(string methodName)
+    {
+        var name = methodName.Length > 5 && methodName.EndsWith("Async", StringComparison.Ordinal) ? methodName[..^5] : methodName;
+        var result = new StringBuilder(name.Length + 8);
+        for (var i = 0; i < name.Length; i++)
+        {
+            var c = name[i];
+            if (char.IsUpper(c))
+            {
+                if (i > 0 && name[i - 1] != '_'
+                    && (char.IsLower(name[i - 1]) || char.IsDigit(name[i - 1])
+                        || (char.IsUpper(name[i - 1]) && i + 1 < name.Length && char.IsLower(name[i + 1]))))
+                    result.Append('_');
+                result.Append(char.ToLowerInvariant(c));
+            }
+            else
+            {
+                result.Append(c);
+            }
+        }
+        return result.ToString();
+    }
+}
