@@ -1,0 +1,72 @@
+/// The redis-server the server tests share: started once on first use (or the one REDIS_URL names),
+/// stopped by Main when the run ends. A missing redis-server fails the tests that need it.
+module LuaScripts.Core.Tests.Server
+
+open System
+open System.Threading.Tasks
+open StackExchange.Redis
+open StackExchange.Redis.Profiling
+open LuaScripts.TestServers
+
+let private started =
+    lazy
+        (match Environment.GetEnvironmentVariable "REDIS_URL" with
+         | null
+         | "" ->
+             let server = RedisServer.Start()
+             Some server, server.EndPoint
+         | url when String.IsNullOrWhiteSpace url ->
+             let server = RedisServer.Start()
+             Some server, server.EndPoint
+         | url ->
+             let url = url.Trim()
+             let config = if url.StartsWith("redis://", StringComparison.Ordinal) then url.Substring("redis://".Length) else url
+             None, config.TrimEnd('/'))
+
+/// The StackExchange.Redis configuration string of the shared server.
+let configuration () = snd started.Value
+
+/// A new connection to the shared server (allowAdmin, so that tests can flush and inspect).
+let connect () : ConnectionMultiplexer =
+    ConnectionMultiplexer.Connect($"{configuration ()},allowAdmin=true,abortConnect=false")
+
+let private adminMux = lazy (connect ())
+let private sharedMux = lazy (ConnectionMultiplexer.Connect($"{configuration ()},abortConnect=false"))
+
+/// The connection tests use to check and disturb the server (SCRIPT FLUSH, INFO, GET).
+let admin () : ConnectionMultiplexer = adminMux.Value
+
+/// The admin connection's server.
+let adminServer () : IServer = let a = admin () in a.GetServer(a.GetEndPoints()[0])
+
+/// The admin connection's database, to read what tests wrote.
+let adminDb () : IDatabase = admin().GetDatabase()
+
+/// The connection clients under test run on (no admin rights).
+let mux () : ConnectionMultiplexer = sharedMux.Value
+
+/// Empties the server's script cache, through the admin connection.
+let scriptFlush () = adminServer().ScriptFlush()
+
+/// A fresh key prefix for one test.
+let prefix () = $"coretests:{Guid.NewGuid():N}:"
+
+/// Commands that background work of the multiplexer may send while a test profiles; they are not
+/// the test's.
+let private housekeeping = set [ "PING"; "ECHO"; "INFO"; "CLUSTER"; "CONFIG"; "CLIENT"; "SUBSCRIBE"; "ROLE"; "SENTINEL" ]
+
+/// Runs an action with profiling on and returns the commands it sent (housekeeping left out).
+let profile (mux: IConnectionMultiplexer) (action: unit -> Task) : Task<IProfiledCommand list> =
+    task {
+        let! commands = Wire.Profile(mux, Func<Task>(action))
+        return commands |> Seq.filter (fun c -> not (housekeeping.Contains(c.Command.ToUpperInvariant()))) |> List.ofSeq
+    }
+
+/// Stops what this module started.
+let stop () =
+    if sharedMux.IsValueCreated then sharedMux.Value.Dispose()
+    if adminMux.IsValueCreated then adminMux.Value.Dispose()
+    if started.IsValueCreated then
+        match fst started.Value with
+        | Some server -> server.Dispose()
+        | None -> ()
