@@ -41,7 +41,7 @@ count_dotnet_test() { # file
 
 count_expecto() { # file
   local line p f e
-  line=$(grep -E '[0-9]+ passed, [0-9]+ ignored, [0-9]+ failed, [0-9]+ errored' "$1" | tail -n 1 || true)
+  line=$(sed -E 's/\x1b\[[0-9;?]*[A-Za-z]//g' "$1" | grep -E '[0-9]+ passed, [0-9]+ ignored, [0-9]+ failed, [0-9]+ errored' | tail -n 1 || true)
   if [ -z "$line" ]; then return 1; fi
   p=$(sed -E 's/.* ([0-9]+) passed,.*/\1/' <<<"$line")
   f=$(sed -E 's/.* ([0-9]+) failed,.*/\1/' <<<"$line")
@@ -72,7 +72,7 @@ cmd_test() {
   need_redis
   echo "== build"
   dotnet build LuaScripts.sln -c $CONFIG -nologo -v q -clp:ErrorsOnly
-  [ -d tests/Core.Tests ] && suite "core (Expecto + FsCheck)" expecto dotnet run -c $CONFIG --no-build --project tests/Core.Tests -- --summary
+  [ -d tests/Core.Tests ] && suite "core (Expecto + FsCheck)" expecto dotnet run -c $CONFIG --no-build --project tests/Core.Tests -- --colours 0
   suite "facade (xunit)" dotnet-test dotnet test tests/Facade.Tests -c $CONFIG --no-build -nologo
   [ -d tests/Channels.Tests ] && suite "channels example (xunit)" dotnet-test dotnet test tests/Channels.Tests -c $CONFIG --no-build -nologo
   suite "StackExchange.Redis floor smoke (2.x)" check scripts/with-redis.sh dotnet run -c $CONFIG --no-build --project tests/FloorSmoke

@@ -38,8 +38,9 @@ module Interpreter =
 
     let private noScriptReply = "NOSCRIPT No matching script"
 
-    /// Whether an exception is the server's own "no matching script" reply to EVALSHA. A script's own
-    /// error that merely mentions NOSCRIPT is not.
+    /// Whether an exception is the server's own "no matching script" reply to EVALSHA, recognised by
+    /// its exact text. A script's own error that merely mentions NOSCRIPT is not; one that starts with
+    /// the very text "NOSCRIPT No matching script" cannot be told apart (Redis gives no other sign).
     [<CompiledName("IsNoScript")>]
     let isNoScript (error: exn) =
         match error with
@@ -70,6 +71,18 @@ module Interpreter =
 
     let private scriptFailed (inv: Invocation) (e: RedisServerException) =
         ExecutionError.ScriptFailed(inv.Script.Name, inv.Script.Sha1, e.Message)
+
+    // Replies that refuse a script before it is compiled and cached (or say it is not cached).
+    let private refusals =
+        [| "ERR Error compiling script"; "NOSCRIPT"; "NOPERM"; "OOM"; "BUSY"; "READONLY"; "LOADING"
+           "MASTERDOWN"; "EXECABORT"; "CROSSSLOT"; "MOVED"; "ASK"; "TRYAGAIN"; "CLUSTERDOWN"; "ERR unknown command" |]
+
+    /// Whether an error reply to EVAL proves the script is now cached on the server: a script that
+    /// compiled and then failed at run time (its own error, a failed call) stays cached; a refusal
+    /// does not. Unsure cases count as not cached, which costs at most one more body later.
+    [<CompiledName("ErrorProvesLoaded")>]
+    let errorProvesLoaded (message: string) =
+        not (isNull message) && not (refusals |> Array.exists (fun r -> message.StartsWith(r, StringComparison.Ordinal)))
 
     let private isOwn (context: Context) (db: IDatabaseAsync) =
         obj.ReferenceEquals(db.Multiplexer, context.Multiplexer)
@@ -169,9 +182,14 @@ module Interpreter =
                             // slot migration): forget, look again where the call goes, resend the body.
                             state.Forget(endPoint, sha)
                             topology.Invalidate()
-                            let! result = sendEval db inv readOnly flags
-                            state.MarkLoaded(topology.EndPointFor inv.Keys, sha)
-                            return result
+                            let target = topology.EndPointFor inv.Keys
+                            try
+                                let! result = sendEval db inv readOnly flags
+                                state.MarkLoaded(target, sha)
+                                return result
+                            with :? RedisServerException as e when errorProvesLoaded e.Message ->
+                                state.MarkLoaded(target, sha)
+                                return raise e
                     with :? RedisServerException as e ->
                         return raise (onFailure (scriptFailed inv e))
                 }
@@ -182,6 +200,7 @@ module Interpreter =
                         state.MarkLoaded(endPoint, sha)
                         return result
                     with :? RedisServerException as e ->
+                        if errorProvesLoaded e.Message then state.MarkLoaded(endPoint, sha)
                         return raise (onFailure (scriptFailed inv e))
                 }
 
@@ -263,6 +282,8 @@ module Interpreter =
                     context.LoadState.Forget(endPoints[i], inv.Script.Sha1)
                     resend.Add i
                 | Error(:? RedisServerException as e), Command.Script inv when discarded.IsNone || not (e.Message.StartsWith "EXECABORT") ->
+                    if discarded.IsNone && errorProvesLoaded e.Message then
+                        context.LoadState.MarkLoaded(endPoints[i], inv.Script.Sha1)
                     replies[i] <- Error(ExecutionError.ScriptFailed(inv.Script.Name, inv.Script.Sha1, e.Message))
                 | Error(:? RedisServerException as e), Command.Plain(name, _) when discarded.IsNone || not (e.Message.StartsWith "EXECABORT") ->
                     replies[i] <- Error(ExecutionError.CommandFailed(name, e.Message))

@@ -82,7 +82,9 @@ module Program =
         | Round(b, n, k) -> Round(b, n, (fun r o -> map f (k r o)))
 
     /// Combines two programs whose commands go in the same round trips, the first's before the second's.
-    /// When either fails, the result fails with every error of the round.
+    /// When either fails, the result fails with every error of the round. Each level of nesting adds a
+    /// stack frame when the replies come back: to combine thousands of programs use
+    /// <see cref="sequence"/> or <see cref="traverse"/>, which stay flat.
     [<CompiledName("Map2")>]
     let rec map2 (f: 'A -> 'B -> 'C) (first: Program<'A>) (second: Program<'B>) : Program<'C> =
         match first, second with

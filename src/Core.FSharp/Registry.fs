@@ -43,7 +43,8 @@ module Registry =
 
     /// Removes a name; a name that is not defined leaves the registry as it is.
     [<CompiledName("Remove")>]
-    let remove (name: string) (registry: Registry) = Registry(registry.Scripts.Remove name)
+    let remove (name: string) (registry: Registry) =
+        if isNull name then registry else Registry(registry.Scripts.Remove name)
 
     /// The defined names, in ordinal order.
     [<CompiledName("Names")>]

@@ -295,7 +295,20 @@ let private loadStateTests =
               Expect.isTrue (Interpreter.isNoScript (serverError "NOSCRIPT No matching script. Please use EVAL.")) "real"
               Expect.isFalse (Interpreter.isNoScript (serverError "NOSCRIPT not really")) "a script's own"
               Expect.isFalse (Interpreter.isNoScript (serverError "ERR NOSCRIPT No matching script")) "not at the start"
-              Expect.isFalse (Interpreter.isNoScript (InvalidOperationException "NOSCRIPT No matching script")) "not a server error" ]
+              Expect.isFalse (Interpreter.isNoScript (InvalidOperationException "NOSCRIPT No matching script")) "not a server error"
+
+          testCase "a run-time error proves the script cached; a refusal does not" <| fun () ->
+              Expect.isTrue (Interpreter.errorProvesLoaded "ERR user_script:1: Script attempted to access nonexistent global variable 'x'") "run-time error"
+              Expect.isTrue (Interpreter.errorProvesLoaded "ERR insufficient balance") "the script's own error"
+              Expect.isFalse (Interpreter.errorProvesLoaded "ERR Error compiling script (new function): user_script:1: unexpected symbol") "compile error"
+              Expect.isFalse (Interpreter.errorProvesLoaded "NOPERM this user has no permissions to run the 'eval' command") "ACL refusal"
+              Expect.isFalse (Interpreter.errorProvesLoaded "OOM command not allowed when used memory > 'maxmemory'.") "out of memory"
+              Expect.isFalse (Interpreter.errorProvesLoaded "NOSCRIPT No matching script. Please use EVAL.") "not cached"
+
+          testCase "read-only commands are used only when the script is read-only and every server has them" <| fun () ->
+              Expect.isTrue (Interpreter.usesReadOnlyCommands true true) "Redis 7+: EVALSHA_RO"
+              Expect.isFalse (Interpreter.usesReadOnlyCommands true false) "older servers: plain EVALSHA"
+              Expect.isFalse (Interpreter.usesReadOnlyCommands false true) "a writing script" ]
 
 [<Tests>]
 let tests = testList "Interpreter" [ testSequenced serverTests; loadStateTests ]

@@ -71,6 +71,7 @@ let tests =
               Expect.isFalse (r.TryGetValue(null, &s)) "TryGetValue null"
               Expect.isTrue (r.TryGetValue("a", &s)) "TryGetValue a"
               Expect.equal s.Name "a" "found"
+              Expect.equal (Registry.names (Registry.remove null r)) [ "a" ] "remove null leaves the registry as it is"
 
           testCase "the empty registry has no names" <| fun () ->
               Expect.isEmpty (Registry.names Registry.empty) "no names"

@@ -45,7 +45,16 @@ public sealed class ClusterTests : IDisposable
         var handle = client.GetScript("incr");
         Assert.Contains(owner.EndPoint, handle.LoadedOn);
         Assert.Equal("5", RedisCluster.Cli(fixture.Node(owner.EndPoint), "GET", key).Trim());
-        Assert.Equal(LuaScripts.Core.Slot.OfKey(key), mux.HashSlot(key));
+        // The core's own slot computation agrees with the cluster-aware multiplexer's, hash tags included.
+        var random = new Random(42);
+        for (var i = 0; i < 2000; i++)
+        {
+            var bytes = new byte[random.Next(0, 24)];
+            random.NextBytes(bytes);
+            if (i % 3 == 0) bytes = System.Text.Encoding.UTF8.GetBytes($"x{{{i % 17}}}y{i}");
+            RedisKey k = bytes;
+            Assert.Equal(mux.HashSlot(k), LuaScripts.Core.Slot.OfKey(k));
+        }
     }
 
     [Fact]

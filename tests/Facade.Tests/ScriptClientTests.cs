@@ -265,6 +265,22 @@ public sealed class ScriptClientTests : IDisposable
     }
 
     [Fact]
+    public async Task A_script_that_fails_at_run_time_stays_cached_and_is_then_EVALSHA()
+    {
+        client.DefineCommand("refuse", new CommandDefinition(
+            "return redis.error_reply('ERR insufficient balance ' .. KEYS[1])") { Keys = 1 });
+        await redis.AdminServer.ScriptFlushAsync();
+        var eval = Calls("eval");
+        var evalsha = Calls("evalsha");
+
+        for (var i = 0; i < 3; i++)
+            await Assert.ThrowsAsync<ScriptExecutionException>(() => client.RunScriptAsync("refuse", Key("acct")));
+
+        Assert.Equal(eval + 1, Calls("eval"));
+        Assert.Equal(evalsha + 2, Calls("evalsha"));
+    }
+
+    [Fact]
     public async Task A_Lua_error_is_a_ScriptExecutionException_and_is_not_retried()
     {
         var handle = client.DefineCommand("broken", new CommandDefinition("return redis.call('NOSUCHCOMMAND')") { Keys = 0 });
