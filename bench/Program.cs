@@ -17,8 +17,18 @@ public static class Program
         if (args.Contains("--quick"))
         {
             var only = Array.IndexOf(args, "--only") is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : null;
-            return await QuickMode.RunAsync(smoke: args.Contains("--smoke"), only);
+            try
+            {
+                return await QuickMode.RunAsync(smoke: args.Contains("--smoke"), only);
+            }
+            catch (Exception e) when (e is StackExchange.Redis.RedisException or InvalidOperationException or TimeoutException)
+            {
+                Console.Error.WriteLine($"error: {e.GetType().Name}: {e.Message}");
+                return 1;
+            }
         }
+        if (Array.IndexOf(args, "--hot") is var h and >= 0)
+            return await HotLoop.RunAsync(h + 1 < args.Length ? args[h + 1] : "", args.Contains("--smoke") ? 20_000 : 2_000_000);
         if (args.Contains("--profile-alloc"))
             return await AllocProfile.RunAsync(calls: args.Contains("--smoke") ? 20_000 : 200_000);
         if (args.Contains("--smoke"))
