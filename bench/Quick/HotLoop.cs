@@ -1,0 +1,41 @@
+using System.Diagnostics;
+
+namespace LuaScripts.Bench.Quick;
+
+/// <summary>
+/// <c>--hot NAME</c>: one contender alone, 256 in flight (or in pipelines of 1,000), for a CPU
+/// profiler to attach to (e.g. <c>DOTNET_PerfMapEnabled=1 perf record -g</c>). Checks the counter.
+/// </summary>
+internal static class HotLoop
+{
+    /// <summary>The contenders <c>--hot</c> knows.</summary>
+    public static readonly string[] Names = { "flat", "explicit", "sha", "pipeline", "batch" };
+
+    /// <summary>Runs <paramref name="calls"/> calls of the named contender; 0 when the counter matches.</summary>
+    public static async Task<int> RunAsync(string name, int calls)
+    {
+        using var target = RedisTarget.Start();
+        using var f = Fixture.Create(target);
+        Func<string, int, Task> run = name switch
+        {
+            "flat" => Shapes.InFlight(256, k => f.LuaFlat(f.Client, Fixture.Incr, k)),
+            "explicit" => Shapes.InFlight(256, f.LuaExplicit),
+            "sha" => Shapes.InFlight(256, f.RawEvalSha),
+            "pipeline" => Shapes.Batches(1_000, (k, n) => f.LuaPipeline(Fixture.Incr, k, n)),
+            "batch" => Shapes.Batches(1_000, (k, n) => f.RawBatch(f.IncrSha, k, n)),
+            _ => throw new ArgumentException($"--hot takes one of: {string.Join(", ", Names)}"),
+        };
+        var key = "bench:hot:" + Guid.NewGuid().ToString("N")[..8];
+        calls = calls / 1_000 * 1_000;
+        var cpu = CpuClock.NowMicroseconds();
+        var clock = Stopwatch.StartNew();
+        await run(key, calls);
+        var cpuUsed = CpuClock.NowMicroseconds() - cpu;
+        var counter = await f.CounterAsync(key);
+        await f.Db.KeyDeleteAsync(key);
+        Console.WriteLine($"{name}: {calls:N0} calls, {calls / clock.Elapsed.TotalSeconds:N0} ops/s, {cpuUsed / calls:0.00} CPU µs/call (pid {Environment.ProcessId})");
+        if (counter == calls) return 0;
+        Console.WriteLine($"FAIL: the counter is {counter} after {calls} calls");
+        return 1;
+    }
+}

@@ -1,0 +1,389 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text;
+using LuaScripts.TestServers;
+using StackExchange.Redis;
+using StackExchange.Redis.Profiling;
+
+namespace LuaScripts.Bench.Quick;
+
+/// <summary>
+/// The side-by-side mode: every scenario's LuaScripts contenders and raw StackExchange.Redis
+/// baselines run in alternation (several interleaved rounds, order rotated each round), each run's
+/// counter is checked against the calls made, and one table of medians is printed.
+/// </summary>
+internal sealed class QuickMode
+{
+    private const int Width = 256;
+    private static readonly string[] WatchedCommands = { "eval", "evalsha", "eval_ro", "evalsha_ro", "incr", "multi", "exec" };
+
+    private readonly Fixture f;
+    private readonly bool smoke;
+    private readonly int rounds;
+    private readonly string runId = Guid.NewGuid().ToString("N")[..8];
+    private readonly List<string> failures = new();
+    private readonly List<Scenario> scenarios = new();
+    private readonly List<(bool Met, string Text)> flushLines = new();
+
+    private QuickMode(Fixture f, bool smoke)
+    {
+        this.f = f;
+        this.smoke = smoke;
+        rounds = smoke ? 1 : 9;
+    }
+
+    /// <summary>Runs the quick (or smoke) mode; 0 when every counter matched, 1 otherwise.</summary>
+    public static async Task<int> RunAsync(bool smoke, string? only)
+    {
+        var clock = Stopwatch.StartNew();
+        using var target = RedisTarget.Start();
+        ConsoleCancelEventHandler stop = (_, _) => target.Dispose();
+        Console.CancelKeyPress += stop;
+        try
+        {
+            Console.WriteLine($"# LuaScripts quick benchmark{(smoke ? " (smoke: tiny counts, numbers mean nothing)" : "")}");
+            Console.WriteLine($"server: {target.Description}");
+            using var fixture = Fixture.Create(target);
+            var quick = new QuickMode(fixture, smoke);
+            quick.Build();
+            if (only is not null)
+                quick.scenarios.RemoveAll(s => !s.Id.Contains(only, StringComparison.OrdinalIgnoreCase) &&
+                                               !s.Title.Contains(only, StringComparison.OrdinalIgnoreCase));
+            foreach (var scenario in quick.scenarios)
+            {
+                var started = clock.Elapsed;
+                await quick.RunScenarioAsync(scenario);
+                Console.Error.WriteLine($"  {scenario.Title}: {(clock.Elapsed - started).TotalSeconds:0.0} s");
+            }
+            await quick.FlushRoundTripsAsync();
+            quick.Print(clock.Elapsed);
+            return quick.failures.Count == 0 ? 0 : 1;
+        }
+        finally
+        {
+            Console.CancelKeyPress -= stop;
+        }
+    }
+
+    private int Seq => smoke ? 20 : 1_200;
+    private int Fly => smoke ? 512 : 12_000;
+    private int Batched(int size, int quickOps) => smoke ? size : quickOps;
+
+    private static Contender Sequential(string label, int ops, Func<string, Task> call) =>
+        new(label, ops, 10, Shapes.Sequential(call));
+
+    private static Contender InFlight(string label, int ops, Func<string, Task> call) =>
+        new(label, ops, 10, Shapes.InFlight(Width, call));
+
+    private static Contender Batches(string label, int ops, int size, Func<string, int, Task> batch) =>
+        new(label, ops, size, Shapes.Batches(size, batch));
+
+    private void Build()
+    {
+        // Targets (issue: "prove the library costs nothing over raw StackExchange.Redis").
+        var latency = new TimeAtMost(1.05);
+        var inFlight = new ThroughputAtLeast(0.95);
+        var pipeline = new ThroughputAtLeast(0.90);
+        // "One small object": 96 bytes, the size of one Task<RedisResult> (72-80 B on x64) with room to spare.
+        var alloc = new AllocAtMostPlus(96);
+
+        var one = New("latency", "1 call at a time");
+        var flat = one.Add(Sequential("RunScriptAsync(name, key, 1)", Seq, k => f.LuaFlat(f.Client, Fixture.Incr, k)));
+        var expl = one.Add(Sequential("RunScriptAsync(name, keys, args)", Seq, f.LuaExplicit));
+        var sha = one.Add(Sequential("ScriptEvaluateAsync(byte[] sha1)", Seq, f.RawEvalSha));
+        var str = one.Add(Sequential("ScriptEvaluateAsync(string script)", Seq, f.RawEvalString));
+        var loaded = one.Add(Sequential("LoadedLuaScript.EvaluateAsync", Seq, f.RawLoaded));
+        var incr = one.Add(Sequential("StringIncrementAsync (no Lua)", Seq, f.RawIncr));
+        one.Compare(flat, sha, latency, alloc);
+        one.Compare(expl, sha, latency, alloc);
+        one.Compare(flat, str);
+        one.Compare(flat, loaded);
+        one.Compare(flat, incr);
+
+        var fly = New("inflight", $"{Width} calls in flight");
+        var flyFlat = fly.Add(InFlight("RunScriptAsync(name, key, 1)", Fly, k => f.LuaFlat(f.Client, Fixture.Incr, k)));
+        var flyExpl = fly.Add(InFlight("RunScriptAsync(name, keys, args)", Fly, f.LuaExplicit));
+        var flySha = fly.Add(InFlight("ScriptEvaluateAsync(byte[] sha1)", Fly, f.RawEvalSha));
+        var flyIncr = fly.Add(InFlight("StringIncrementAsync (no Lua)", Fly, f.RawIncr));
+        fly.Compare(flyFlat, flySha, inFlight);
+        fly.Compare(flyExpl, flySha, inFlight);
+        fly.Compare(flyFlat, flyIncr);
+
+        foreach (var (size, ops) in new[] { (1, 1_200), (10, 6_000), (100, 20_000), (1_000, 20_000), (10_000, 20_000) })
+        {
+            var s = New($"pipe{size}", $"pipeline of {size:N0}");
+            var lua = s.Add(Batches("Pipeline().RunScript×N.ExecuteAsync", Batched(size, ops), size, (k, n) => f.LuaPipeline(Fixture.Incr, k, n)));
+            var raw = s.Add(Batches("IBatch of N EVALSHA", Batched(size, ops), size, (k, n) => f.RawBatch(f.IncrSha, k, n)));
+            if (size == 1_000) s.Compare(lua, raw, pipeline);
+            else s.Compare(lua, raw);
+        }
+
+        var tx = New("tx", "transaction of 10");
+        var txLua = tx.Add(Batches("Transaction().RunScript×10.ExecuteAsync", Batched(10, 6_000), 10, (k, n) => f.LuaPipeline(Fixture.Incr, k, n, transaction: true)));
+        var txRaw = tx.Add(Batches("ITransaction of 10 EVALSHA", Batched(10, 6_000), 10, (k, n) => f.RawBatch(f.IncrSha, k, n, transaction: true)));
+        tx.Compare(txLua, txRaw);
+
+        var reg = New("registry", $"registry size ({Width} in flight)");
+        var reg1 = reg.Add(InFlight("registry of 1: RunScriptAsync", Fly, k => f.LuaFlat(f.Registry1, Fixture.Incr, k)));
+        var reg10K = reg.Add(InFlight("registry of 10,000: RunScriptAsync", Fly, k => f.LuaFlat(f.Registry10K, Fixture.Incr, k)));
+        var regSha = reg.Add(InFlight("ScriptEvaluateAsync(byte[] sha1)", Fly, f.RawEvalSha));
+        reg.Compare(reg1, regSha);
+        reg.Compare(reg10K, regSha);
+        reg.Compare(reg10K, reg1);
+
+        var body = New("body", $"body size ({Width} in flight)");
+        var b100 = body.Add(InFlight("100 B body: RunScriptAsync", Fly, k => f.LuaFlat(f.Client, Fixture.Body100B, k)));
+        var b100K = body.Add(InFlight("100 KB body: RunScriptAsync", Fly, k => f.LuaFlat(f.Client, Fixture.Body100KB, k)));
+        var b100Sha = body.Add(InFlight("100 B body: EVALSHA byte[]", Fly, k => f.RawEvalSha(f.Body100BSha, k)));
+        var b100KSha = body.Add(InFlight("100 KB body: EVALSHA byte[]", Fly, k => f.RawEvalSha(f.Body100KBSha, k)));
+        body.Compare(b100, b100Sha);
+        body.Compare(b100K, b100KSha);
+        body.Compare(b100K, b100);
+
+        var bodyPipe = New("bodypipe", "body size (pipelines of 10)");
+        var p100 = bodyPipe.Add(Batches("100 B body: Pipeline of 10", Batched(10, 2_500), 10, (k, n) => f.LuaPipeline(Fixture.Body100B, k, n)));
+        var p100K = bodyPipe.Add(Batches("100 KB body: Pipeline of 10", Batched(10, 2_500), 10, (k, n) => f.LuaPipeline(Fixture.Body100KB, k, n)));
+        var p100Raw = bodyPipe.Add(Batches("100 B body: IBatch of 10 EVALSHA", Batched(10, 2_500), 10, (k, n) => f.RawBatch(f.Body100BSha, k, n)));
+        var p100KRaw = bodyPipe.Add(Batches("100 KB body: IBatch of 10 EVALSHA", Batched(10, 2_500), 10, (k, n) => f.RawBatch(f.Body100KBSha, k, n)));
+        bodyPipe.Compare(p100, p100Raw);
+        bodyPipe.Compare(p100K, p100KRaw);
+        bodyPipe.Compare(p100K, p100);
+
+        var keys = New("keys", $"key count ({Width} in flight)");
+        var fixed1 = keys.Add(InFlight("fixed 1 key: RunScriptAsync", Fly, k => f.LuaFlat(f.Client, Fixture.Incr, k)));
+        var dyn1 = keys.Add(InFlight("dynamic, 1 key: RunScriptAsync", Fly, f.LuaDynamic1));
+        var raw1 = keys.Add(InFlight("1 key: EVALSHA byte[]", Fly, f.RawEvalSha));
+        var fixed64 = keys.Add(InFlight("fixed 64 keys: RunScriptAsync", Fly / 4, f.LuaFixed64));
+        var dyn64 = keys.Add(InFlight("dynamic, 64 keys: RunScriptAsync", Fly / 4, f.LuaDynamic64));
+        var raw64 = keys.Add(InFlight("64 keys: EVALSHA byte[]", Fly / 4, f.RawEvalSha64));
+        keys.Compare(fixed1, raw1);
+        keys.Compare(dyn1, raw1);
+        keys.Compare(fixed64, raw64);
+        keys.Compare(dyn64, raw64);
+    }
+
+    private Scenario New(string id, string title)
+    {
+        var s = new Scenario(id, title);
+        scenarios.Add(s);
+        return s;
+    }
+
+    private void Fail(string message)
+    {
+        failures.Add(message);
+        Console.Error.WriteLine("FAIL: " + message);
+    }
+
+    private async Task RunScenarioAsync(Scenario scenario)
+    {
+        // Warm-up (JIT, first loads), then a short probe that reads what one call sends.
+        foreach (var c in scenario.Contenders)
+        {
+            var warm = Math.Max(c.ProbeOps, c.Ops / 4 / c.ProbeOps * c.ProbeOps);
+            await MeasureAsync(scenario, c, "warm", warm);
+            var before = await CommandStatsAsync();
+            await MeasureAsync(scenario, c, "probe", c.ProbeOps);
+            var after = await CommandStatsAsync();
+            c.Wire = string.Join(" + ", WatchedCommands
+                .Select(cmd => (cmd, n: after.GetValueOrDefault(cmd) - before.GetValueOrDefault(cmd)))
+                .Where(x => x.n > 0)
+                .Select(x => $"{x.cmd.ToUpperInvariant()}×{((double)x.n / c.ProbeOps).ToString("0.####", CultureInfo.InvariantCulture)}"));
+        }
+        for (var round = 0; round < rounds; round++)
+        {
+            var n = scenario.Contenders.Count;
+            for (var i = 0; i < n; i++)
+            {
+                var c = scenario.Contenders[(i + round) % n];
+                var sample = await MeasureAsync(scenario, c, "r" + round, c.Ops);
+                c.Samples.Add(sample ?? new Sample(double.NaN, double.NaN, double.NaN));
+            }
+        }
+    }
+
+    private async Task<Sample?> MeasureAsync(Scenario scenario, Contender c, string phase, int ops)
+    {
+        var key = $"bench:{runId}:{scenario.Id}:{c.Index}:{phase}";
+        await f.Db.KeyDeleteAsync(key);
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        var allocated = GC.GetTotalAllocatedBytes(precise: true);
+        var cpu = CpuClock.NowMicroseconds();
+        var clock = Stopwatch.StartNew();
+        try
+        {
+            await c.Run(key, ops);
+        }
+        catch (Exception e)
+        {
+            Fail($"{scenario.Title} / {c.Label} ({phase}): {e.GetType().Name}: {e.Message}");
+            return null;
+        }
+        clock.Stop();
+        var cpuUsed = CpuClock.NowMicroseconds() - cpu;
+        var bytes = GC.GetTotalAllocatedBytes(precise: true) - allocated;
+        var counter = await f.CounterAsync(key);
+        await f.Db.KeyDeleteAsync(key);
+        if (counter != ops)
+        {
+            Fail($"{scenario.Title} / {c.Label} ({phase}): the counter is {counter} after {ops} calls");
+            return null;
+        }
+        return new Sample(ops / clock.Elapsed.TotalSeconds, (double)bytes / ops, cpuUsed / ops);
+    }
+
+    private async Task<Dictionary<string, long>> CommandStatsAsync()
+    {
+        var stats = new Dictionary<string, long>();
+        foreach (var group in await f.Server.InfoAsync("commandstats"))
+            foreach (var pair in group)
+                if (pair.Key.StartsWith("cmdstat_", StringComparison.Ordinal))
+                    stats[pair.Key["cmdstat_".Length..]] = long.Parse(pair.Value.Split(',')[0].Split('=')[1], CultureInfo.InvariantCulture);
+        return stats;
+    }
+
+    /// <summary>"The first call after a flush costs one extra round trip at most", read from SE.Redis profiling.</summary>
+    private async Task FlushRoundTripsAsync()
+    {
+        var key = $"bench:{runId}:flush";
+        await f.Db.KeyDeleteAsync(key);
+        long calls = 0;
+
+        async Task<(int Trips, string Wire)> Profile(int made, Func<Task> action)
+        {
+            IReadOnlyList<IProfiledCommand> commands;
+            try
+            {
+                commands = await LuaScripts.TestServers.Wire.Profile(f.Mux, action);
+            }
+            catch (RedisServerException e)
+            {
+                return (-1, e.Message.Split('.')[0]);
+            }
+            calls += made;
+            return (LuaScripts.TestServers.Wire.RoundTrips(commands), Describe(commands));
+        }
+
+        // Every case may cost at most one round trip more than the same call in the steady state (1).
+        void Line(string what, (int Trips, string Wire) got, int allowed = 2)
+        {
+            var met = got.Trips >= 1 && got.Trips <= allowed;
+            flushLines.Add((met, $"{what}: {got.Trips} round trip(s) [{got.Wire}] ({(allowed == 1 ? "exactly 1" : $"at most {allowed}")})"));
+        }
+
+        Func<Task> run = () => f.Client.RunScriptAsync(Fixture.Incr, key, 1);
+        var steady = await Profile(1, run);
+        flushLines.Add((steady.Trips == 1, $"RunScriptAsync, script loaded (steady state): {steady.Trips} round trip(s) [{steady.Wire}] (exactly 1)"));
+        await f.Server.ScriptFlushAsync();
+        Line("RunScriptAsync, first call after SCRIPT FLUSH", await Profile(1, run));
+        Line("RunScriptAsync, second call after SCRIPT FLUSH", await Profile(1, run), allowed: 1);
+        await f.Server.ScriptFlushAsync();
+        Line("Pipeline of 10, first after SCRIPT FLUSH", await Profile(10, () => f.LuaPipeline(Fixture.Incr, key, 10)));
+        await f.Server.ScriptFlushAsync();
+        Line("Transaction of 10, first after SCRIPT FLUSH", await Profile(10, () => f.LuaPipeline(Fixture.Incr, key, 10, transaction: true)));
+        var fresh = new ScriptClient(f.Mux);
+        fresh.DefineCommand(Fixture.Incr, new CommandDefinition(Workload.IncrBy) { Keys = 1 });
+        await f.Server.ScriptFlushAsync();
+        Line("RunScriptAsync, new client, script never loaded", await Profile(1, () => fresh.RunScriptAsync(Fixture.Incr, key, 1)), allowed: 1);
+
+        // The raw baselines, for reference (not LuaScripts' targets).
+        await f.Server.ScriptFlushAsync();
+        var rawString = await Profile(1, () => f.RawEvalString(key));
+        flushLines.Add((true, $"(raw) ScriptEvaluateAsync(string) after SCRIPT FLUSH: {rawString.Trips} round trip(s) [{rawString.Wire}]"));
+        await f.Server.ScriptFlushAsync();
+        var rawSha = await Profile(1, () => f.RawEvalSha(key));
+        flushLines.Add((true, rawSha.Trips < 0
+            ? $"(raw) ScriptEvaluateAsync(byte[] sha1) after SCRIPT FLUSH: the caller gets \"{rawSha.Wire}\""
+            : $"(raw) ScriptEvaluateAsync(byte[] sha1) after SCRIPT FLUSH: {rawSha.Trips} round trip(s) [{rawSha.Wire}]"));
+
+        var counter = await f.CounterAsync(key);
+        await f.Db.KeyDeleteAsync(key);
+        if (counter != calls) Fail($"flush round trips: the counter is {counter} after {calls} calls");
+    }
+
+    private static string Describe(IEnumerable<IProfiledCommand> commands)
+    {
+        var parts = new List<(string Command, int Count)>();
+        foreach (var c in commands.OrderBy(c => c.CommandCreated))
+        {
+            if (parts.Count > 0 && parts[^1].Command == c.Command) parts[^1] = (c.Command, parts[^1].Count + 1);
+            else parts.Add((c.Command, 1));
+        }
+        return string.Join(" → ", parts.Select(p => p.Count == 1 ? p.Command : $"{p.Command}×{p.Count}"));
+    }
+
+    private void Print(TimeSpan elapsed)
+    {
+        var o = new StringBuilder();
+        o.AppendLine();
+        o.AppendLine($"Date: {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC · machine: {Machine()} · {RuntimeInformation.FrameworkDescription} · " +
+                     $"StackExchange.Redis {Version(typeof(IDatabase))} · LuaScripts {Version(typeof(ScriptClient))} · redis-server {f.Server.Version} · " +
+                     $"{rounds} interleaved round(s) · {elapsed.TotalSeconds:0} s");
+        o.AppendLine();
+        o.AppendLine("| scenario | LuaScripts | ops/s | baseline | ops/s | ratio | CPU µs/op Lua | CPU µs/op base | B/op Lua | B/op base | target |");
+        o.AppendLine("|---|---|--:|---|--:|--:|--:|--:|--:|--:|---|");
+        var misses = new List<string>();
+        foreach (var c in scenarios.SelectMany(s => s.Comparisons))
+        {
+            var checks = c.Targets.Select(t => t.Check(c)).ToList();
+            var targetText = string.Join("; ", checks.Select(x => $"{x.Text} **{(x.Met ? "PASS" : "MISS")}**"));
+            foreach (var x in checks.Where(x => !x.Met)) misses.Add($"{c.Scenario}: {c.Lua.Label} vs {c.Baseline.Label}: {x.Text}");
+            o.AppendLine($"| {c.Scenario} | {c.Lua.Label} | {Num(c.LuaOps)} | {c.Baseline.Label} | {Num(c.BaseOps)} | {Ratio(c.Ratio)} | " +
+                         $"{Micros(c.LuaCpu)} | {Micros(c.BaseCpu)} | {Bytes(c.LuaBytes)} | {Bytes(c.BaseBytes)} | {targetText} |");
+        }
+        o.AppendLine();
+        o.AppendLine("ratio = LuaScripts ops/s ÷ baseline ops/s, the median of the per-round ratios (1.00 = the same; above 1 = LuaScripts faster).");
+        o.AppendLine("CPU µs/op = this process's CPU time (getrusage: every thread, user+system) over the run ÷ calls; the server's CPU is not in it.");
+        o.AppendLine("B/op = GC.GetTotalAllocatedBytes(precise: true) delta over the run ÷ calls (whole process, both sides alike).");
+        o.AppendLine();
+        o.AppendLine("First call after a flush costs one extra round trip at most (SE.Redis profiling, Wire.RoundTrips; a transaction profiles as its EXEC):");
+        foreach (var (met, text) in flushLines)
+        {
+            o.AppendLine($"- {text}{(text.StartsWith("(raw)", StringComparison.Ordinal) ? "" : met ? " **PASS**" : " **MISS**")}");
+            if (!met) misses.Add(text);
+        }
+        o.AppendLine();
+        o.AppendLine("What one call sends (INFO commandstats over a short probe run):");
+        foreach (var c in scenarios.SelectMany(s => s.Contenders.Select(c => (s, c))).Where(x => x.c.Wire.Length > 0)
+                     .GroupBy(x => x.c.Label + "|" + x.c.Wire).Select(g => g.First()))
+            o.AppendLine($"- {c.s.Title} · {c.c.Label}: {c.c.Wire}");
+        o.AppendLine();
+        o.AppendLine(misses.Count == 0 ? "Targets: all met." : $"Targets missed ({misses.Count}), reported, not failed:");
+        foreach (var m in misses) o.AppendLine("- MISS " + m);
+        o.AppendLine(failures.Count == 0
+            ? "Correctness: every counter equals the calls made."
+            : $"Correctness: {failures.Count} FAILURE(S):\n- " + string.Join("\n- ", failures));
+        Console.WriteLine(o.ToString());
+    }
+
+    private static string Version(Type type)
+    {
+        var v = type.Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
+            .OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion
+            ?? type.Assembly.GetName().Version?.ToString() ?? "?";
+        var plus = v.IndexOf('+');
+        return plus < 0 ? v : v[..plus];
+    }
+
+    private static string Num(double v) => double.IsFinite(v) ? v.ToString("N0", CultureInfo.InvariantCulture) : "n/a";
+    private static string Ratio(double v) => double.IsFinite(v) ? v.ToString("0.00", CultureInfo.InvariantCulture) : "n/a";
+    private static string Micros(double v) => double.IsFinite(v) ? v.ToString("0.0", CultureInfo.InvariantCulture) : "n/a";
+    private static string Bytes(double v) => double.IsFinite(v) ? v.ToString("N0", CultureInfo.InvariantCulture) : "n/a";
+
+    /// <summary>nproc and the CPU model from /proc/cpuinfo.</summary>
+    internal static string Machine()
+    {
+        var model = "unknown CPU";
+        try
+        {
+            var line = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal));
+            if (line is not null) model = line[(line.IndexOf(':') + 1)..].Trim();
+        }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
+        return $"nproc {Environment.ProcessorCount}, {model}, {RuntimeInformation.OSDescription}";
+    }
+}
