@@ -23,8 +23,10 @@ type ArgumentError =
     /// On a Redis Cluster, the keys of one call (or of one transaction) hash to different slots.
     | CrossSlot of slots: int list
 
-/// One call of a script: the script with its KEYS and ARGV, ready to send.
-[<Sealed>]
+/// One call of a script: the script with its KEYS and ARGV, ready to send. A struct, so that a
+/// single call allocates nothing for it. Two invocations are equal when they are the same call: the
+/// same script and the same KEYS and ARGV arrays.
+[<Struct; CustomEquality; NoComparison>]
 type Invocation(script: Script, keys: RedisKey[], argv: RedisValue[]) =
     /// The script to run.
     member _.Script = script
@@ -33,15 +35,29 @@ type Invocation(script: Script, keys: RedisKey[], argv: RedisValue[]) =
     /// The ARGV.
     member _.Argv = argv
     override _.ToString() = $"{script.Name} keys={keys.Length} argv={argv.Length}"
+    override _.GetHashCode() = System.HashCode.Combine(script, keys, argv)
+    override _.Equals(other: obj) =
+        match other with
+        | :? Invocation as o ->
+            obj.ReferenceEquals(script, o.Script) && obj.ReferenceEquals(keys, o.Keys) && obj.ReferenceEquals(argv, o.Argv)
+        | _ -> false
+    interface System.IEquatable<Invocation> with
+        member _.Equals(o: Invocation) =
+            obj.ReferenceEquals(script, o.Script) && obj.ReferenceEquals(keys, o.Keys) && obj.ReferenceEquals(argv, o.Argv)
 
 /// Splitting flat argument lists into KEYS and ARGV. Pure and total: every input is either split or
 /// mapped to exactly one <see cref="ArgumentError"/>.
 [<RequireQualifiedAccess>]
 module Args =
 
+    // A string stays a string key (no copy); anything else becomes its bytes, kept exactly.
     let private toKey (value: RedisValue) : RedisKey =
-        let bytes: byte[] = RedisValue.op_Implicit value
-        RedisKey.op_Implicit bytes
+        match value.Box() with
+        | :? string as text -> RedisKey.op_Implicit text
+        | :? (byte[]) as bytes -> RedisKey.op_Implicit bytes
+        | _ ->
+            let bytes: byte[] = RedisValue.op_Implicit value
+            RedisKey.op_Implicit bytes
 
     /// A key as a flat argument (the bytes are kept as they are).
     [<CompiledName("KeyToValue")>]

@@ -224,6 +224,12 @@ module Interpreter =
             if withBodyNow then sendEval batch inv readOnly flags else sendEvalsha batch inv readOnly flags
         | Command.Plain(name, args) -> batch.ExecuteAsync(name, args :> ICollection<obj>, flags)
 
+    /// The outcome of a finished task: its reply, or its failure.
+    let private outcome (t: Task<RedisResult>) : Result<RedisResult, exn> =
+        if t.IsCompletedSuccessfully then Ok t.Result
+        elif t.IsCanceled then Error(TaskCanceledException() :> exn)
+        else Error(t.Exception.GetBaseException())
+
     /// Waits for a queued command without throwing: its reply, or its failure.
     let private settle (task: Task<RedisResult>) : Task<Result<RedisResult, exn>> =
         task.ContinueWith(
@@ -269,7 +275,13 @@ module Interpreter =
                 | _ ->
                     batch.Execute()
                     Task.FromResult None
-            let! settled = Task.WhenAll(tasks |> Array.map settle)
+            // Wait for every reply without one continuation per command; read each outcome after.
+            try
+                let! _ = Task.WhenAll(tasks)
+                ()
+            with _ ->
+                ()
+            let settled = tasks |> Array.map outcome
             let replies = Array.zeroCreate<Reply> n
             let resend = ResizeArray<int>()
             for i in 0 .. n - 1 do

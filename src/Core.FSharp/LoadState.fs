@@ -9,6 +9,7 @@ open System.Net
 [<Sealed>]
 type LoadState() =
     let servers = ConcurrentDictionary<EndPoint, ConcurrentDictionary<string, byte>>()
+    static let newSet = System.Func<EndPoint, ConcurrentDictionary<string, byte>>(fun _ -> ConcurrentDictionary<string, byte>())
 
     /// Whether a reply proved the script loaded on the server (false for an unknown server).
     member _.IsLoaded(endPoint: EndPoint, sha1: string) : bool =
@@ -20,8 +21,9 @@ type LoadState() =
     /// Records that a reply proved the script loaded on the server.
     member _.MarkLoaded(endPoint: EndPoint, sha1: string) : unit =
         if not (isNull endPoint) then
-            let shas = servers.GetOrAdd(endPoint, fun _ -> ConcurrentDictionary<string, byte>())
-            shas[sha1] <- 0uy
+            let shas = servers.GetOrAdd(endPoint, newSet)
+            // Already known is the common case: a read takes no lock.
+            if not (shas.ContainsKey sha1) then shas.TryAdd(sha1, 0uy) |> ignore
 
     /// Forgets one script on one server (after a NOSCRIPT from it).
     member _.Forget(endPoint: EndPoint, sha1: string) : unit =
