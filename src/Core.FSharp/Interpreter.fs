@@ -251,7 +251,9 @@ module Interpreter =
                 | Mode.Pipeline -> db.CreateBatch()
                 | Mode.Transaction -> db.CreateTransaction()
             let endPoints = Array.zeroCreate<EndPoint> n
-            let bodySent = HashSet<struct (EndPoint * string)>()
+            let withBody = Array.zeroCreate<bool> n
+            // Keyed by the script object (reference hashing): cheaper per command than its SHA text.
+            let bodySent = HashSet<struct (EndPoint * Script)>()
             let tasks =
                 commands
                 |> Array.mapi (fun i command ->
@@ -260,7 +262,8 @@ module Interpreter =
                         let endPoint = context.Topology.EndPointFor inv.Keys
                         endPoints[i] <- endPoint
                         // Where the server is unknown (a keyless call on a cluster) every use carries the body.
-                        queue context batch command (isNull endPoint || bodySent.Add(struct (endPoint, inv.Script.Sha1))) flags
+                        withBody[i] <- isNull endPoint || bodySent.Add(struct (endPoint, inv.Script))
+                        queue context batch command withBody[i] flags
                     | Command.Plain _ -> queue context batch command false flags)
             let! discarded =
                 match batch with
@@ -287,14 +290,15 @@ module Interpreter =
             for i in 0 .. n - 1 do
                 match settled[i], commands[i] with
                 | Ok result, Command.Script inv ->
-                    context.LoadState.MarkLoaded(endPoints[i], inv.Script.Sha1)
+                    // The body's first use proves the script loaded there; later EVALSHAs add nothing.
+                    if withBody[i] then context.LoadState.MarkLoaded(endPoints[i], inv.Script.Sha1)
                     replies[i] <- Ok result
                 | Ok result, Command.Plain _ -> replies[i] <- Ok result
                 | Error e, Command.Script inv when mode = Mode.Pipeline && isNoScript e ->
                     context.LoadState.Forget(endPoints[i], inv.Script.Sha1)
                     resend.Add i
                 | Error(:? RedisServerException as e), Command.Script inv when discarded.IsNone || not (e.Message.StartsWith "EXECABORT") ->
-                    if discarded.IsNone && errorProvesLoaded e.Message then
+                    if withBody[i] && discarded.IsNone && errorProvesLoaded e.Message then
                         context.LoadState.MarkLoaded(endPoints[i], inv.Script.Sha1)
                     replies[i] <- Error(ExecutionError.ScriptFailed(inv.Script.Name, inv.Script.Sha1, e.Message))
                 | Error(:? RedisServerException as e), Command.Plain(name, _) when discarded.IsNone || not (e.Message.StartsWith "EXECABORT") ->
