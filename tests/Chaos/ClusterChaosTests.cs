@@ -43,9 +43,9 @@ public sealed class ClusterChaosTests(ITestOutputHelper output)
         {
             await Schedule.RunAsync(settings.FaultDuration, new (string, Func<Task<string>>)[]
             {
-                ($"migrate slot {movedSlot} :{source.Port} -> :{target.Port}", () => ops.Migrate(movedSlot, source, target)),
+                ($"migrate slot {movedSlot} :{source.Port} -> :{target.Port}", () => ops.Migrate(movedSlot, source, target, TimeSpan.FromSeconds(1))),
                 ("CLIENT KILL TYPE normal on every node", () => Task.FromResult(ops.ClientKillAll())),
-                ($"migrate slot {movedSlot} back :{target.Port} -> :{source.Port}", () => ops.Migrate(movedSlot, target, source)),
+                ($"migrate slot {movedSlot} back :{target.Port} -> :{source.Port}", () => ops.Migrate(movedSlot, target, source, TimeSpan.FromSeconds(1))),
                 ($"CLUSTER FAILOVER on replica :{replica.Port} of :{primary.Port}", () => ops.Failover(replica)),
                 ("CLIENT KILL TYPE normal on every node", () => Task.FromResult(ops.ClientKillAll())),
                 // The last fault: recovery is measured from its end.
@@ -57,11 +57,12 @@ public sealed class ClusterChaosTests(ITestOutputHelper output)
         await SingleNodeChaosTests.Settle(load, settings);
         await load.StopAsync();
         var loadEnd = Stopwatch.GetTimestamp();
+        var counters = ops.Connections.Select(ScriptCounters.Read).Aggregate((a, b) => a + b);
 
         await ops.WaitUntilHealthy(TimeSpan.FromSeconds(30));
         using var check = await ConnectionMultiplexer.ConnectAsync($"{cluster.Configuration},{settings.ConnectionOptions}");
         var verdict = await Verdict.CheckAsync("cluster 3+3", load, check.GetDatabase(), loadStart, loadEnd,
-            $"SCRIPT FLUSH ×{flushes} (all 6 nodes); " + string.Join("; ", log));
+            $"SCRIPT FLUSH ×{flushes} (all 6 nodes); {counters}; " + string.Join("; ", log));
         output.WriteLine(verdict.Render(settings));
         output.WriteLine($"phase took {setup.Elapsed.TotalSeconds:0.0} s in all");
         Assert.Empty(verdict.Violations(settings));
@@ -142,8 +143,12 @@ public sealed class ClusterOps : IDisposable
         return $"{attempts} attempt(s)";
     }
 
-    /// <summary>Moves a slot and its keys from one primary to another (IMPORTING/MIGRATING, MIGRATE, SETSLOT NODE).</summary>
-    public async Task<string> Migrate(int slot, RespConnection from, RespConnection to)
+    /// <summary>
+    /// Moves a slot and its keys from one primary to another (IMPORTING/MIGRATING, MIGRATE, SETSLOT
+    /// NODE), lingering a moment in each in-between state so that the load meets both the
+    /// MIGRATING source (keys still there) and ASK redirections (keys already moved).
+    /// </summary>
+    public async Task<string> Migrate(int slot, RespConnection from, RespConnection to, TimeSpan linger)
     {
         await WaitUntilHealthy(TimeSpan.FromSeconds(30));
         var s = slot.ToString();
@@ -151,6 +156,7 @@ public sealed class ClusterOps : IDisposable
         var toId = Id(to);
         to.Must("CLUSTER", "SETSLOT", s, "IMPORTING", fromId);
         from.Must("CLUSTER", "SETSLOT", s, "MIGRATING", toId);
+        await Task.Delay(linger);
         var moved = 0;
         for (var round = 0; round < 50; round++)
         {
@@ -161,6 +167,7 @@ public sealed class ClusterOps : IDisposable
             from.Must(args.ToArray());
             moved += keys.Length;
         }
+        await Task.Delay(linger);
         to.Must("CLUSTER", "SETSLOT", s, "NODE", toId);
         from.Must("CLUSTER", "SETSLOT", s, "NODE", toId);
         foreach (var p in Primaries().Where(p => p != to && p != from)) p.Must("CLUSTER", "SETSLOT", s, "NODE", toId);

@@ -168,3 +168,28 @@ public sealed class RespConnection : IDisposable
         lock (gate) Drop();
     }
 }
+
+/// <summary>What one server did since it started: NOSCRIPT replies it sent, EVAL and EVALSHA calls it ran.</summary>
+public readonly record struct ScriptCounters(long NoScript, long Eval, long EvalSha)
+{
+    public static ScriptCounters operator +(ScriptCounters a, ScriptCounters b) =>
+        new(a.NoScript + b.NoScript, a.Eval + b.Eval, a.EvalSha + b.EvalSha);
+
+    /// <summary>Reads INFO errorstats and INFO commandstats (zeros when the server cannot be reached).</summary>
+    public static ScriptCounters Read(RespConnection server)
+    {
+        var errors = server.TryCall("INFO", "errorstats") as string ?? "";
+        var commands = server.TryCall("INFO", "commandstats") as string ?? "";
+        return new ScriptCounters(Stat(errors, "errorstat_NOSCRIPT:count="), Stat(commands, "cmdstat_eval:calls="), Stat(commands, "cmdstat_evalsha:calls="));
+    }
+
+    private static long Stat(string info, string prefix)
+    {
+        var at = info.IndexOf(prefix, StringComparison.Ordinal);
+        if (at < 0) return 0;
+        var digits = info[(at + prefix.Length)..].TakeWhile(char.IsDigit).ToArray();
+        return long.Parse(new string(digits), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    public override string ToString() => $"servers answered NOSCRIPT {NoScript}× (healed), ran EVAL {Eval}×, EVALSHA {EvalSha}×";
+}

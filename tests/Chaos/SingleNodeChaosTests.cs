@@ -29,6 +29,7 @@ public sealed class SingleNodeChaosTests(ITestOutputHelper output)
         var load = new LoadGenerator(client, settings);
         var log = new List<string>();
         int flushes;
+        var counters = new ScriptCounters(); // summed over the server's lives
 
         var loadStart = Stopwatch.GetTimestamp();
         load.Start();
@@ -37,9 +38,9 @@ public sealed class SingleNodeChaosTests(ITestOutputHelper output)
             await Schedule.RunAsync(settings.FaultDuration, new (string, Func<Task<string>>)[]
             {
                 ("CLIENT KILL TYPE normal", () => Task.FromResult(ClientKill(injector))),
-                ("kill -9 + restart", () => Restart(server)),
+                ("kill -9 + restart", () => { counters += ScriptCounters.Read(injector); return Restart(server); }),
                 ("CLIENT KILL TYPE normal", () => Task.FromResult(ClientKill(injector))),
-                ("kill -9 + restart", () => Restart(server)), // the last fault: recovery is measured from its end
+                ("kill -9 + restart", () => { counters += ScriptCounters.Read(injector); return Restart(server); }), // the last fault: recovery is measured from its end
             }, log);
             flushes = flusher.Flushes;
         }
@@ -47,12 +48,13 @@ public sealed class SingleNodeChaosTests(ITestOutputHelper output)
         await Settle(load, settings);
         await load.StopAsync();
         var loadEnd = Stopwatch.GetTimestamp();
+        counters += ScriptCounters.Read(injector);
 
         // Every acknowledged write must also survive one more kill: check the data as the AOF brings it back.
         await Restart(server);
         using var check = await ConnectionMultiplexer.ConnectAsync($"{server.EndPoint},{settings.ConnectionOptions}");
         var verdict = await Verdict.CheckAsync("single node", load, check.GetDatabase(), loadStart, loadEnd,
-            $"SCRIPT FLUSH ×{flushes}; " + string.Join("; ", log) + "; a last kill -9 + restart before the check");
+            $"SCRIPT FLUSH ×{flushes}; {counters}; " + string.Join("; ", log) + "; a last kill -9 + restart before the check");
         output.WriteLine(verdict.Render(settings));
         Assert.Empty(verdict.Violations(settings));
     }
