@@ -75,6 +75,7 @@ cmd_test() {
   [ -f tests/Core.Tests/LuaScripts.Core.Tests.fsproj ] && suite "core (Expecto + FsCheck)" expecto dotnet run -c $CONFIG --no-build --project tests/Core.Tests -- --colours 0
   suite "facade (xunit)" dotnet-test dotnet test tests/Facade.Tests -c $CONFIG --no-build -nologo
   [ -f tests/Channels.Tests/LuaScripts.Channels.Tests.csproj ] && suite "channels example (xunit)" dotnet-test dotnet test tests/Channels.Tests -c $CONFIG --no-build -nologo
+  [ -f tests/Chaos/LuaScripts.Chaos.Tests.csproj ] && suite "chaos: faults under load, API fuzz (xunit)" dotnet-test dotnet test tests/Chaos -c $CONFIG --no-build -nologo
   suite "StackExchange.Redis floor smoke (2.x)" check scripts/with-redis.sh dotnet run -c $CONFIG --no-build --project tests/FloorSmoke
   suite "packages as a user installs them" check scripts/with-redis.sh scripts/package-smoke.sh
   [ -f examples/quickstart.fsx ] && suite "examples/quickstart.fsx under dotnet fsi" check scripts/with-redis.sh dotnet fsi examples/quickstart.fsx

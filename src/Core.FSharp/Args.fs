@@ -22,6 +22,9 @@ type ArgumentError =
     | NullArgument of what: string
     /// On a Redis Cluster, the keys of one call (or of one transaction) hash to different slots.
     | CrossSlot of slots: int list
+    /// A null key or value (RedisValue.Null, a null RedisKey): Redis has no null argument, and sending
+    /// one breaks the connection for every caller sharing it.
+    | NullValue of what: string * index: int
 
 /// One call of a script: the script with its KEYS and ARGV, ready to send. A struct, so that a
 /// single call allocates nothing for it. Two invocations are equal when they are the same call: the
@@ -65,6 +68,15 @@ module Args =
         let bytes: byte[] = RedisKey.op_Implicit key
         RedisValue.op_Implicit bytes
 
+    let private firstNullValue (values: RedisValue[]) start =
+        let mutable i = start
+        while i < values.Length && not values[i].IsNull do
+            i <- i + 1
+        if i < values.Length then i else -1
+
+    // RedisKey's equality says a key equals the default key only when it is null (no allocation).
+    let private isNullKey (key: RedisKey) = key.Equals(Unchecked.defaultof<RedisKey>)
+
     let private slice (source: 'a[]) start length =
         if length = 0 then Array.Empty<'a>() else Array.sub source start length
 
@@ -86,6 +98,9 @@ module Args =
         if isNull args then
             Error(ArgumentError.NullArgument "arguments")
         else
+            match firstNullValue args 0 with
+            | i when i >= 0 -> Error(ArgumentError.NullValue("argument", i))
+            | _ ->
             match keyCount with
             | KeyCount.Fixed n ->
                 if args.Length < n then
@@ -112,6 +127,8 @@ module Args =
     let checkExplicit (keyCount: KeyCount) (keys: RedisKey[]) (argv: RedisValue[]) : Result<struct (RedisKey[] * RedisValue[]), ArgumentError> =
         if isNull keys then Error(ArgumentError.NullArgument "keys")
         elif isNull argv then Error(ArgumentError.NullArgument "args")
+        elif keys |> Array.exists isNullKey then Error(ArgumentError.NullValue("key", keys |> Array.findIndex isNullKey))
+        elif firstNullValue argv 0 >= 0 then Error(ArgumentError.NullValue("ARGV value", firstNullValue argv 0))
         else
             match keyCount with
             | KeyCount.Fixed n when n <> keys.Length -> Error(ArgumentError.KeyArrayLengthMismatch(n, keys.Length))
@@ -139,6 +156,26 @@ module Args =
         | Ok(struct (k, a)) -> Ok(Invocation(script, k, a))
         | Error e -> Error e
 
+/// Checks the arguments of a plain command.
+[<RequireQualifiedAccess>]
+module CommandArgs =
+
+    /// A plain command's arguments must not hold a null (a null object, RedisValue.Null, a null key).
+    [<CompiledName("Check")>]
+    let check (args: obj[]) : Result<unit, ArgumentError> =
+        if isNull args then
+            Error(ArgumentError.NullArgument "arguments")
+        else
+            let isNullArg (a: obj) =
+                match a with
+                | null -> true
+                | :? RedisValue as v -> v.IsNull
+                | :? RedisKey as k -> k.Equals(Unchecked.defaultof<RedisKey>)
+                | _ -> false
+            match Array.tryFindIndex isNullArg args with
+            | Some i -> Error(ArgumentError.NullValue("argument", i))
+            | None -> Ok()
+
 /// Messages for <see cref="ArgumentError"/>.
 [<RequireQualifiedAccess>]
 module ArgumentError =
@@ -160,6 +197,8 @@ module ArgumentError =
         | ArgumentError.KeyCountExceedsArguments(n, remaining) ->
             $"The script command '{scriptName}' was told to take {n} key(s) but only {remaining} argument(s) follow the count."
         | ArgumentError.NullArgument what -> $"The script command '{scriptName}' was given a null {what}."
+        | ArgumentError.NullValue(what, index) ->
+            $"The script command '{scriptName}' was given a null {what} at position {index}; Redis has no null argument (pass RedisValue.EmptyString for an empty value)."
         | ArgumentError.CrossSlot slots ->
             let shown = slots |> List.map string |> String.concat ", "
             $"The keys of '{scriptName}' hash to different cluster slots ({shown}); on Redis Cluster all keys of one call must share a slot: give them a common hash tag such as {{user:42}}."

@@ -36,15 +36,17 @@ type Context(mux: IConnectionMultiplexer) =
 [<RequireQualifiedAccess>]
 module Interpreter =
 
-    let private noScriptReply = "NOSCRIPT No matching script"
+    // The server's whole reply, the same from Redis 2.6 to 7.x.
+    let private noScriptReply = "NOSCRIPT No matching script. Please use EVAL."
 
     /// Whether an exception is the server's own "no matching script" reply to EVALSHA, recognised by
-    /// its exact text. A script's own error that merely mentions NOSCRIPT is not; one that starts with
-    /// the very text "NOSCRIPT No matching script" cannot be told apart (Redis gives no other sign).
+    /// its exact, whole text. A script's own error that merely mentions NOSCRIPT is not; one whose text
+    /// is exactly the server's reply cannot be told apart without another round trip, and is taken
+    /// for it. Only replies to EVALSHA are ever asked (a reply to EVAL is never a missing script).
     [<CompiledName("IsNoScript")>]
     let isNoScript (error: exn) =
         match error with
-        | :? RedisServerException as e -> e.Message.StartsWith(noScriptReply, StringComparison.Ordinal)
+        | :? RedisServerException as e -> String.Equals(e.Message, noScriptReply, StringComparison.Ordinal)
         | _ -> false
 
     /// EVAL (or EVAL_RO): the body on the wire. Sent as a raw command on purpose:
@@ -74,12 +76,13 @@ module Interpreter =
 
     // Replies that refuse a script before it is compiled and cached (or say it is not cached).
     let private refusals =
-        [| "ERR Error compiling script"; "NOSCRIPT"; "NOPERM"; "OOM"; "BUSY"; "READONLY"; "LOADING"
+        [| "ERR Error compiling script"; "NOPERM"; "OOM"; "BUSY"; "READONLY"; "LOADING"
            "MASTERDOWN"; "EXECABORT"; "CROSSSLOT"; "MOVED"; "ASK"; "TRYAGAIN"; "CLUSTERDOWN"; "ERR unknown command" |]
 
     /// Whether an error reply to EVAL proves the script is now cached on the server: a script that
     /// compiled and then failed at run time (its own error, a failed call) stays cached; a refusal
-    /// does not. Unsure cases count as not cached, which costs at most one more body later.
+    /// does not. Unsure cases count as not cached, which costs at most one more body later. (EVAL is
+    /// never answered with a missing script, so a NOSCRIPT text here is the script's own error.)
     [<CompiledName("ErrorProvesLoaded")>]
     let errorProvesLoaded (message: string) =
         not (isNull message) && not (refusals |> Array.exists (fun r -> message.StartsWith(r, StringComparison.Ordinal)))
@@ -294,9 +297,22 @@ module Interpreter =
                     if withBody[i] then context.LoadState.MarkLoaded(endPoints[i], inv.Script.Sha1)
                     replies[i] <- Ok result
                 | Ok result, Command.Plain _ -> replies[i] <- Ok result
-                | Error e, Command.Script inv when mode = Mode.Pipeline && isNoScript e ->
+                | Error e, Command.Script inv when mode = Mode.Pipeline && not withBody[i] && isNoScript e ->
                     context.LoadState.Forget(endPoints[i], inv.Script.Sha1)
                     resend.Add i
+                | Error e, Command.Script inv when mode = Mode.Transaction && not withBody[i] && isNoScript e ->
+                    // Inside EXEC a later EVALSHA misses its script only when the body sent earlier in
+                    // the same transaction did not compile: report that failure here too.
+                    let earlier =
+                        seq { 0 .. i - 1 }
+                        |> Seq.tryPick (fun j ->
+                            match commands[j], settled[j] with
+                            | Command.Script other, Error(:? RedisServerException as failure) when
+                                withBody[j] && obj.ReferenceEquals(other.Script, inv.Script) && obj.Equals(endPoints[j], endPoints[i]) ->
+                                Some failure.Message
+                            | _ -> None)
+                    let message = defaultArg earlier e.Message
+                    replies[i] <- Error(ExecutionError.ScriptFailed(inv.Script.Name, inv.Script.Sha1, message))
                 | Error(:? RedisServerException as e), Command.Script inv when discarded.IsNone || not (e.Message.StartsWith "EXECABORT") ->
                     if withBody[i] && discarded.IsNone && errorProvesLoaded e.Message then
                         context.LoadState.MarkLoaded(endPoints[i], inv.Script.Sha1)

@@ -70,10 +70,14 @@ public sealed class ScriptPipeline
     /// <param name="command">The command, e.g. "SET".</param>
     /// <param name="args">Its arguments.</param>
     /// <returns>This pipeline.</returns>
+    /// <exception cref="ArgumentException">The command name is empty.</exception>
+    /// <exception cref="ScriptArgumentException">An argument is null; nothing was queued.</exception>
     public ScriptPipeline Command(string command, params object[] args)
     {
         if (string.IsNullOrWhiteSpace(command)) throw new ArgumentException("A command name is required.", nameof(command));
         ArgumentNullException.ThrowIfNull(args);
+        var check = CommandArgs.Check(args);
+        if (check.IsError) throw Errors.Argument(command, check.ErrorValue);
         return Add(Core.Command.NewPlain(command, args));
     }
 

@@ -115,6 +115,26 @@ public sealed class BadInputTests : IDisposable
     }
 
     [Fact]
+    public async Task A_null_argument_key_or_value_is_refused()
+    {
+        var flat = await RefusedBeforeSending<ScriptArgumentException>(() => client.RunScriptAsync("fixed2", "a", RedisValue.Null, "x"));
+        Assert.Contains("null argument at position 1", flat.Message);
+        var key = await RefusedBeforeSending<ScriptArgumentException>(() =>
+            client.RunScriptAsync("fixed2", new RedisKey[] { "a", default }, new RedisValue[] { "x" }));
+        Assert.Contains("null key at position 1", key.Message);
+        var value = await RefusedBeforeSending<ScriptArgumentException>(() =>
+            client.RunScriptAsync("fixed2", new RedisKey[] { "a", "b" }, new RedisValue[] { "x", RedisValue.Null }));
+        Assert.Contains("null ARGV value at position 1", value.Message);
+        var pipe = client.Pipeline().RunScript("dynamic", 1, "k");
+        Assert.Throws<ScriptArgumentException>(() => pipe.RunScript("dynamic", 1, RedisValue.Null));
+        Assert.Throws<ScriptArgumentException>(() => pipe.Command("SET", (RedisKey)"k", RedisValue.Null));
+        Assert.Throws<ScriptArgumentException>(() => pipe.Command("SET", default(RedisKey), "v"));
+        Assert.Equal(1, pipe.Count);
+        // Empty values and empty keys are fine: only null is refused.
+        Assert.Equal(new[] { "", "", "" }, ((RedisResult[])(await client.RunScriptAsync("fixed2", "", RedisValue.EmptyString, ""))!).Select(r => (string?)r));
+    }
+
+    [Fact]
     public async Task Every_error_derives_from_LuaScriptException()
     {
         await RefusedBeforeSending<LuaScriptException>(() => client.RunScriptAsync("dynamic", "x"));

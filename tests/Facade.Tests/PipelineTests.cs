@@ -219,6 +219,36 @@ public sealed class PipelineTests : IDisposable
     }
 
     [Fact]
+    public async Task A_script_whose_own_error_reads_NOSCRIPT_is_not_resent_from_a_pipeline()
+    {
+        client.DefineCommand("forged", new CommandDefinition(
+            "redis.call('INCR', KEYS[1]); return redis.error_reply('NOSCRIPT No matching script. Please use EVAL.')") { Keys = 1 });
+        await Flush();
+
+        var error = await Assert.ThrowsAsync<PipelineExecutionException>(() => client.Pipeline().RunScript("forged", Key("ran")).ExecuteAsync());
+
+        Assert.Contains("NOSCRIPT", Assert.Single(error.Failures).Message);
+        Assert.Equal(1, (long)await mux.GetDatabase().StringGetAsync(Key("ran")));
+        Assert.Single(client.GetScript("forged").LoadedOn); // an EVAL is never missing its script: it ran
+    }
+
+    [Fact]
+    public async Task A_script_that_does_not_compile_fails_every_position_of_a_transaction_with_its_compile_error()
+    {
+        client.DefineCommand("broken", new CommandDefinition("return (") { Keys = 0 });
+        var error = await Assert.ThrowsAsync<PipelineExecutionException>(() => client.Transaction()
+            .RunScript("broken")
+            .Command("SET", (RedisKey)Key("between"), "1")
+            .RunScript("broken")
+            .ExecuteAsync());
+
+        Assert.Equal(new[] { 0, 2 }, error.Failures.Select(f => f.Index));
+        Assert.All(error.Failures, f => Assert.Contains("compiling", f.Message));
+        Assert.DoesNotContain(error.Failures, f => f.Message.StartsWith("NOSCRIPT"));
+        Assert.Equal("OK", (string?)error.Results[1]);
+    }
+
+    [Fact]
     public async Task A_transaction_is_one_round_trip_of_MULTI_and_EXEC()
     {
         var tx = client.Transaction();
