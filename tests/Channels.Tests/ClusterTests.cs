@@ -56,4 +56,35 @@ public sealed class ClusterTests
         await layer.UnsubscribeAsync("room", "b");
         Assert.Equal(new[] { "a" }, await layer.MembersAsync("room"));
     }
+
+    [Fact]
+    public async Task Layers_run_on_a_three_primary_cluster_each_on_the_node_of_its_hash_tag()
+    {
+        using var cluster = RedisCluster.Start(primaries: 3, replicasPerPrimary: 0);
+        using var mux = await ConnectionMultiplexer.ConnectAsync($"{cluster.Configuration},abortConnect=false");
+        var client = new ScriptClient(mux);
+        // Prefixes whose hash tags live on different primaries.
+        var prefixes = Enumerable.Range(0, 50).Select(i => $"layer{i}")
+            .GroupBy(p => mux.GetServer((RedisKey)$"{{{p}}}").EndPoint.ToString())
+            .Select(g => g.First()).Take(3).ToList();
+        Assert.Equal(3, prefixes.Count);
+
+        foreach (var prefix in prefixes)
+        {
+            var layer = new ChannelLayer(client, new ChannelLayerOptions { Prefix = prefix, Capacity = 5 });
+            foreach (var c in new[] { "a", "b", "c" }) await layer.SubscribeAsync("room", c);
+            Assert.Equal(2, await layer.PublishAsync("room", "hello", exclude: "a"));
+            Assert.Null(await layer.PollAsync("a"));
+            Assert.Equal("hello", (await layer.PollAsync("b"))!.Text);
+            var pipe = client.Pipeline();
+            await layer.QueuePublishAsync(pipe, "room", "p1");
+            await layer.SubscribeAsync("lobby", "b");
+            await layer.QueuePublishAsync(pipe, "lobby", "p2");
+            Assert.Equal(new long[] { 3, 1 }, (await pipe.ExecuteAsync()).Select(r => (long)r).ToArray());
+            Assert.Equal(new CleanupResult(true, 2), await layer.CleanupAsync("b", new[] { "room", "lobby" }));
+            Assert.Equal(new[] { "a", "c" }, await layer.MembersAsync("room"));
+        }
+        // Every primary ran the layer's scripts.
+        Assert.Equal(3, client.GetScript(ChannelCommands.Publish).LoadedOn.Count);
+    }
 }
