@@ -33,9 +33,15 @@ failures=()
 count_dotnet_test() { # file
   local line p f
   line=$(grep -E '(Passed|Failed)!\s+- Failed:' "$1" | tail -n 1 || true)
-  if [ -z "$line" ]; then return 1; fi
-  f=$(sed -E 's/.*Failed:\s+([0-9]+).*/\1/' <<<"$line")
-  p=$(sed -E 's/.*Passed:\s+([0-9]+).*/\1/' <<<"$line")
+  if [ -n "$line" ]; then
+    f=$(sed -E 's/.*Failed:\s+([0-9]+).*/\1/' <<<"$line")
+    p=$(sed -E 's/.*Passed:\s+([0-9]+).*/\1/' <<<"$line")
+  else
+    # The detailed console logger ends with "Total tests: N", "Passed: N" and, when any, "Failed: N".
+    grep -qE '^\s*Total tests:\s+[0-9]+' "$1" || return 1
+    p=$(grep -E '^\s+Passed:\s+[0-9]+\s*$' "$1" | tail -n 1 | grep -oE '[0-9]+' || echo 0)
+    f=$(grep -E '^\s+Failed:\s+[0-9]+\s*$' "$1" | tail -n 1 | grep -oE '[0-9]+' || echo 0)
+  fi
   passed=$((passed + p)); failed=$((failed + f))
 }
 

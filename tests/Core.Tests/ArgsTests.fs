@@ -108,7 +108,21 @@ let tests =
 
           testProperty "KeyCountNotInteger: a first argument that is not a whole number"
           <| forAll (Gen.zip notIntegerGen valuesGen) (fun (count, rest) ->
-              Args.split KeyCount.Dynamic (Array.append [| count |] rest) = Error(ArgumentError.KeyCountNotInteger(string count)))
+              let expected =
+                  if count.IsNull then ArgumentError.NullValue("argument", 0) // a null is refused as such first
+                  else ArgumentError.KeyCountNotInteger(string count)
+              Args.split KeyCount.Dynamic (Array.append [| count |] rest) = Error expected)
+
+          testProperty "NullValue: a null anywhere in the arguments is refused with its position"
+          <| forAll (Gen.zip3 keyCountGen valuesGen (Gen.choose (0, 100))) (fun (keyCount, values, at) ->
+              let i = if values.Length = 0 then 0 else at % (values.Length + 1)
+              let args = Array.concat [ values[.. i - 1]; [| RedisValue.Null |]; values[i ..] ]
+              Args.split keyCount args = Error(ArgumentError.NullValue("argument", i)))
+
+          testCase "NullValue: a null key or ARGV value of an explicit call" <| fun () ->
+              Expect.equal (Args.checkExplicit (KeyCount.Fixed 2) [| rk "a"; Unchecked.defaultof<RedisKey> |] [||]) (Error(ArgumentError.NullValue("key", 1))) "null key"
+              Expect.equal (Args.checkExplicit KeyCount.Dynamic [| rk "" |] [| rv "x"; RedisValue.Null |]) (Error(ArgumentError.NullValue("ARGV value", 1))) "null value"
+              Expect.isOk (Args.checkExplicit (KeyCount.Fixed 1) [| rk "" |] [| RedisValue.EmptyString |]) "empty is not null"
 
           testProperty "NegativeKeyCount: a count below zero"
           <| forAll (Gen.zip negativeGen valuesGen) (fun ((n, count), rest) ->
