@@ -247,47 +247,77 @@ module Interpreter =
     /// command, in order. Server errors are replies; connection failures and time-outs raise.
     [<CompiledName("SendRound")>]
     let sendRound (context: Context) (db: IDatabase) (mode: Mode) (flags: CommandFlags) (commands: Command[]) : Task<Reply[]> =
+        let n = commands.Length
+        let endPoints = Array.zeroCreate<EndPoint> n
+        let withBody = Array.zeroCreate<bool> n
+        // One attempt: queue every command, send the batch (or MULTI/EXEC), wait for every reply.
+        let attempt () =
+            task {
+                let batch: IBatch =
+                    match mode with
+                    | Mode.Pipeline -> db.CreateBatch()
+                    | Mode.Transaction -> db.CreateTransaction()
+                // Keyed by the script object (reference hashing): cheaper per command than its SHA text.
+                let bodySent = HashSet<struct (EndPoint * Script)>()
+                let tasks =
+                    commands
+                    |> Array.mapi (fun i command ->
+                        match command with
+                        | Command.Script inv ->
+                            let endPoint = context.Topology.EndPointFor inv.Keys
+                            endPoints[i] <- endPoint
+                            // Where the server is unknown (a keyless call on a cluster) every use carries the body.
+                            withBody[i] <- isNull endPoint || bodySent.Add(struct (endPoint, inv.Script))
+                            queue context batch command withBody[i] flags
+                        | Command.Plain _ -> queue context batch command false flags)
+                let! discarded =
+                    match batch with
+                    | :? ITransaction as tx ->
+                        task {
+                            try
+                                let! committed = tx.ExecuteAsync(flags)
+                                return if committed then None else Some "the transaction was not committed (a watched key changed)"
+                            with :? RedisServerException as e ->
+                                return Some e.Message
+                        }
+                    | _ ->
+                        batch.Execute()
+                        Task.FromResult None
+                // Wait for every reply without one continuation per command; read each outcome after.
+                try
+                    let! _ = Task.WhenAll(tasks)
+                    ()
+                with _ ->
+                    ()
+                return struct (discarded, tasks |> Array.map outcome)
+            }
+        // On a cluster, a transaction routed by a stale slot map (right after a reconnect, during a
+        // failover or a slot migration) is discarded with EXECABORT after a MOVED/ASK: nothing of it
+        // ran, so it is sent again once the client has looked at the topology again.
+        let redirected (settled: Result<RedisResult, exn>[]) =
+            settled
+            |> Array.forall (function
+                | Ok _ -> true
+                | Error(:? TaskCanceledException) -> true
+                | Error e ->
+                    let m = e.Message
+                    [| "MOVED"; "ASK"; "TRYAGAIN"; "CLUSTERDOWN"; "EXECABORT" |] |> Array.exists (fun r -> m.StartsWith(r, StringComparison.Ordinal)))
         task {
-            let n = commands.Length
-            let batch: IBatch =
-                match mode with
-                | Mode.Pipeline -> db.CreateBatch()
-                | Mode.Transaction -> db.CreateTransaction()
-            let endPoints = Array.zeroCreate<EndPoint> n
-            let withBody = Array.zeroCreate<bool> n
-            // Keyed by the script object (reference hashing): cheaper per command than its SHA text.
-            let bodySent = HashSet<struct (EndPoint * Script)>()
-            let tasks =
-                commands
-                |> Array.mapi (fun i command ->
-                    match command with
-                    | Command.Script inv ->
-                        let endPoint = context.Topology.EndPointFor inv.Keys
-                        endPoints[i] <- endPoint
-                        // Where the server is unknown (a keyless call on a cluster) every use carries the body.
-                        withBody[i] <- isNull endPoint || bodySent.Add(struct (endPoint, inv.Script))
-                        queue context batch command withBody[i] flags
-                    | Command.Plain _ -> queue context batch command false flags)
-            let! discarded =
-                match batch with
-                | :? ITransaction as tx ->
-                    task {
-                        try
-                            let! committed = tx.ExecuteAsync(flags)
-                            return if committed then None else Some "the transaction was not committed (a watched key changed)"
-                        with :? RedisServerException as e ->
-                            return Some e.Message
-                    }
-                | _ ->
-                    batch.Execute()
-                    Task.FromResult None
-            // Wait for every reply without one continuation per command; read each outcome after.
-            try
-                let! _ = Task.WhenAll(tasks)
-                ()
-            with _ ->
-                ()
-            let settled = tasks |> Array.map outcome
+            let! first = attempt ()
+            let mutable struct (discarded, settled) = first
+            let mutable retries = 0
+            while mode = Mode.Transaction
+                  && retries < 3
+                  && (match discarded with Some m -> m.StartsWith("EXECABORT", StringComparison.Ordinal) | None -> false)
+                  && context.Topology.IsCluster
+                  && redirected settled do
+                retries <- retries + 1
+                context.Topology.Invalidate()
+                do! Task.Delay(50 * retries)
+                let! next = attempt ()
+                let struct (d, s) = next
+                discarded <- d
+                settled <- s
             let replies = Array.zeroCreate<Reply> n
             let resend = ResizeArray<int>()
             for i in 0 .. n - 1 do
