@@ -59,7 +59,7 @@ count_expecto() { # file
 suite() {
   local name=$1 kind=$2; shift 2
   local log; log=$(mktemp)
-  echo "== $name"
+  echo; echo "== $name"
   set +e
   "$@" 2>&1 | tee "$log"
   local rc=${PIPESTATUS[0]}
