@@ -1,0 +1,90 @@
+namespace LuaScripts.Core
+
+open System
+open System.Text
+
+/// A Redis Function library generated from script definitions (Redis 7+ `FUNCTION LOAD`): one
+/// library per registry, each definition registered as a function whose callback receives KEYS and
+/// ARGV. Pure data: nothing here talks to a server.
+type FunctionLibrary =
+    { /// The library's name: `luascripts_` and 16 hexadecimal characters of a digest of every
+      /// definition's name, body SHA1 and flags, so two different registries never share a name.
+      Name: string
+      /// The exact library source `FUNCTION LOAD` would receive.
+      Code: string
+      /// Each included command's function name, by command name.
+      Functions: Map<string, string>
+      /// Definitions that cannot run as a function body, with the reason; they keep running as scripts.
+      Excluded: (string * string) list }
+
+/// Generating function libraries from script definitions.
+[<RequireQualifiedAccess>]
+module FunctionLibrary =
+
+    /// Every generated library's name starts with this.
+    [<Literal>]
+    let Prefix = "luascripts_"
+
+    let private isPlain (c: char) = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+
+    /// A command name as the part of a function name Redis accepts (letters, digits, underscore):
+    /// ASCII letters and digits stay, an underscore becomes two, any other UTF-16 code unit becomes
+    /// `_` and four lower-case hexadecimal digits. Distinct names always give distinct results.
+    [<CompiledName("Escape")>]
+    let escape (commandName: string) : string =
+        let out = StringBuilder()
+        for c in commandName do
+            if isPlain c then out.Append c |> ignore
+            elif c = '_' then out.Append "__" |> ignore
+            else out.Append('_').Append((int c).ToString("x4")) |> ignore
+        out.ToString()
+
+    /// The function a command becomes in a library: the library's digest, then the escaped name.
+    [<CompiledName("FunctionName")>]
+    let functionName (libraryName: string) (commandName: string) : string =
+        let digest = if libraryName.StartsWith Prefix then libraryName.Substring Prefix.Length else libraryName
+        $"ls{digest.Substring(0, min 8 digest.Length)}_{escape commandName}"
+
+    /// Why a definition cannot be a function callback, if it cannot. A body that starts with a
+    /// `#!` line declares its own script flags, which only a top-level chunk may do.
+    [<CompiledName("Unsupported")>]
+    let unsupported (script: Script) : string option =
+        if script.Lua.TrimStart().StartsWith("#!", StringComparison.Ordinal) then
+            Some "its body starts with a #! line (script flags), which only a top-level script may have"
+        else
+            None
+
+    let private flagsOf (script: Script) = if script.ReadOnly then "{'no-writes'}" else "{}"
+
+    /// Generates the library for a set of definitions. The same definitions, in any order, give the
+    /// same library.
+    [<CompiledName("Generate")>]
+    let generate (scripts: Script seq) : FunctionLibrary =
+        let sorted = scripts |> Seq.sortWith (fun a b -> String.CompareOrdinal(a.Name, b.Name)) |> Seq.toList
+        let canonical =
+            sorted
+            |> List.map (fun s -> $"{s.Name}\u0000{s.Sha1}\u0000{flagsOf s}")
+            |> String.concat "\n"
+        let name = Prefix + (Sha1.hex canonical).Substring(0, 16)
+        let included, excluded =
+            sorted |> List.partition (fun s -> (unsupported s).IsNone)
+        let code = StringBuilder()
+        code.Append("#!lua name=").Append(name).Append('\n') |> ignore
+        for s in included do
+            code
+                .Append("redis.register_function{function_name='")
+                .Append(functionName name s.Name)
+                .Append("', flags=")
+                .Append(flagsOf s)
+                .Append(", callback=function(KEYS, ARGV)\n")
+                .Append(s.Lua)
+                .Append("\nend}\n")
+            |> ignore
+        { Name = name
+          Code = code.ToString()
+          Functions = included |> List.map (fun s -> s.Name, functionName name s.Name) |> Map.ofList
+          Excluded = excluded |> List.map (fun s -> s.Name, (unsupported s).Value) }
+
+    /// The exact library text `FUNCTION LOAD` would receive.
+    [<CompiledName("Explain")>]
+    let explain (library: FunctionLibrary) : string = library.Code

@@ -1,0 +1,102 @@
+/// Generating a Redis Function library from definitions: every definition present once, names
+/// escaped, flags right, deterministic names; and the generated text loads and runs on a real server.
+module LuaScripts.Core.Tests.FunctionLibraryTests
+
+open System
+open System.Text.RegularExpressions
+open Expecto
+open FsCheck
+open StackExchange.Redis
+open LuaScripts.Core
+open LuaScripts.Core.Tests.Generators
+
+let private define (defs: (string * string) list) (readOnly: bool) =
+    defs
+    |> List.fold (fun r (name, lua) ->
+        match Script.create name lua KeyCount.Dynamic { ScriptOptions.defaults with ReadOnly = readOnly } with
+        | Ok s -> Registry.define s r
+        | Error _ -> r) Registry.empty
+    |> Registry.scripts
+
+let private occurrences (text: string) (part: string) = Regex.Matches(text, Regex.Escape part).Count
+
+let private pureTests =
+    testList
+        "FunctionLibrary (no server)"
+        [ property "every definition is registered exactly once, under a name Redis accepts" <| fun (Definitions defs) ->
+              let scripts = define defs false
+              let library = FunctionLibrary.generate scripts
+              scripts
+              |> List.forall (fun s ->
+                  let fn = library.Functions[s.Name]
+                  Regex.IsMatch(fn, "^[A-Za-z0-9_]+$")
+                  && occurrences library.Code $"function_name='{fn}'" = 1)
+              && library.Functions.Count = scripts.Length
+
+          property "escaping keeps distinct names distinct" <| fun (ScriptName a) (ScriptName b) ->
+              (a = b) = (FunctionLibrary.escape a = FunctionLibrary.escape b)
+
+          testCase "escaping examples" <| fun () ->
+              Expect.equal (FunctionLibrary.escape "publish_to_group") "publish__to__group" "underscores double"
+              Expect.equal (FunctionLibrary.escape "a:b") "a_003ab" "other characters are four hex digits of their code unit"
+              Expect.equal (FunctionLibrary.escape "😀") "_d83d_de00" "a surrogate pair is two code units"
+
+          property "read-only definitions get no-writes, others no flags" <| fun (Definitions defs) (readOnly: bool) ->
+              let library = FunctionLibrary.generate (define defs readOnly)
+              let flags = if readOnly then "flags={'no-writes'}" else "flags={}"
+              occurrences library.Code flags = library.Functions.Count
+
+          property "the name depends on the definitions, not their order" <| fun (Definitions defs) ->
+              let scripts = define defs false
+              let a = FunctionLibrary.generate scripts
+              let b = FunctionLibrary.generate (List.rev scripts)
+              a.Name = b.Name && a.Code = b.Code && a.Name.StartsWith FunctionLibrary.Prefix
+
+          testCase "a different body, flag or name is a different library" <| fun () ->
+              let lib defs ro = (FunctionLibrary.generate (define defs ro)).Name
+              let baseline = lib [ "a", "return 1" ] false
+              Expect.notEqual (lib [ "a", "return 2" ] false) baseline "body"
+              Expect.notEqual (lib [ "a", "return 1" ] true) baseline "flags"
+              Expect.notEqual (lib [ "b", "return 1" ] false) baseline "name"
+
+          testCase "a body with a #! line stays a script, with the reason" <| fun () ->
+              let library = FunctionLibrary.generate (define [ "flagged", "#!lua flags=no-writes\nreturn 1"; "plain", "return 2" ] false)
+              Expect.equal (library.Functions |> Map.keys |> List.ofSeq) [ "plain" ] "only the plain one"
+              match library.Excluded with
+              | [ "flagged", reason ] -> Expect.stringContains reason "#!" "the reason names the #! line"
+              | other -> failtestf "excluded: %A" other
+              Expect.equal (FunctionLibrary.explain library) library.Code "explain shows the exact text" ]
+
+let private serverTests =
+    testList
+        "FunctionLibrary (server)"
+        [ testTask "the generated library loads and its functions run with FCALL and FCALL_RO" {
+              let scripts =
+                  [ Script.create "incr_by" "return redis.call('INCRBY', KEYS[1], ARGV[1])" (KeyCount.Fixed 1) ScriptOptions.defaults
+                    Script.create "peek:value" "return redis.call('GET', KEYS[1])" (KeyCount.Fixed 1) { ScriptOptions.defaults with ReadOnly = true }
+                    Script.create "sneaky" "return redis.call('SET', KEYS[1], 'x')" (KeyCount.Fixed 1) { ScriptOptions.defaults with ReadOnly = true } ]
+                  |> List.map (function Ok s -> s | Error e -> failtest (DefinitionError.describe e))
+              let library = FunctionLibrary.generate scripts
+              let db = Server.adminDb ()
+              let key = rk (Server.prefix () + "fn")
+              let! loaded = db.ExecuteAsync("FUNCTION", [| box "LOAD"; box "REPLACE"; box library.Code |])
+              Expect.equal (string loaded) library.Name "FUNCTION LOAD answers the library's name"
+              try
+                  let! n = db.ExecuteAsync("FCALL", [| box library.Functions["incr_by"]; box 1; box key; box 5 |])
+                  Expect.equal (int64 n) 5L "FCALL runs the body with KEYS and ARGV"
+                  let! v = db.ExecuteAsync("FCALL_RO", [| box library.Functions["peek:value"]; box 1; box key |])
+                  Expect.equal (string v) "5" "FCALL_RO runs a no-writes function"
+                  let! refused =
+                      task {
+                          try
+                              let! _ = db.ExecuteAsync("FCALL_RO", [| box library.Functions["sneaky"]; box 1; box key |])
+                              return None
+                          with :? RedisServerException as e -> return Some e.Message
+                      }
+                  Expect.isSome refused "a no-writes function cannot write"
+              finally
+                  db.Execute("FUNCTION", [| box "DELETE"; box library.Name |]) |> ignore
+          } ]
+
+[<Tests>]
+let tests = testList "FunctionLibrary" [ pureTests; testSequenced serverTests ]
