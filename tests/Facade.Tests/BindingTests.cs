@@ -94,13 +94,7 @@ public sealed class NotAnInterface
 public sealed class BindingTests : IDisposable
 {
     private const string IncrBy = "return redis.call('INCRBY', KEYS[1], ARGV[1])";
-    private const string PublishToGroup = """
-        local members = redis.call('SMEMBERS', KEYS[1])
-        for _, channel in ipairs(members) do
-            redis.call('RPUSH', KEYS[1] .. ':queue:' .. channel, ARGV[1])
-        end
-        return #members
-        """;
+    private const string PublishToGroup = Lua.PublishToGroup;
 
     private readonly ConnectionMultiplexer mux;
     private readonly ScriptClient client;

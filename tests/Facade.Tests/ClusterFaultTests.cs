@@ -9,7 +9,7 @@ namespace LuaScripts.Tests;
 [Collection(ClusterCollection.Name)]
 public sealed class ClusterFaultTests : IDisposable
 {
-    private const string IncrBy = "redis.call('INCRBY', KEYS[1], ARGV[1]); return redis.call('GET', KEYS[1])";
+    private const string IncrBy = Lua.IncrBy;
 
     private readonly ClusterFixture fixture;
     private readonly ConnectionMultiplexer mux;

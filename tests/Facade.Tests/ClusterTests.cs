@@ -7,7 +7,7 @@ namespace LuaScripts.Tests;
 [Collection(ClusterCollection.Name)]
 public sealed class ClusterTests : IDisposable
 {
-    private const string IncrBy = "redis.call('INCRBY', KEYS[1], ARGV[1]); return redis.call('GET', KEYS[1])";
+    private const string IncrBy = Lua.IncrBy;
 
     private readonly ClusterFixture fixture;
     private readonly ConnectionMultiplexer mux;

@@ -7,7 +7,7 @@ namespace LuaScripts.Tests;
 [Collection(RedisCollection.Name)]
 public sealed class PipelineTests : IDisposable
 {
-    private const string IncrBy = "redis.call('INCRBY', KEYS[1], ARGV[1]); return redis.call('GET', KEYS[1])";
+    private const string IncrBy = Lua.IncrBy;
 
     private readonly RedisFixture redis;
     private readonly ConnectionMultiplexer mux;

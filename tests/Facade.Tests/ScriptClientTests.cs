@@ -8,14 +8,8 @@ namespace LuaScripts.Tests;
 [Collection(RedisCollection.Name)]
 public sealed class ScriptClientTests : IDisposable
 {
-    private const string IncrBy = "redis.call('INCRBY', KEYS[1], ARGV[1]); return redis.call('GET', KEYS[1])";
-    private const string PublishToGroup = """
-        local members = redis.call('SMEMBERS', KEYS[1])
-        for _, channel in ipairs(members) do
-            redis.call('RPUSH', KEYS[1] .. ':queue:' .. channel, ARGV[1])
-        end
-        return #members
-        """;
+    private const string IncrBy = Lua.IncrBy;
+    private const string PublishToGroup = Lua.PublishToGroup;
     private const string MgetSum = """
         local sum = 0
         for _, k in ipairs(KEYS) do sum = sum + tonumber(redis.call('GET', k) or '0') end
