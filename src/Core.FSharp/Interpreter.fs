@@ -235,13 +235,7 @@ module Interpreter =
 
     /// Waits for a queued command without throwing: its reply, or its failure.
     let private settle (task: Task<RedisResult>) : Task<Result<RedisResult, exn>> =
-        task.ContinueWith(
-            (fun (t: Task<RedisResult>) ->
-                if t.IsCompletedSuccessfully then Ok t.Result
-                elif t.IsCanceled then Error(TaskCanceledException() :> exn)
-                else Error(t.Exception.GetBaseException())),
-            TaskContinuationOptions.ExecuteSynchronously
-        )
+        task.ContinueWith(outcome, TaskContinuationOptions.ExecuteSynchronously)
 
     /// Sends one round of commands as a single batch (or MULTI/EXEC) and returns one reply per
     /// command, in order. Server errors are replies; connection failures and time-outs raise.

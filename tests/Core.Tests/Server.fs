@@ -8,33 +8,18 @@ open StackExchange.Redis
 open StackExchange.Redis.Profiling
 open LuaScripts.TestServers
 
-let private started =
-    lazy
-        (match Environment.GetEnvironmentVariable "REDIS_URL" with
-         | null
-         | "" ->
-             let server = RedisServer.Start()
-             Some server, server.EndPoint
-         | url when String.IsNullOrWhiteSpace url ->
-             let server = RedisServer.Start()
-             Some server, server.EndPoint
-         | url ->
-             let url = url.Trim()
-             let config = if url.StartsWith("redis://", StringComparison.Ordinal) then url.Substring("redis://".Length) else url
-             None, config.TrimEnd('/'))
+let private shared = lazy (new SharedRedis())
 
 /// The StackExchange.Redis configuration string of the shared server.
-let configuration () = snd started.Value
+let configuration () = shared.Value.Configuration
 
 /// A new connection to the shared server (allowAdmin, so that tests can flush and inspect).
-let connect () : ConnectionMultiplexer =
-    ConnectionMultiplexer.Connect($"{configuration ()},allowAdmin=true,abortConnect=false")
+let connect () : ConnectionMultiplexer = shared.Value.Connect()
 
-let private adminMux = lazy (connect ())
 let private sharedMux = lazy (ConnectionMultiplexer.Connect($"{configuration ()},abortConnect=false"))
 
 /// The connection tests use to check and disturb the server (SCRIPT FLUSH, INFO, GET).
-let admin () : ConnectionMultiplexer = adminMux.Value
+let admin () : ConnectionMultiplexer = shared.Value.Admin
 
 /// The admin connection's server.
 let adminServer () : IServer = let a = admin () in a.GetServer(a.GetEndPoints()[0])
@@ -65,8 +50,4 @@ let profile (mux: IConnectionMultiplexer) (action: unit -> Task) : Task<IProfile
 /// Stops what this module started.
 let stop () =
     if sharedMux.IsValueCreated then sharedMux.Value.Dispose()
-    if adminMux.IsValueCreated then adminMux.Value.Dispose()
-    if started.IsValueCreated then
-        match fst started.Value with
-        | Some server -> server.Dispose()
-        | None -> ()
+    if shared.IsValueCreated then shared.Value.Dispose()
