@@ -8,23 +8,25 @@ open StackExchange.Redis
 /// Settings of a <see cref="Client"/>.
 type ClientOptions =
     { /// The database number calls run against (-1: the multiplexer's default).
-      Database: int }
+      Database: int
+      /// How commands run on the server: scripts (EVAL/EVALSHA), functions (FCALL), or Auto.
+      Backend: Backend }
 
 /// Functions over <see cref="ClientOptions"/>.
 [<RequireQualifiedAccess>]
 module ClientOptions =
     /// The multiplexer's default database.
     [<CompiledName("Default")>]
-    let defaults = { Database = -1 }
+    let defaults = { Database = -1; Backend = Backend.Scripts }
 
 /// The F# entry point: a connection, the defined commands and what is loaded where. Thread-safe:
 /// the registry is one immutable value swapped atomically, so a definition is never lost to a
 /// concurrent one and a reader always sees a whole registry.
 [<Sealed>]
 type Client(mux: IConnectionMultiplexer, options: ClientOptions) =
-    let context = Context(mux)
-    let database = mux.GetDatabase(options.Database)
     let mutable registry = Registry.empty
+    let context = Context(mux, options.Backend, (fun () -> Volatile.Read(&registry)))
+    let database = mux.GetDatabase(options.Database)
 
     /// The connection.
     member _.Multiplexer = mux
@@ -144,11 +146,33 @@ module Client =
     let transact (program: Program<'T>) (client: Client) : Task<Result<'T, ExecutionError list>> =
         Interpreter.run client.Context client.Database Interpreter.Mode.Transaction CommandFlags.None program
 
-    /// SCRIPT LOAD of every defined script on every server; the number of loads that succeeded.
+    /// Loads every defined command on every server: SCRIPT LOAD of every script (Scripts backend), or
+    /// FUNCTION LOAD REPLACE of the library on every primary (Functions); the number of loads that
+    /// succeeded.
     [<CompiledName("Preload")>]
     let preload (client: Client) : Task<Result<int, PreloadError>> =
-        Interpreter.preload client.Context (Registry.scripts client.Registry) CommandFlags.None
+        Interpreter.preloadRegistry client.Context CommandFlags.None
 
-    /// The servers on which a reply proved the script loaded.
+    /// The servers on which a reply proved the script loaded: its library's servers where it runs as
+    /// a function, its SHA's where it runs as a script.
     [<CompiledName("LoadedOn")>]
-    let loadedOn (script: Script) (client: Client) : EndPoint list = client.Context.LoadState.LoadedOn script.Sha1
+    let loadedOn (script: Script) (client: Client) : EndPoint list =
+        match client.Context.Functions.Current with
+        | Some(Plan.Library(library, _) as plan) when not (isNull (Plan.functionFor script plan)) ->
+            client.Context.LoadState.LoadedOn library.Name
+        | _ -> client.Context.LoadState.LoadedOn script.Sha1
+
+    /// The function library the registry as it is now would be deployed as (the definitions a server
+    /// refused to compile as functions left out). Pure: nothing is sent.
+    [<CompiledName("FunctionLibrary")>]
+    let functionLibrary (client: Client) : FunctionLibrary =
+        FunctionLibrary.generateExcluding client.Context.Functions.BrokenReason (Registry.scripts client.Registry)
+
+    /// The backend calls use now: Scripts or Functions as asked, or for Auto, what it decided
+    /// (Scripts until the first call or preload decides for Functions).
+    [<CompiledName("ActiveBackend")>]
+    let activeBackend (client: Client) : Backend =
+        match client.Options.Backend, client.Context.Functions.AutoDecision with
+        | Backend.Auto, Some true -> Backend.Functions
+        | Backend.Auto, _ -> Backend.Scripts
+        | backend, _ -> backend

@@ -3,6 +3,13 @@ namespace LuaScripts.Core
 open System.Net
 open StackExchange.Redis
 
+/// One server that could not do what was asked, and the reason it gave.
+type NodeFailure =
+    { /// The server.
+      EndPoint: EndPoint
+      /// The server's error text, or what went wrong reaching it.
+      Reason: string }
+
 /// A failure the server reported for one command. Connection failures and time-outs are not here:
 /// they pass through as the exceptions StackExchange.Redis raises.
 [<RequireQualifiedAccess>]
@@ -14,13 +21,9 @@ type ExecutionError =
     /// The server discarded the whole transaction (EXECABORT, or a WATCH that saw a change):
     /// nothing of it ran.
     | TransactionDiscarded of command: string * message: string
-
-/// One server that could not do what was asked, and the reason it gave.
-type NodeFailure =
-    { /// The server.
-      EndPoint: EndPoint
-      /// The server's error text, or what went wrong reaching it.
-      Reason: string }
+    /// The Functions backend could not load the client's function library where the command runs
+    /// (an ACL without FUNCTION LOAD, OOM, no primary reachable...): nothing of the call was sent.
+    | LibraryNotLoaded of command: string * library: string * failures: NodeFailure list
 
 /// Why running a named command failed.
 [<RequireQualifiedAccess>]
@@ -46,6 +49,10 @@ exception ExecutionFailed of ExecutionError
 [<RequireQualifiedAccess>]
 module ExecutionError =
 
+    let internal describeFailures (failures: NodeFailure list) =
+        if failures.IsEmpty then "no primary server is connected"
+        else failures |> List.map (fun f -> $"{EndPointCollection.ToString f.EndPoint}: {f.Reason}") |> String.concat "; "
+
     /// A sentence naming the script (and its SHA) or command, and the server's message.
     [<CompiledName("Describe")>]
     let describe (error: ExecutionError) : string =
@@ -54,6 +61,8 @@ module ExecutionError =
         | ExecutionError.CommandFailed(command, message) -> $"The command '{command}' failed on the server: {message}"
         | ExecutionError.TransactionDiscarded(command, message) ->
             $"The transaction holding '{command}' was discarded by the server, so nothing of it ran: {message}"
+        | ExecutionError.LibraryNotLoaded(command, library, failures) ->
+            $"The command '{command}' was not sent: the function library '{library}' could not be loaded: {describeFailures failures}"
 
     /// The script or command name an error is about.
     [<CompiledName("Subject")>]
@@ -61,7 +70,8 @@ module ExecutionError =
         match error with
         | ExecutionError.ScriptFailed(name, _, _) -> name
         | ExecutionError.CommandFailed(command, _)
-        | ExecutionError.TransactionDiscarded(command, _) -> command
+        | ExecutionError.TransactionDiscarded(command, _)
+        | ExecutionError.LibraryNotLoaded(command, _, _) -> command
 
     /// The server's own text.
     [<CompiledName("Message")>]
@@ -70,6 +80,7 @@ module ExecutionError =
         | ExecutionError.ScriptFailed(_, _, m)
         | ExecutionError.CommandFailed(_, m)
         | ExecutionError.TransactionDiscarded(_, m) -> m
+        | ExecutionError.LibraryNotLoaded(_, _, failures) -> describeFailures failures
 
 /// Messages for <see cref="RunError"/>.
 [<RequireQualifiedAccess>]
@@ -90,6 +101,5 @@ module PreloadError =
     /// A sentence that names every failed server and its reason.
     [<CompiledName("Describe")>]
     let describe (error: PreloadError) : string =
-        let failures =
-            error.Failures |> List.map (fun f -> $"{EndPointCollection.ToString f.EndPoint}: {f.Reason}") |> String.concat "; "
+        let failures = ExecutionError.describeFailures error.Failures
         $"Preloading scripts failed on {error.Failures.Length} server(s) ({error.Loaded} load(s) succeeded): {failures}"

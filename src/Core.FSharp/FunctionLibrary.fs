@@ -15,7 +15,10 @@ type FunctionLibrary =
       /// Each included command's function name, by command name.
       Functions: Map<string, string>
       /// Definitions that cannot run as a function body, with the reason; they keep running as scripts.
-      Excluded: (string * string) list }
+      Excluded: (string * string) list
+      /// Each included command's lines in <see cref="Code"/> (first and last, from 1 as the server
+      /// counts them in its compile errors), by command name.
+      Lines: Map<string, int * int> }
 
 /// Generating function libraries from script definitions.
 [<RequireQualifiedAccess>]
@@ -56,21 +59,40 @@ module FunctionLibrary =
 
     let private flagsOf (script: Script) = if script.ReadOnly then "{'no-writes'}" else "{}"
 
-    /// Generates the library for a set of definitions. The same definitions, in any order, give the
-    /// same library.
-    [<CompiledName("Generate")>]
-    let generate (scripts: Script seq) : FunctionLibrary =
+    let private lineCount (text: string) =
+        let mutable n = 1
+        for c in text do
+            if c = '\n' then n <- n + 1
+        n
+
+    /// Generates the library for a set of definitions, leaving out (as scripts) those `exclude`
+    /// gives a reason for as well as those <see cref="unsupported"/> refuses. The name is a digest of
+    /// the included definitions only. The same definitions, in any order, give the same library.
+    [<CompiledName("GenerateExcluding")>]
+    let generateExcluding (exclude: Script -> string option) (scripts: Script seq) : FunctionLibrary =
         let sorted = scripts |> Seq.sortWith (fun a b -> String.CompareOrdinal(a.Name, b.Name)) |> Seq.toList
-        let canonical =
+        let reasons =
             sorted
+            |> List.choose (fun s ->
+                match unsupported s with
+                | Some reason -> Some(s.Name, reason)
+                | None -> exclude s |> Option.map (fun reason -> s.Name, reason))
+        let excludedNames = reasons |> List.map fst |> set
+        let included = sorted |> List.filter (fun s -> not (excludedNames.Contains s.Name))
+        let canonical =
+            included
             |> List.map (fun s -> $"{s.Name}\u0000{s.Sha1}\u0000{flagsOf s}")
             |> String.concat "\n"
         let name = Prefix + (Sha1.hex canonical).Substring(0, 16)
-        let included, excluded =
-            sorted |> List.partition (fun s -> (unsupported s).IsNone)
         let code = StringBuilder()
         code.Append("#!lua name=").Append(name).Append('\n') |> ignore
+        // Line 1 is the #! line; each definition takes its register line, its body and the closing line.
+        let mutable line = 2
+        let lines = ResizeArray<string * (int * int)>()
         for s in included do
+            let last = line + lineCount s.Lua + 1
+            lines.Add(s.Name, (line, last))
+            line <- last + 1
             code
                 .Append("redis.register_function{function_name='")
                 .Append(functionName name s.Name)
@@ -83,7 +105,26 @@ module FunctionLibrary =
         { Name = name
           Code = code.ToString()
           Functions = included |> List.map (fun s -> s.Name, functionName name s.Name) |> Map.ofList
-          Excluded = excluded |> List.map (fun s -> s.Name, (unsupported s).Value) }
+          Excluded = reasons
+          Lines = Map.ofSeq lines }
+
+    /// Generates the library for a set of definitions (those <see cref="unsupported"/> refuses stay
+    /// scripts). The same definitions, in any order, give the same library.
+    [<CompiledName("Generate")>]
+    let generate (scripts: Script seq) : FunctionLibrary = generateExcluding (fun _ -> None) scripts
+
+    /// The command whose lines hold a line of the library, if any.
+    [<CompiledName("CommandAtLine")>]
+    let commandAtLine (library: FunctionLibrary) (line: int) : string option =
+        library.Lines |> Map.tryFindKey (fun _ (first, last) -> line >= first && line <= last)
+
+    /// The library line a `FUNCTION LOAD` compile error points at ("... user_function:12: ..."), if any.
+    [<CompiledName("CompileErrorLine")>]
+    let compileErrorLine (message: string) : int option =
+        if isNull message || not (message.Contains "Error compiling function") then None
+        else
+            let m = System.Text.RegularExpressions.Regex.Match(message, @"user_function:(\d+):")
+            if m.Success then Some(int m.Groups[1].Value) else None
 
     /// The exact library text `FUNCTION LOAD` would receive.
     [<CompiledName("Explain")>]

@@ -9,9 +9,10 @@ open StackExchange.Redis
 /// What the interpreter needs to know about one connection: where commands go and which scripts
 /// are known loaded where. One per client; thread-safe.
 [<Sealed>]
-type Context(mux: IConnectionMultiplexer) =
+type Context(mux: IConnectionMultiplexer, backend: Backend, registry: unit -> Registry) =
     let loadState = LoadState()
     let topology = Topology(mux)
+    let functions = FunctionState(backend)
 
     do
         // A server whose connection failed or came back may have restarted with an empty script cache.
@@ -24,6 +25,13 @@ type Context(mux: IConnectionMultiplexer) =
     member _.LoadState = loadState
     /// Where commands go.
     member _.Topology = topology
+    /// The Functions backend's state (its plan, Auto's decision).
+    member _.Functions = functions
+    /// The registry as it is now (the function library is made from it).
+    member _.Registry: Registry = registry ()
+
+    /// A context for the Scripts backend with no registry of its own (scripts are passed in).
+    new(mux: IConnectionMultiplexer) = Context(mux, Backend.Scripts, (fun () -> Registry.empty))
 
 /// Runs scripts and programs over StackExchange.Redis. The only place that knows about round trips,
 /// load state and NOSCRIPT.
@@ -49,21 +57,39 @@ module Interpreter =
         | :? RedisServerException as e -> String.Equals(e.Message, noScriptReply, StringComparison.Ordinal)
         | _ -> false
 
-    /// EVAL (or EVAL_RO): the body on the wire. Sent as a raw command on purpose:
-    /// StackExchange.Redis's own string-script path resends a script whose own error text starts
-    /// with NOSCRIPT, so that a script could run twice. RedisKey arguments keep key routing and prefixes.
-    let internal sendEval (db: IDatabaseAsync) (inv: Invocation) (readOnly: bool) (flags: CommandFlags) : Task<RedisResult> =
-        let script = inv.Script
+    // The arguments of EVAL and FCALL: the body (or function), numkeys, KEYS, ARGV.
+    let private callArgs (first: obj) (inv: Invocation) : ICollection<obj> =
         let keys = inv.Keys
         let argv = inv.Argv
         let args = Array.zeroCreate<obj> (2 + keys.Length + argv.Length)
-        args[0] <- box script.Lua
+        args[0] <- first
         args[1] <- box keys.Length
         for i in 0 .. keys.Length - 1 do
             args[2 + i] <- box keys[i]
         for i in 0 .. argv.Length - 1 do
             args[2 + keys.Length + i] <- box argv[i]
-        db.ExecuteAsync((if readOnly then "EVAL_RO" else "EVAL"), args :> ICollection<obj>, flags)
+        args :> ICollection<obj>
+
+    // The server's whole reply to FCALL of a function no loaded library registers (Redis 7.x).
+    let private functionNotFoundReply = "ERR Function not found"
+
+    /// Whether an exception is the server's "Function not found" reply to FCALL, recognised by its
+    /// exact, whole text (a function whose own error is exactly that text is taken for it).
+    [<CompiledName("IsFunctionNotFound")>]
+    let isFunctionNotFound (error: exn) =
+        match error with
+        | :? RedisServerException as e -> String.Equals(e.Message, functionNotFoundReply, StringComparison.Ordinal)
+        | _ -> false
+
+    /// EVAL (or EVAL_RO): the body on the wire. Sent as a raw command on purpose:
+    /// StackExchange.Redis's own string-script path resends a script whose own error text starts
+    /// with NOSCRIPT, so that a script could run twice. RedisKey arguments keep key routing and prefixes.
+    let internal sendEval (db: IDatabaseAsync) (inv: Invocation) (readOnly: bool) (flags: CommandFlags) : Task<RedisResult> =
+        db.ExecuteAsync((if readOnly then "EVAL_RO" else "EVAL"), callArgs (box inv.Script.Lua) inv, flags)
+
+    /// FCALL (or FCALL_RO) of the function a command was deployed as.
+    let internal sendFcall (db: IDatabaseAsync) (fn: string) (inv: Invocation) (flags: CommandFlags) : Task<RedisResult> =
+        db.ExecuteAsync((if inv.Script.ReadOnly then "FCALL_RO" else "FCALL"), callArgs (box fn) inv, flags)
 
     /// EVALSHA (or EVALSHA_RO): only the digest on the wire; no fallback of StackExchange.Redis's own.
     let internal sendEvalsha (db: IDatabaseAsync) (inv: Invocation) (readOnly: bool) (flags: CommandFlags) : Task<RedisResult> =
@@ -140,8 +166,7 @@ module Interpreter =
     /// database) the call is EVALSHA first, healed with one EVAL. On a batch or a transaction
     /// (`db` is an <see cref="IBatch"/>) the call is queued with its body, since nothing can be
     /// resent there.
-    [<CompiledName("Evaluate")>]
-    let evaluate
+    let private evaluateScript
         (context: Context)
         (db: IDatabaseAsync)
         (inv: Invocation)
@@ -207,6 +232,195 @@ module Interpreter =
                         return raise (onFailure (scriptFailed inv e))
                 }
 
+    /// The connected primaries: where a function library is loaded (replicas receive it by replication).
+    let private primaries (context: Context) : IServer[] =
+        context.Multiplexer.GetServers() |> Array.filter (fun s -> s.IsConnected && not s.IsReplica)
+
+    let private alreadyLoaded (library: FunctionLibrary) (message: string) =
+        String.Equals(message, $"ERR Library '{library.Name}' already exists", StringComparison.Ordinal)
+
+    /// FUNCTION LOAD (REPLACE) of a library on one server: Ok when it is loaded now, or (without
+    /// REPLACE) was already there; the server's refusal or the connection's failure otherwise.
+    let private loadLibraryOn (server: IServer) (library: FunctionLibrary) (replace: bool) (flags: CommandFlags) : Task<Result<unit, string>> =
+        task {
+            try
+                let args: obj[] = if replace then [| "LOAD"; "REPLACE"; library.Code |] else [| "LOAD"; library.Code |]
+                let! _ = server.ExecuteAsync("FUNCTION", args :> ICollection<obj>, flags)
+                return Ok()
+            with
+            | :? RedisServerException as e when alreadyLoaded library e.Message -> return Ok()
+            | e -> return Error e.Message
+        }
+
+    /// Loads a library on servers in parallel; marks it loaded where it is, and returns the failures.
+    let private loadLibrary (context: Context) (servers: IServer[]) (library: FunctionLibrary) (replace: bool) (flags: CommandFlags) =
+        task {
+            let! outcomes = Task.WhenAll(servers |> Array.map (fun s -> loadLibraryOn s library replace flags))
+            return
+                [ for server, outcome in Array.zip servers outcomes do
+                      match outcome with
+                      | Ok() ->
+                          context.LoadState.MarkLoaded(server.EndPoint, library.Name)
+                      | Error reason -> { EndPoint = server.EndPoint; Reason = reason } ]
+        }
+
+    // Replies meaning this user or server cannot run FUNCTION LOAD at all (Auto then picks Scripts).
+    let private cannotLoadFunctions (reason: string) =
+        [| "NOPERM"; "ERR unknown command"; "ERR unknown subcommand" |]
+        |> Array.exists (fun r -> reason.StartsWith(r, StringComparison.Ordinal))
+
+    /// Makes the plan for a registry version: generates its library (leaving out, as scripts, the
+    /// definitions a server would not compile as functions) and loads it on every connected primary,
+    /// with FUNCTION LOAD (cheap when already there) or FUNCTION LOAD REPLACE. Auto decides here:
+    /// Scripts when a server is older than 7.0 or refuses FUNCTION LOAD. Raises
+    /// <see cref="LibraryLoadFailed"/> when the library cannot be loaded otherwise.
+    let private deploy (context: Context) (replace: bool) (flags: CommandFlags) (registry: Registry) : Task<Plan> =
+        task {
+            let state = context.Functions
+            let scripts = Registry.scripts registry
+            let connected = context.Multiplexer.GetServers() |> Array.filter (fun s -> s.IsConnected)
+            let auto = state.Backend = Backend.Auto
+            if auto && state.AutoDecision = Some false then
+                return Plan.ScriptsOnly state.AutoReason
+            elif auto && connected |> Array.exists (fun s -> s.Version < Version(7, 0)) then
+                let old = connected |> Array.find (fun s -> s.Version < Version(7, 0))
+                state.Decide(false, $"{EndPointCollection.ToString old.EndPoint} runs Redis {old.Version}, older than 7.0")
+                return Plan.ScriptsOnly state.AutoReason
+            else
+                let mutable plan = None
+                let mutable compileFailures = 0
+                while plan.IsNone do
+                    let library = FunctionLibrary.generateExcluding state.BrokenReason scripts
+                    if library.Functions.IsEmpty then
+                        plan <- Some(Plan.ofLibrary library scripts)
+                    else
+                        let targets = primaries context
+                        let! failures = loadLibrary context targets library replace flags
+                        if targets.Length > 0 && failures.IsEmpty then
+                            if auto then state.Decide(true, "")
+                            plan <- Some(Plan.ofLibrary library scripts)
+                        else
+                            // One definition that does not compile would fail the whole library: find it
+                            // by the line the server names, run it as a script (where its own error
+                            // shows, as with the Scripts backend) and load the rest.
+                            let culprit =
+                                failures
+                                |> List.tryPick (fun f ->
+                                    FunctionLibrary.compileErrorLine f.Reason
+                                    |> Option.bind (FunctionLibrary.commandAtLine library)
+                                    |> Option.bind (fun name -> scripts |> List.tryFind (fun s -> s.Name = name))
+                                    |> Option.map (fun s -> s, f.Reason))
+                            match culprit with
+                            | Some(script, reason) when compileFailures < scripts.Length ->
+                                compileFailures <- compileFailures + 1
+                                state.MarkBroken(script, $"the server would not compile it as a function: {reason}")
+                            | _ when auto && not failures.IsEmpty && failures |> List.forall (fun f -> cannotLoadFunctions f.Reason) ->
+                                let f = failures.Head
+                                state.Decide(false, $"{EndPointCollection.ToString f.EndPoint} refused FUNCTION LOAD: {f.Reason}")
+                                plan <- Some(Plan.ScriptsOnly state.AutoReason)
+                            | _ -> raise (LibraryLoadFailed(library.Name, failures))
+                return plan.Value
+        }
+
+    /// The plan for the registry as it is now: ready at once after the first call of a registry version.
+    let private planFor (context: Context) : Task<Plan> =
+        context.Functions.PlanFor(context.Registry, deploy context false CommandFlags.None)
+
+    /// Loads the library again (FUNCTION LOAD REPLACE) where a call found it missing: the server that
+    /// serves the call, or every primary when the client cannot tell which. Concurrent callers healing
+    /// the same server share one load.
+    let private heal (context: Context) (endPoint: EndPoint) (library: FunctionLibrary) : Task =
+        context.Functions.Heal(
+            endPoint,
+            library.Name,
+            fun () ->
+                task {
+                    let servers =
+                        if isNull endPoint then primaries context
+                        else [| context.Multiplexer.GetServer endPoint |]
+                    let! failures = loadLibrary context servers library true CommandFlags.None
+                    if not failures.IsEmpty || servers.Length = 0 then raise (LibraryLoadFailed(library.Name, failures))
+                }
+                :> Task
+        )
+
+    /// Runs one call as FCALL, healing "Function not found" (FUNCTION FLUSH, a restart without
+    /// persistence, keys moved to a primary that never had the library): load the library where the
+    /// call goes, then call again, at most twice. Nothing ran when the reply was "Function not found".
+    let private evaluateFunction
+        (context: Context)
+        (db: IDatabaseAsync)
+        (inv: Invocation)
+        (fn: string)
+        (library: FunctionLibrary)
+        (flags: CommandFlags)
+        (onFailure: ExecutionError -> exn)
+        : Task<RedisResult> =
+        let rec attempt (healed: int) (flags: CommandFlags) : Task<RedisResult> =
+            task {
+                try
+                    let! result = sendFcall db fn inv flags
+                    return result
+                with e when isFunctionNotFound e && healed < 2 ->
+                    if healed > 0 then context.Topology.Invalidate()
+                    // A replica receives the library from its primary: read from the primary this time.
+                    let primaryFlags = flags &&& ~~~replicaFlags
+                    let endPoint = context.Topology.EndPointFor inv.Keys
+                    context.LoadState.Forget(endPoint, library.Name)
+                    do! heal context endPoint library
+                    return! attempt (healed + 1) primaryFlags
+            }
+        task {
+            try
+                return! attempt 0 flags
+            with
+            | :? RedisServerException as e -> return raise (onFailure (scriptFailed inv e))
+            | LibraryLoadFailed(name, failures) -> return raise (onFailure (ExecutionError.LibraryNotLoaded(inv.Script.Name, name, failures)))
+        }
+
+    let private evaluateWithPlan context db (inv: Invocation) flags onFailure (plan: Plan) =
+        match plan with
+        | Plan.Library(library, _) ->
+            match Plan.functionFor inv.Script plan with
+            | null -> evaluateScript context db inv flags onFailure
+            | fn -> evaluateFunction context db inv fn library flags onFailure
+        | Plan.ScriptsOnly _ -> evaluateScript context db inv flags onFailure
+
+    /// Runs one call and heals a server that lost what it runs. With the Scripts backend (and for
+    /// definitions that run as scripts) see the module's policy; with Functions the call is FCALL of
+    /// the client's library, loaded on first use of each registry version and healed on "Function not
+    /// found". A call on a batch, a transaction or another connection's database runs as a script
+    /// (queued with its body on a batch). Server errors become `onFailure`'s exception; connection
+    /// failures and time-outs pass through as they are.
+    [<CompiledName("Evaluate")>]
+    let evaluate
+        (context: Context)
+        (db: IDatabaseAsync)
+        (inv: Invocation)
+        (flags: CommandFlags)
+        (onFailure: ExecutionError -> exn)
+        : Task<RedisResult> =
+        if context.Functions.MayUseFunctions && isOwn context db && not (db :? IBatch) then
+            let plan = planFor context
+            if plan.IsCompletedSuccessfully then
+                evaluateWithPlan context db inv flags onFailure plan.Result
+            else
+                task {
+                    let! ready =
+                        task {
+                            try
+                                let! p = plan
+                                return Ok p
+                            with LibraryLoadFailed(name, failures) ->
+                                return Error(ExecutionError.LibraryNotLoaded(inv.Script.Name, name, failures))
+                        }
+                    match ready with
+                    | Ok p -> return! evaluateWithPlan context db inv flags onFailure p
+                    | Error e -> return raise (onFailure e)
+                }
+        else
+            evaluateScript context db inv flags onFailure
+
     /// How a round of commands is sent.
     [<RequireQualifiedAccess>]
     type Mode =
@@ -237,13 +451,17 @@ module Interpreter =
     let private settle (task: Task<RedisResult>) : Task<Result<RedisResult, exn>> =
         task.ContinueWith(outcome, TaskContinuationOptions.ExecuteSynchronously)
 
-    /// Sends one round of commands as a single batch (or MULTI/EXEC) and returns one reply per
-    /// command, in order. Server errors are replies; connection failures and time-outs raise.
-    [<CompiledName("SendRound")>]
-    let sendRound (context: Context) (db: IDatabase) (mode: Mode) (flags: CommandFlags) (commands: Command[]) : Task<Reply[]> =
+    let private sendRoundWith (context: Context) (db: IDatabase) (mode: Mode) (flags: CommandFlags) (plan: Plan option) (commands: Command[]) : Task<Reply[]> =
         let n = commands.Length
         let endPoints = Array.zeroCreate<EndPoint> n
         let withBody = Array.zeroCreate<bool> n
+        // The function each position calls (null: it runs as a script or is a plain command).
+        let fcalls = Array.zeroCreate<string> n
+        let library =
+            match plan with
+            | Some(Plan.Library(library, _)) -> library
+            | _ -> Unchecked.defaultof<FunctionLibrary>
+        let guardArgs () = [| box "LOAD"; box library.Code |] :> ICollection<obj>
         // One attempt: queue every command, send the batch (or MULTI/EXEC), wait for every reply.
         let attempt () =
             task {
@@ -251,19 +469,47 @@ module Interpreter =
                     match mode with
                     | Mode.Pipeline -> db.CreateBatch()
                     | Mode.Transaction -> db.CreateTransaction()
+                for i in 0 .. n - 1 do
+                    match commands[i] with
+                    | Command.Script inv ->
+                        let endPoint = context.Topology.EndPointFor inv.Keys
+                        endPoints[i] <- endPoint
+                        fcalls[i] <-
+                            match plan with
+                            // A pipeline's guard goes to a known server: a keyless call on a cluster runs as a script.
+                            | Some p when not (mode = Mode.Pipeline && isNull endPoint) -> Plan.functionFor inv.Script p
+                            | _ -> null
+                    | Command.Plain _ -> ()
+                // The guard: FUNCTION LOAD of the library ahead of the first FCALL on each server. It
+                // loads a lost library (FUNCTION FLUSH, a restart) before any call needs it, and is
+                // refused at once, cheaply, with "already exists" otherwise. In a transaction it is the
+                // first command inside MULTI.
+                let guards = ResizeArray<struct (EndPoint * Task<RedisResult>)>()
+                let firstCall = fcalls |> Array.tryFindIndex (fun f -> not (isNull f))
+                match firstCall with
+                | Some i when mode = Mode.Transaction ->
+                    guards.Add(struct (endPoints[i], batch.ExecuteAsync("FUNCTION", guardArgs (), CommandFlags.None)))
+                | _ -> ()
                 // Keyed by the script object (reference hashing): cheaper per command than its SHA text.
                 let bodySent = HashSet<struct (EndPoint * Script)>()
                 let tasks =
                     commands
                     |> Array.mapi (fun i command ->
                         match command with
+                        | Command.Script inv when not (isNull fcalls[i]) ->
+                            withBody[i] <- false
+                            sendFcall batch fcalls[i] inv flags
                         | Command.Script inv ->
-                            let endPoint = context.Topology.EndPointFor inv.Keys
-                            endPoints[i] <- endPoint
+                            let endPoint = endPoints[i]
                             // Where the server is unknown (a keyless call on a cluster) every use carries the body.
                             withBody[i] <- isNull endPoint || bodySent.Add(struct (endPoint, inv.Script))
                             queue context batch command withBody[i] flags
                         | Command.Plain _ -> queue context batch command false flags)
+                if firstCall.IsSome && mode = Mode.Pipeline then
+                    // Written to each server's connection before the batch is, so it runs first there.
+                    for endPoint in Seq.init n (fun i -> if isNull fcalls[i] then null else endPoints[i]) |> Seq.filter (isNull >> not) |> Seq.distinct do
+                        let server = context.Multiplexer.GetServer endPoint
+                        guards.Add(struct (endPoint, server.ExecuteAsync("FUNCTION", guardArgs (), CommandFlags.None)))
                 let! discarded =
                     match batch with
                     | :? ITransaction as tx ->
@@ -283,7 +529,21 @@ module Interpreter =
                     ()
                 with _ ->
                     ()
-                return struct (discarded, tasks |> Array.map outcome)
+                // The guards' failures: what to tell the caller if a call then misses its function.
+                let mutable guardFailure = None
+                for struct (endPoint, guard) in guards do
+                    let! settledGuard = settle guard
+                    match settledGuard with
+                    | Ok _ -> context.LoadState.MarkLoaded(endPoint, library.Name)
+                    | Error e when alreadyLoaded library e.Message -> context.LoadState.MarkLoaded(endPoint, library.Name)
+                    | Error e when not (e.Message.StartsWith("EXECABORT", StringComparison.Ordinal)) ->
+                        guardFailure <- Some $"the function library '{library.Name}' could not be loaded: {e.Message}"
+                    | Error _ -> ()
+                let discarded =
+                    match discarded, guardFailure with
+                    | Some d, Some g -> Some $"{d} ({g})"
+                    | d, _ -> d
+                return struct (discarded, tasks |> Array.map outcome, guardFailure)
             }
         // On a cluster, a transaction routed by a stale slot map (right after a reconnect, during a
         // failover or a slot migration) is discarded with EXECABORT after a MOVED/ASK: nothing of it
@@ -298,7 +558,7 @@ module Interpreter =
                     [| "MOVED"; "ASK"; "TRYAGAIN"; "CLUSTERDOWN"; "EXECABORT" |] |> Array.exists (fun r -> m.StartsWith(r, StringComparison.Ordinal)))
         task {
             let! first = attempt ()
-            let mutable struct (discarded, settled) = first
+            let mutable struct (discarded, settled, guardFailure) = first
             let mutable retries = 0
             while mode = Mode.Transaction
                   && retries < 3
@@ -309,13 +569,27 @@ module Interpreter =
                 context.Topology.Invalidate()
                 do! Task.Delay(50 * retries)
                 let! next = attempt ()
-                let struct (d, s) = next
+                let struct (d, s, g) = next
                 discarded <- d
                 settled <- s
+                guardFailure <- g
             let replies = Array.zeroCreate<Reply> n
             let resend = ResizeArray<int>()
+            let resendCalls = ResizeArray<int>()
             for i in 0 .. n - 1 do
                 match settled[i], commands[i] with
+                | Ok result, Command.Script _ when not (isNull fcalls[i]) ->
+                    context.LoadState.MarkLoaded(endPoints[i], library.Name)
+                    replies[i] <- Ok result
+                | Error e, Command.Script _ when not (isNull fcalls[i]) && mode = Mode.Pipeline && isFunctionNotFound e ->
+                    // The library went missing inside the batch (or the keys moved): called again below.
+                    resendCalls.Add i
+                | Error e, Command.Script inv when not (isNull fcalls[i]) && discarded.IsNone && isFunctionNotFound e ->
+                    let message =
+                        match guardFailure with
+                        | Some g -> $"{e.Message} ({g})"
+                        | None -> e.Message
+                    replies[i] <- Error(ExecutionError.ScriptFailed(inv.Script.Name, inv.Script.Sha1, message))
                 | Ok result, Command.Script inv ->
                     // The body's first use proves the script loaded there; later EVALSHAs add nothing.
                     if withBody[i] then context.LoadState.MarkLoaded(endPoints[i], inv.Script.Sha1)
@@ -369,8 +643,44 @@ module Interpreter =
                     | Error(:? RedisServerException as e) ->
                         replies[i] <- Error(ExecutionError.ScriptFailed(inv.Script.Name, inv.Script.Sha1, e.Message))
                     | Error e -> raise e
+            for i in resendCalls do
+                match commands[i] with
+                | Command.Script inv ->
+                    try
+                        let! result = evaluateFunction context db inv fcalls[i] library flags ExecutionFailed
+                        replies[i] <- Ok result
+                    with ExecutionFailed e ->
+                        replies[i] <- Error e
+                | _ -> ()
             return replies
         }
+
+    /// Sends one round of commands as a single batch (or MULTI/EXEC) and returns one reply per
+    /// command, in order. Server errors are replies; connection failures and time-outs raise. With
+    /// the Functions backend, calls of commands in the client's library are FCALL, preceded on each
+    /// server by FUNCTION LOAD of the library (refused cheaply when it is there), so a lost library
+    /// is loaded before any call needs it and the replies keep their order; if the library cannot be
+    /// loaded, nothing is sent and every position reports why.
+    [<CompiledName("SendRound")>]
+    let sendRound (context: Context) (db: IDatabase) (mode: Mode) (flags: CommandFlags) (commands: Command[]) : Task<Reply[]> =
+        let scripted = commands |> Array.exists (function Command.Script _ -> true | Command.Plain _ -> false)
+        if scripted && context.Functions.MayUseFunctions && isOwn context db then
+            task {
+                let! ready =
+                    task {
+                        try
+                            let! p = planFor context
+                            return Ok p
+                        with LibraryLoadFailed(name, failures) ->
+                            return Error(name, failures)
+                    }
+                match ready with
+                | Ok p -> return! sendRoundWith context db mode flags (Some p) commands
+                | Error(name, failures) ->
+                    return commands |> Array.map (fun c -> Error(ExecutionError.LibraryNotLoaded(commandName c, name, failures)))
+            }
+        else
+            sendRoundWith context db mode flags None commands
 
     /// Runs a program: one batch per round (see <see cref="Mode"/>). A transaction must be a single
     /// round: a program whose later round depends on earlier replies cannot run atomically, and its
@@ -463,4 +773,44 @@ module Interpreter =
                 return Ok loaded
             else
                 return Error { Loaded = loaded; Failures = failures }
+        }
+
+    /// Preloads what the client runs, for the registry as it is now. With the Scripts backend (or
+    /// Auto having picked Scripts): SCRIPT LOAD of every script on every server, as
+    /// <see cref="preload"/>. With Functions: FUNCTION LOAD REPLACE of the library on every connected
+    /// primary (replicas receive it by replication), then SCRIPT LOAD of the definitions left out of
+    /// it. Returns how many (function or script, server) loads succeeded.
+    [<CompiledName("PreloadRegistry")>]
+    let preloadRegistry (context: Context) (flags: CommandFlags) : Task<Result<int, PreloadError>> =
+        task {
+            let registry = context.Registry
+            let scripts = Registry.scripts registry
+            if not context.Functions.MayUseFunctions then
+                return! preload context scripts flags
+            else
+                let! made =
+                    task {
+                        try
+                            let! plan = deploy context true flags registry
+                            return Ok plan
+                        with LibraryLoadFailed(_, failures) ->
+                            return Error failures
+                    }
+                match made with
+                | Error failures -> return Error { Loaded = 0; Failures = failures }
+                | Ok plan ->
+                    context.Functions.Install(registry, plan)
+                    match plan with
+                    | Plan.ScriptsOnly _ -> return! preload context scripts flags
+                    | Plan.Library(library, _) ->
+                        let functions =
+                            if library.Functions.IsEmpty then 0
+                            else library.Functions.Count * (context.LoadState.LoadedOn library.Name).Length
+                        let rest = scripts |> List.filter (fun s -> isNull (Plan.functionFor s plan))
+                        if rest.IsEmpty then
+                            return Ok functions
+                        else
+                            match! preload context rest flags with
+                            | Ok n -> return Ok(n + functions)
+                            | Error e -> return Error { e with Loaded = e.Loaded + functions }
         }

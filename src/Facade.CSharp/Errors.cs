@@ -16,6 +16,9 @@ internal static class Errors
     internal static Exception ToException(ExecutionError error) => error switch
     {
         ExecutionError.ScriptFailed f => new ScriptExecutionException(f.name, f.sha1, f.message),
+        ExecutionError.LibraryNotLoaded l => new FunctionLibraryLoadException(
+            l.command, l.library, ExecutionErrorModule.Describe(error),
+            l.failures.Select(f => new ScriptLoadFailure(f.EndPoint, f.Reason)).ToList()),
         _ => new PipelineExecutionException(
             ExecutionErrorModule.Describe(error),
             Array.Empty<StackExchange.Redis.RedisResult?>(),

@@ -120,6 +120,31 @@ public sealed class ScriptLoadException : LuaScriptException
     public IReadOnlyList<ScriptLoadFailure> Failures { get; }
 }
 
+/// <summary>
+/// With the Functions backend, the client's function library could not be loaded where a command
+/// runs (an ACL without FUNCTION LOAD, OOM, no primary reachable...). Nothing of the call was sent.
+/// </summary>
+public sealed class FunctionLibraryLoadException : LuaScriptException
+{
+    /// <summary>Creates the exception.</summary>
+    /// <param name="scriptName">The command that was not sent.</param>
+    /// <param name="libraryName">The library's name.</param>
+    /// <param name="message">What failed, naming every server and its refusal.</param>
+    /// <param name="failures">Every server that refused or could not be reached, with its reason.</param>
+    public FunctionLibraryLoadException(string scriptName, string libraryName, string message, IReadOnlyList<ScriptLoadFailure> failures)
+        : base(scriptName, message)
+    {
+        LibraryName = libraryName;
+        Failures = failures;
+    }
+
+    /// <summary>The library's name, as FUNCTION LIST shows it.</summary>
+    public string LibraryName { get; }
+
+    /// <summary>Every server that refused or could not be reached, with its reason (empty when no primary was connected).</summary>
+    public IReadOnlyList<ScriptLoadFailure> Failures { get; }
+}
+
 /// <summary>One failed position of a pipeline or transaction.</summary>
 /// <param name="Index">The position in queue order, from 0.</param>
 /// <param name="Name">The script command or plain command at that position.</param>

@@ -29,7 +29,14 @@ public sealed class ScriptClient
     {
         ArgumentNullException.ThrowIfNull(multiplexer);
         Options = options ?? new ScriptClientOptions();
-        core = new Client(multiplexer, new ClientOptions(Options.Database));
+        var backend = Options.Backend switch
+        {
+            ScriptBackend.Scripts => Backend.Scripts,
+            ScriptBackend.Functions => Backend.Functions,
+            ScriptBackend.Auto => Backend.Auto,
+            _ => throw new ArgumentOutOfRangeException(nameof(options), Options.Backend, "Backend must be Scripts, Functions or Auto."),
+        };
+        core = new Client(multiplexer, new ClientOptions(Options.Database, backend));
         database = core.Database;
     }
 
@@ -43,6 +50,28 @@ public sealed class ScriptClient
     public IDatabase Database => database;
 
     internal Client Core => core;
+
+    /// <summary>
+    /// The backend calls use now: <see cref="ScriptClientOptions.Backend"/>, or for
+    /// <see cref="ScriptBackend.Auto"/> what it decided (<see cref="ScriptBackend.Scripts"/> until the
+    /// first call or preload has decided for <see cref="ScriptBackend.Functions"/>).
+    /// </summary>
+    public ScriptBackend ActiveBackend => ClientModule.ActiveBackend(core).IsFunctions ? ScriptBackend.Functions : ScriptBackend.Scripts;
+
+    /// <summary>
+    /// The Redis Function library the defined commands are deployed as with the Functions backend:
+    /// its name, its exact source (what FUNCTION LOAD receives), each command's function name, and
+    /// the commands left out of it (which run as scripts) with the reason. Nothing is sent.
+    /// </summary>
+    public FunctionLibraryInfo DescribeFunctionLibrary()
+    {
+        var library = ClientModule.FunctionLibrary(core);
+        return new FunctionLibraryInfo(
+            library.Name,
+            library.Code,
+            library.Functions.ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal),
+            library.Excluded.ToDictionary(e => e.Item1, e => e.Item2, StringComparer.Ordinal));
+    }
 
     /// <summary>
     /// Defines a named command, or replaces the one defined under that name (later calls run the new
@@ -136,13 +165,15 @@ public sealed class ScriptClient
     }
 
     /// <summary>
-    /// Loads every defined command on every server of the connection (primaries and replicas) with
-    /// SCRIPT LOAD, pipelined: one round trip per server, servers in parallel. Not needed for
-    /// correctness (calls heal by themselves); it saves the first call's body on each server.
+    /// Loads every defined command on every server of the connection, pipelined: one round trip per
+    /// server, servers in parallel. With the Scripts backend, SCRIPT LOAD of every command on every
+    /// primary and replica; with Functions, FUNCTION LOAD REPLACE of the library on every primary
+    /// (replicas receive it by replication) and SCRIPT LOAD of the commands left out of it. Not needed
+    /// for correctness (calls heal by themselves); it saves the first call's load.
     /// </summary>
     /// <param name="cancellationToken">Stops waiting; loads already sent still complete on the servers.</param>
-    /// <returns>How many (script, server) loads succeeded.</returns>
-    /// <exception cref="ScriptLoadException">Some server refused (e.g. an ACL without SCRIPT) or could not be reached; the others were loaded.</exception>
+    /// <returns>How many (script or function, server) loads succeeded.</returns>
+    /// <exception cref="ScriptLoadException">Some server refused (e.g. an ACL without SCRIPT or FUNCTION LOAD) or could not be reached; the others were loaded.</exception>
     public async Task<int> PreloadScriptsAsync(CancellationToken cancellationToken = default)
     {
         var result = await ClientModule.Preload(core).WaitAsync(cancellationToken).ConfigureAwait(false);

@@ -5,4 +5,34 @@ public sealed class ScriptClientOptions
 {
     /// <summary>The database number calls run against; -1 (the default) is the multiplexer's default database.</summary>
     public int Database { get; init; } = -1;
+
+    /// <summary>
+    /// How commands run on the server: <see cref="ScriptBackend.Scripts"/> (the default),
+    /// <see cref="ScriptBackend.Functions"/> or <see cref="ScriptBackend.Auto"/>.
+    /// </summary>
+    public ScriptBackend Backend { get; init; } = ScriptBackend.Scripts;
+}
+
+/// <summary>How a <see cref="ScriptClient"/> runs its commands on the server.</summary>
+public enum ScriptBackend
+{
+    /// <summary>
+    /// EVAL/EVALSHA through each server's script cache, healed when a server answers NOSCRIPT.
+    /// Works on every Redis version.
+    /// </summary>
+    Scripts = 0,
+
+    /// <summary>
+    /// FCALL/FCALL_RO of the commands deployed as one Redis Function library (Redis 7.0+), which the
+    /// server stores with its data, replicates and persists, and which SCRIPT FLUSH does not touch.
+    /// Loaded on first use and healed when a server answers "Function not found". Needs FUNCTION LOAD
+    /// permission: without it calls fail with <see cref="FunctionLibraryLoadException"/>.
+    /// </summary>
+    Functions = 1,
+
+    /// <summary>
+    /// <see cref="Functions"/> where every server is Redis 7.0 or newer and the user may run
+    /// FUNCTION LOAD, <see cref="Scripts"/> otherwise; decided once, on the client's first call or preload.
+    /// </summary>
+    Auto = 2,
 }

@@ -1,0 +1,142 @@
+namespace LuaScripts.Core
+
+open System
+open System.Collections.Concurrent
+open System.Collections.Generic
+open System.Threading
+open System.Threading.Tasks
+
+/// How a client runs its commands on the server.
+[<RequireQualifiedAccess>]
+type Backend =
+    /// EVAL/EVALSHA: each server's script cache, healed on NOSCRIPT. Works on every Redis version.
+    | Scripts
+    /// FCALL/FCALL_RO: the commands deployed as one Redis Function library (Redis 7.0+), stored with
+    /// the data, replicated and persisted; healed on "Function not found".
+    | Functions
+    /// Functions where every server is Redis 7.0 or newer and the user may run FUNCTION LOAD,
+    /// Scripts otherwise; decided once per client, on first use.
+    | Auto
+
+/// How a registry version runs: as a loaded function library, or (Auto on a server that cannot) as
+/// scripts.
+[<RequireQualifiedAccess>]
+type Plan =
+    /// Auto found that the servers cannot run functions for this client; every command is a script.
+    | ScriptsOnly of reason: string
+    /// The library is loaded on every connected primary; commands it holds run with FCALL.
+    | Library of FunctionLibrary * functions: IReadOnlyDictionary<Script, string>
+
+/// Functions over <see cref="Plan"/>.
+[<RequireQualifiedAccess>]
+module Plan =
+    /// The function a script runs as, or null when it runs as a script (Scripts plan, a definition
+    /// left out of the library, a handle to an older definition).
+    [<CompiledName("FunctionFor")>]
+    let functionFor (script: Script) (plan: Plan) : string =
+        match plan with
+        | Plan.Library(_, functions) ->
+            match functions.TryGetValue script with
+            | true, name -> name
+            | _ -> null
+        | Plan.ScriptsOnly _ -> null
+
+    /// The plan for a library: its functions keyed by the very script objects they were made from.
+    [<CompiledName("OfLibrary")>]
+    let ofLibrary (library: FunctionLibrary) (scripts: Script seq) : Plan =
+        let functions = Dictionary<Script, string>(HashIdentity.Reference)
+        for s in scripts do
+            match library.Functions.TryFind s.Name with
+            | Some fn -> functions[s] <- fn
+            | None -> ()
+        Plan.Library(library, functions)
+
+/// What the Functions backend remembers for one client: the plan of the registry version in use,
+/// the definitions a server would not compile as functions, and Auto's decision. Thread-safe; the
+/// interpreter does the loading.
+[<Sealed>]
+type FunctionState(backend: Backend) =
+    // The registry a plan was made for, and the plan (a task: the first caller loads, others wait).
+    [<VolatileField>]
+    let mutable current: struct (Registry * Task<Plan>) = struct (Unchecked.defaultof<Registry>, null)
+    let broken = ConcurrentDictionary<string, string>()
+    // 0: undecided; 1: scripts; 2: functions.
+    let mutable autoDecision = 0
+    let mutable autoReason = ""
+    let heals = ConcurrentDictionary<struct (Net.EndPoint * string), Lazy<Task>>()
+
+    static let key (script: Script) = $"{script.Name}\u0000{script.Sha1}\u0000{script.ReadOnly}"
+
+    /// The backend asked for.
+    member _.Backend = backend
+
+    /// Whether the backend may run commands as functions (Functions, or Auto not yet decided against).
+    member _.MayUseFunctions =
+        match backend with
+        | Backend.Scripts -> false
+        | Backend.Functions -> true
+        | Backend.Auto -> Volatile.Read(&autoDecision) <> 1
+
+    /// Auto's decision: None while undecided (or for another backend), Some(true) for Functions.
+    member _.AutoDecision =
+        match Volatile.Read(&autoDecision) with
+        | 1 -> Some false
+        | 2 -> Some true
+        | _ -> None
+
+    /// Why Auto chose Scripts ("" otherwise).
+    member _.AutoReason = autoReason
+
+    /// Records Auto's decision (the first one stands).
+    member _.Decide(useFunctions: bool, reason: string) =
+        if Interlocked.CompareExchange(&autoDecision, (if useFunctions then 2 else 1), 0) = 0 then
+            autoReason <- reason
+
+    /// Why the server would not compile a definition as a function, if it would not.
+    member _.BrokenReason(script: Script) : string option =
+        match broken.TryGetValue(key script) with
+        | true, reason -> Some reason
+        | _ -> None
+
+    /// Records that the server would not compile a definition as a function; it runs as a script.
+    member _.MarkBroken(script: Script, reason: string) = broken[key script] <- reason
+
+    /// The plan for a registry version: the one in use when it is for the same registry, else the
+    /// one `make` starts (shared by concurrent callers). A plan that failed is forgotten, so the next
+    /// call tries again.
+    member _.PlanFor(registry: Registry, make: Registry -> Task<Plan>) : Task<Plan> =
+        let struct (r, t) = current
+        if obj.ReferenceEquals(r, registry) && not (isNull t) && not t.IsFaulted && not t.IsCanceled then
+            t
+        else
+            lock broken (fun () ->
+                let struct (r, t) = current
+                if obj.ReferenceEquals(r, registry) && not (isNull t) && not t.IsFaulted && not t.IsCanceled then
+                    t
+                else
+                    let started = make registry
+                    current <- struct (registry, started)
+                    started)
+
+    /// Installs a plan made elsewhere (by a preload) for a registry version.
+    member _.Install(registry: Registry, plan: Plan) =
+        lock broken (fun () -> current <- struct (registry, Task.FromResult plan))
+
+    /// The plan in use when it is ready, for reporting; None while loading or never made.
+    member _.Current: Plan option =
+        let struct (_, t) = current
+        if not (isNull t) && t.IsCompletedSuccessfully then Some t.Result else None
+
+    /// Runs `heal` once for concurrent callers healing the same library on the same server.
+    member _.Heal(endPoint: Net.EndPoint, library: string, heal: unit -> Task) : Task =
+        let k = struct (endPoint, library)
+        let created = lazy (heal ())
+        let shared = heals.GetOrAdd(k, created)
+        let t = shared.Value
+        if obj.ReferenceEquals(shared, created) then
+            t.ContinueWith((fun (_: Task) -> heals.TryRemove(k) |> ignore), TaskContinuationOptions.ExecuteSynchronously) |> ignore
+        t
+
+/// The function library could not be loaded on these servers (raised inside the interpreter; the
+/// caller sees <see cref="ExecutionError.LibraryNotLoaded"/>).
+exception LibraryLoadFailed of library: string * failures: NodeFailure list

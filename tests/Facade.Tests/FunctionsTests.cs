@@ -1,0 +1,282 @@
+using LuaScripts.TestServers;
+using StackExchange.Redis;
+using Xunit;
+
+namespace LuaScripts.Tests;
+
+/// <summary>
+/// The Functions backend on a single node: commands run as FCALL of one library per client, the
+/// library is loaded on first use and healed after FUNCTION FLUSH, pipelines and transactions keep
+/// their order and never half-apply, and Auto falls back to scripts where FUNCTION LOAD is refused.
+/// </summary>
+[Collection(RedisCollection.Name)]
+public sealed class FunctionsTests : IDisposable
+{
+    private readonly RedisFixture redis;
+    private readonly ConnectionMultiplexer mux;
+    private readonly ScriptClient client;
+    private readonly string prefix = "fn:" + Guid.NewGuid().ToString("N")[..8] + ":";
+
+    public FunctionsTests(RedisFixture redis)
+    {
+        this.redis = redis;
+        mux = redis.Connect();
+        client = new ScriptClient(mux, new ScriptClientOptions { Backend = ScriptBackend.Functions });
+        client.DefineCommand("incr_by", new CommandDefinition(Lua.IncrBy) { Keys = 1 });
+        client.DefineCommand("peek", new CommandDefinition("return redis.call('GET', KEYS[1])") { Keys = 1, ReadOnly = true });
+    }
+
+    public void Dispose()
+    {
+        redis.AdminServer.Execute("FUNCTION", "FLUSH");
+        mux.Dispose();
+    }
+
+    private string Key(string name) => prefix + name;
+
+    private long Calls(string command) => Wire.Calls(redis.AdminServer, command);
+
+    private IDatabase Db => mux.GetDatabase();
+
+    private async Task<IReadOnlyList<string>> LibraryNames()
+    {
+        var list = (RedisResult[])(await redis.AdminServer.ExecuteAsync("FUNCTION", "LIST"))!;
+        return list.Select(entry => (string)((RedisResult[])entry!)[1]!).ToList();
+    }
+
+    [Fact]
+    public async Task Calls_run_as_FCALL_of_the_clients_library_and_never_as_scripts()
+    {
+        var (evals, evalshas, fcalls, fcallRos) = (Calls("eval"), Calls("evalsha"), Calls("fcall"), Calls("fcall_ro"));
+
+        Assert.Equal("5", (string?)await client.RunScriptAsync("incr_by", Key("n"), 5));
+        Assert.Equal("7", (string?)await client.RunScriptAsync("incr_by", Key("n"), 2));
+        Assert.Equal("7", (string?)await client.RunScriptAsync("peek", Key("n")));
+
+        Assert.Equal(2, Calls("fcall") - fcalls);
+        Assert.Equal(1, Calls("fcall_ro") - fcallRos);
+        Assert.Equal(0, Calls("eval") - evals);
+        Assert.Equal(0, Calls("evalsha") - evalshas);
+        Assert.Contains(client.DescribeFunctionLibrary().Name, await LibraryNames());
+        Assert.Equal(ScriptBackend.Functions, client.ActiveBackend);
+        Assert.Contains(client.GetScript("incr_by").LoadedOn, e => e.ToString() == redis.AdminServer.EndPoint.ToString());
+    }
+
+    [Fact]
+    public async Task SCRIPT_FLUSH_does_not_touch_the_library()
+    {
+        await client.RunScriptAsync("incr_by", Key("n"), 1);
+        var loads = Calls("function|load");
+
+        for (var i = 0; i < 5; i++)
+        {
+            await redis.AdminServer.ExecuteAsync("SCRIPT", "FLUSH");
+            await client.RunScriptAsync("incr_by", Key("n"), 1);
+        }
+
+        Assert.Equal("6", (string?)await Db.StringGetAsync(Key("n")));
+        Assert.Equal(loads, Calls("function|load"));
+    }
+
+    [Fact]
+    public async Task A_FUNCTION_FLUSH_is_healed_by_the_next_call_which_runs_once()
+    {
+        await client.RunScriptAsync("incr_by", Key("n"), 1);
+        await redis.AdminServer.ExecuteAsync("FUNCTION", "FLUSH");
+        var loads = Calls("function|load");
+
+        Assert.Equal("2", (string?)await client.RunScriptAsync("incr_by", Key("n"), 1));
+
+        Assert.Equal(1, Calls("function|load") - loads);
+        Assert.Contains(client.DescribeFunctionLibrary().Name, await LibraryNames());
+    }
+
+    [Fact]
+    public async Task Concurrent_calls_after_a_FUNCTION_FLUSH_all_succeed_and_each_runs_once()
+    {
+        await client.RunScriptAsync("incr_by", Key("n"), 0);
+        await redis.AdminServer.ExecuteAsync("FUNCTION", "FLUSH");
+
+        await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => client.RunScriptAsync("incr_by", Key("n"), 1)));
+
+        Assert.Equal("50", (string?)await Db.StringGetAsync(Key("n")));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_pipeline_or_transaction_after_a_FUNCTION_FLUSH_keeps_its_order(bool transaction)
+    {
+        await client.RunScriptAsync("incr_by", Key("n"), 0);
+        await redis.AdminServer.ExecuteAsync("FUNCTION", "FLUSH");
+        var batch = transaction ? client.Transaction() : client.Pipeline();
+
+        var replies = await batch
+            .RunScript("incr_by", Key("n"), 1)
+            .Command("GET", (RedisKey)Key("n"))
+            .RunScript("incr_by", Key("n"), 1)
+            .RunScript("peek", Key("n"))
+            .ExecuteAsync();
+
+        Assert.Equal(new[] { "1", "1", "2", "2" }, replies.Select(r => (string?)r));
+        Assert.Contains(client.DescribeFunctionLibrary().Name, await LibraryNames());
+    }
+
+    [Fact]
+    public async Task A_pipeline_with_the_library_in_place_sends_no_script_and_loads_nothing_new()
+    {
+        await client.RunScriptAsync("incr_by", Key("n"), 0);
+        var (evals, libraries) = (Calls("eval"), (await LibraryNames()).Count);
+
+        var pipeline = client.Pipeline();
+        for (var i = 0; i < 100; i++) pipeline.RunScript("incr_by", Key("n"), 1);
+        var replies = await pipeline.ExecuteAsync();
+
+        Assert.Equal("100", (string?)replies[^1]);
+        Assert.Equal(0, Calls("eval") - evals);
+        Assert.Equal(libraries, (await LibraryNames()).Count);
+    }
+
+    [Fact]
+    public async Task A_script_error_is_the_scripts_own_and_loads_nothing()
+    {
+        client.DefineCommand("fail", new CommandDefinition("return redis.error_reply('boom')") { Keys = 0 });
+        await client.RunScriptAsync("incr_by", Key("n"), 1);
+        var loads = Calls("function|load");
+
+        var error = await Assert.ThrowsAsync<ScriptExecutionException>(() => client.RunScriptAsync("fail"));
+
+        Assert.Contains("boom", error.ServerMessage);
+        Assert.Equal("fail", error.ScriptName);
+        Assert.Equal(loads, Calls("function|load"));
+    }
+
+    [Fact]
+    public async Task A_body_with_a_shebang_runs_as_a_script_and_the_library_says_so()
+    {
+        client.DefineCommand("flagged", new CommandDefinition("#!lua flags=no-writes\nreturn redis.call('GET', KEYS[1])") { Keys = 1 });
+        await Db.StringSetAsync(Key("s"), "v");
+        var evals = Calls("eval") + Calls("evalsha");
+
+        Assert.Equal("v", (string?)await client.RunScriptAsync("flagged", Key("s")));
+
+        var library = client.DescribeFunctionLibrary();
+        Assert.Contains("#!", library.Excluded["flagged"]);
+        Assert.False(library.Functions.ContainsKey("flagged"));
+        Assert.Equal(1, Calls("eval") + Calls("evalsha") - evals);
+    }
+
+    [Fact]
+    public async Task A_body_that_does_not_compile_runs_as_a_script_with_its_own_error_and_the_rest_stay_functions()
+    {
+        client.DefineCommand("broken", new CommandDefinition("return x = ") { Keys = 0 });
+        var fcalls = Calls("fcall");
+
+        Assert.Equal("3", (string?)await client.RunScriptAsync("incr_by", Key("n"), 3));
+        var error = await Assert.ThrowsAsync<ScriptExecutionException>(() => client.RunScriptAsync("broken"));
+
+        Assert.Contains("Error compiling script", error.ServerMessage);
+        Assert.Equal(1, Calls("fcall") - fcalls);
+        var library = client.DescribeFunctionLibrary();
+        Assert.Contains("would not compile", library.Excluded["broken"]);
+        Assert.True(library.Functions.ContainsKey("incr_by"));
+    }
+
+    [Fact]
+    public async Task A_redefinition_deploys_a_new_library_version_and_runs_the_new_body()
+    {
+        await client.RunScriptAsync("incr_by", Key("n"), 1);
+        var before = client.DescribeFunctionLibrary().Name;
+        var oldHandle = client.GetScript("incr_by");
+
+        client.DefineCommand("incr_by", new CommandDefinition("return 'new ' .. redis.call('INCRBY', KEYS[1], ARGV[1])") { Keys = 1 });
+        var reply = (string?)await client.RunScriptAsync("incr_by", Key("n"), 1);
+        var old = (string?)await oldHandle.RunAsync(new RedisKey[] { Key("n") }, new RedisValue[] { 1 });
+
+        var after = client.DescribeFunctionLibrary().Name;
+        Assert.NotEqual(before, after);
+        Assert.Equal("new 2", reply);
+        Assert.Equal("3", old); // a handle to the old definition keeps running the old body (as a script)
+        Assert.Contains(after, await LibraryNames());
+    }
+
+    [Fact]
+    public async Task Preload_loads_the_library_with_FUNCTION_LOAD_REPLACE()
+    {
+        var loads = Calls("function|load");
+
+        var loaded = await client.PreloadScriptsAsync();
+
+        Assert.Equal(2, loaded); // two functions on one primary
+        Assert.Equal(1, Calls("function|load") - loads);
+        Assert.Contains(client.DescribeFunctionLibrary().Name, await LibraryNames());
+        var fcalls = Calls("fcall");
+        await client.RunScriptAsync("incr_by", Key("n"), 1);
+        Assert.Equal(1, Calls("fcall") - fcalls);
+        Assert.Equal(1, Calls("function|load") - loads);
+    }
+
+    [Fact]
+    public async Task Two_clients_with_different_registries_keep_their_own_libraries()
+    {
+        using var otherMux = redis.Connect();
+        var other = new ScriptClient(otherMux, new ScriptClientOptions { Backend = ScriptBackend.Functions });
+        other.DefineCommand("incr_by", new CommandDefinition("return 'other'") { Keys = 1 });
+
+        Assert.Equal("other", (string?)await other.RunScriptAsync("incr_by", Key("n"), 1));
+        Assert.Equal("1", (string?)await client.RunScriptAsync("incr_by", Key("n"), 1));
+        Assert.Equal("other", (string?)await other.RunScriptAsync("incr_by", Key("n"), 1));
+
+        var names = await LibraryNames();
+        Assert.Contains(client.DescribeFunctionLibrary().Name, names);
+        Assert.Contains(other.DescribeFunctionLibrary().Name, names);
+        Assert.NotEqual(client.DescribeFunctionLibrary().Name, other.DescribeFunctionLibrary().Name);
+    }
+
+    [Fact]
+    public async Task Without_FUNCTION_LOAD_permission_Auto_picks_scripts_and_Functions_fails_naming_the_refusal()
+    {
+        var user = "nofn" + Guid.NewGuid().ToString("N")[..6];
+        await redis.AdminServer.ExecuteAsync("ACL", "SETUSER", user, "on", ">secret", "~*", "&*", "+@all", "-function");
+        try
+        {
+            using var limited = redis.Connect($"user={user},password=secret");
+            var auto = new ScriptClient(limited, new ScriptClientOptions { Backend = ScriptBackend.Auto });
+            auto.DefineCommand("incr_by", new CommandDefinition(Lua.IncrBy) { Keys = 1 });
+            var functions = new ScriptClient(limited, new ScriptClientOptions { Backend = ScriptBackend.Functions });
+            functions.DefineCommand("incr_by", new CommandDefinition(Lua.IncrBy) { Keys = 1 });
+
+            Assert.Equal("1", (string?)await auto.RunScriptAsync("incr_by", Key("a"), 1));
+            Assert.Equal(ScriptBackend.Scripts, auto.ActiveBackend);
+
+            var error = await Assert.ThrowsAsync<FunctionLibraryLoadException>(() => functions.RunScriptAsync("incr_by", Key("f"), 1));
+            Assert.Contains("NOPERM", error.Message);
+            Assert.Equal("incr_by", error.ScriptName);
+            Assert.Equal(functions.DescribeFunctionLibrary().Name, error.LibraryName);
+
+            var pipeline = functions.Pipeline().Command("SET", (RedisKey)Key("p"), "x").RunScript("incr_by", Key("f"), 1);
+            var failed = await Assert.ThrowsAsync<PipelineExecutionException>(() => pipeline.ExecuteAsync());
+            Assert.Equal(2, failed.Failures.Count);
+            Assert.False(await Db.KeyExistsAsync(Key("p"))); // nothing of it was sent
+            Assert.False(await Db.KeyExistsAsync(Key("f")));
+        }
+        finally
+        {
+            await redis.AdminServer.ExecuteAsync("ACL", "DELUSER", user);
+        }
+    }
+
+    [Fact]
+    public async Task Auto_picks_functions_on_Redis_7_with_FUNCTION_LOAD()
+    {
+        var auto = new ScriptClient(mux, new ScriptClientOptions { Backend = ScriptBackend.Auto });
+        auto.DefineCommand("incr_by", new CommandDefinition(Lua.IncrBy) { Keys = 1 });
+        Assert.Equal(ScriptBackend.Scripts, auto.ActiveBackend); // undecided until the first call
+        var fcalls = Calls("fcall");
+
+        await auto.RunScriptAsync("incr_by", Key("n"), 1);
+
+        Assert.Equal(ScriptBackend.Functions, auto.ActiveBackend);
+        Assert.Equal(1, Calls("fcall") - fcalls);
+    }
+}
