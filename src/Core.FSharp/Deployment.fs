@@ -63,7 +63,7 @@ type FunctionState(backend: Backend) =
     // 0: undecided; 1: scripts; 2: functions.
     let mutable autoDecision = 0
     let mutable autoReason = ""
-    let heals = ConcurrentDictionary<struct (Net.EndPoint * string), Lazy<Task>>()
+    let heals = ConcurrentDictionary<string, Lazy<Task>>(StringComparer.Ordinal)
 
     static let key (script: Script) = $"{script.Name}\u0000{script.Sha1}\u0000{script.ReadOnly}"
 
@@ -127,9 +127,9 @@ type FunctionState(backend: Backend) =
         let struct (_, t) = current
         if not (isNull t) && t.IsCompletedSuccessfully then Some t.Result else None
 
-    /// Runs `heal` once for concurrent callers healing the same library on the same server.
-    member _.Heal(endPoint: Net.EndPoint, library: string, heal: unit -> Task) : Task =
-        let k = struct (endPoint, library)
+    /// Runs `heal` once for concurrent callers healing the same library.
+    member _.Heal(library: string, heal: unit -> Task) : Task =
+        let k = library
         let created = lazy (heal ())
         let shared = heals.GetOrAdd(k, created)
         let t = shared.Value

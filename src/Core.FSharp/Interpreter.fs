@@ -326,27 +326,25 @@ module Interpreter =
     let private planFor (context: Context) : Task<Plan> =
         context.Functions.PlanFor(context.Registry, deploy context false CommandFlags.None)
 
-    /// Loads the library again (FUNCTION LOAD REPLACE) where a call found it missing: the server that
-    /// serves the call, or every primary when the client cannot tell which. Concurrent callers healing
-    /// the same server share one load.
-    let private heal (context: Context) (endPoint: EndPoint) (library: FunctionLibrary) : Task =
+    /// Loads the library again where a call found it missing: FUNCTION LOAD on every connected
+    /// primary, which loads it where it is gone and is refused cheaply ("already exists") where it is
+    /// not. Every primary, because the client's view of which node serves the keys may be stale (a
+    /// slot just moved). Concurrent callers share one load.
+    let private heal (context: Context) (library: FunctionLibrary) : Task =
         context.Functions.Heal(
-            endPoint,
             library.Name,
             fun () ->
                 task {
-                    let servers =
-                        if isNull endPoint then primaries context
-                        else [| context.Multiplexer.GetServer endPoint |]
-                    let! failures = loadLibrary context servers library true CommandFlags.None
+                    let servers = primaries context
+                    let! failures = loadLibrary context servers library false CommandFlags.None
                     if not failures.IsEmpty || servers.Length = 0 then raise (LibraryLoadFailed(library.Name, failures))
                 }
                 :> Task
         )
 
     /// Runs one call as FCALL, healing "Function not found" (FUNCTION FLUSH, a restart without
-    /// persistence, keys moved to a primary that never had the library): load the library where the
-    /// call goes, then call again, at most twice. Nothing ran when the reply was "Function not found".
+    /// persistence, keys moved to a primary that never had the library): load the library where it is
+    /// missing, then call again, at most twice. Nothing ran when the reply was "Function not found".
     let private evaluateFunction
         (context: Context)
         (db: IDatabaseAsync)
@@ -362,13 +360,11 @@ module Interpreter =
                     let! result = sendFcall db fn inv flags
                     return result
                 with e when isFunctionNotFound e && healed < 2 ->
-                    if healed > 0 then context.Topology.Invalidate()
+                    context.Topology.Invalidate()
+                    context.LoadState.Forget(context.Topology.EndPointFor inv.Keys, library.Name)
+                    do! heal context library
                     // A replica receives the library from its primary: read from the primary this time.
-                    let primaryFlags = flags &&& ~~~replicaFlags
-                    let endPoint = context.Topology.EndPointFor inv.Keys
-                    context.LoadState.Forget(endPoint, library.Name)
-                    do! heal context endPoint library
-                    return! attempt (healed + 1) primaryFlags
+                    return! attempt (healed + 1) (flags &&& ~~~replicaFlags)
             }
         task {
             try

@@ -279,4 +279,32 @@ public sealed class FunctionsTests : IDisposable
         Assert.Equal(ScriptBackend.Functions, auto.ActiveBackend);
         Assert.Equal(1, Calls("fcall") - fcalls);
     }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task After_a_restart_the_library_is_still_there_with_persistence_and_healed_on_first_use_without(bool persistence)
+    {
+        using var server = persistence
+            ? RedisServer.Start("--appendonly", "yes", "--appendfsync", "always")
+            : RedisServer.Start();
+        using var own = ConnectionMultiplexer.Connect($"{server.EndPoint},allowAdmin=true,abortConnect=false");
+        var restarted = new ScriptClient(own, new ScriptClientOptions { Backend = ScriptBackend.Functions });
+        restarted.DefineCommand("incr_by", new CommandDefinition(Lua.IncrBy) { Keys = 1 });
+        Assert.Equal("1", (string?)await restarted.RunScriptAsync("incr_by", "n", 1));
+
+        server.Restart();
+        var admin = own.GetServer(server.EndPoint);
+        await ClusterOps.WaitUntil(() => admin.IsConnected, TimeSpan.FromSeconds(20), "the client to reconnect");
+        var libraryThere = ((RedisResult[])(await admin.ExecuteAsync("FUNCTION", "LIST"))!).Length == 1;
+        var (loads, fcalls) = (Wire.Calls(admin, "function|load"), Wire.Calls(admin, "fcall"));
+
+        var reply = (string?)await restarted.RunScriptAsync("incr_by", "n", 1);
+
+        Assert.Equal(persistence, libraryThere);
+        Assert.Equal(persistence ? "2" : "1", reply); // without persistence the counter was lost with the library
+        Assert.Equal(persistence ? 0 : 1, Wire.Calls(admin, "function|load") - loads);
+        Assert.Equal(persistence ? 1 : 2, Wire.Calls(admin, "fcall") - fcalls); // healed: one refused FCALL, then the call
+        Assert.Equal("1", ((RedisResult[])(await admin.ExecuteAsync("FUNCTION", "LIST"))!).Length.ToString());
+    }
 }
