@@ -65,7 +65,37 @@ let private pureTests =
               match library.Excluded with
               | [ "flagged", reason ] -> Expect.stringContains reason "#!" "the reason names the #! line"
               | other -> failtestf "excluded: %A" other
-              Expect.equal (FunctionLibrary.explain library) library.Code "explain shows the exact text" ]
+              Expect.equal (FunctionLibrary.explain library) library.Code "explain shows the exact text"
+
+          property "every line of a definition's callback maps back to that definition, and no other line does" <| fun (Definitions defs) ->
+              let library = FunctionLibrary.generate (define defs false)
+              let lines = library.Code.Split('\n')
+              library.Lines
+              |> Map.forall (fun name (first, last) ->
+                  // The register line names the function; the line after the last is where the next one starts.
+                  lines[first - 1].Contains $"function_name='{library.Functions[name]}'"
+                  && lines[last - 1] = "end}"
+                  && ([ first..last ] |> List.forall (fun l -> FunctionLibrary.commandAtLine library l = Some name)))
+              && FunctionLibrary.commandAtLine library 1 = None
+
+          property "left-out definitions are not in the code and do not count in the name" <| fun (Definitions defs) ->
+              let scripts = define defs false
+              match scripts with
+              | [] -> true
+              | first :: rest ->
+                  let without = FunctionLibrary.generateExcluding (fun s -> if s.Name = first.Name then Some "test" else None) scripts
+                  without.Excluded = [ first.Name, "test" ]
+                  && not (without.Functions.ContainsKey first.Name)
+                  && without.Name = (FunctionLibrary.generate rest).Name
+                  && without.Code = (FunctionLibrary.generate rest).Code
+
+          testCase "a compile error's line is read from the server's message" <| fun () ->
+              Expect.equal
+                  (FunctionLibrary.compileErrorLine "ERR Error compiling function: user_function:6: 'end' expected (to close 'function' at line 5) near '='")
+                  (Some 6)
+                  "the line after user_function:"
+              Expect.equal (FunctionLibrary.compileErrorLine "ERR Function not found") None "not a compile error"
+              Expect.equal (FunctionLibrary.compileErrorLine null) None "no message" ]
 
 let private serverTests =
     testList
@@ -96,6 +126,26 @@ let private serverTests =
                   Expect.isSome refused "a no-writes function cannot write"
               finally
                   db.Execute("FUNCTION", [| box "DELETE"; box library.Name |]) |> ignore
+          }
+
+          testTask "the server's compile error for a library points at the definition that does not compile" {
+              let scripts =
+                  [ Script.create "a_good" "return 1" (KeyCount.Fixed 0) ScriptOptions.defaults
+                    Script.create "b_bad" "local x = 1\nreturn x = " (KeyCount.Fixed 0) ScriptOptions.defaults
+                    Script.create "c_good" "return 3" (KeyCount.Fixed 0) ScriptOptions.defaults ]
+                  |> List.map (function Ok s -> s | Error e -> failtest (DefinitionError.describe e))
+              let library = FunctionLibrary.generate scripts
+              let db = Server.adminDb ()
+              let! message =
+                  task {
+                      try
+                          let! _ = db.ExecuteAsync("FUNCTION", [| box "LOAD"; box library.Code |])
+                          return None
+                      with :? RedisServerException as e -> return Some e.Message
+                  }
+              let line = message |> Option.bind FunctionLibrary.compileErrorLine
+              Expect.isSome line $"a compile error with a line: {message}"
+              Expect.equal (line |> Option.bind (FunctionLibrary.commandAtLine library)) (Some "b_bad") "the line is in b_bad's lines"
           } ]
 
 [<Tests>]
