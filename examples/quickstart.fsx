@@ -59,4 +59,16 @@ match (Client.execute both client).Result with
 match incrBy with
 | Ok script -> printfn "loaded on: %s" (Client.loadedOn script client |> List.map string |> String.concat ", ")
 | Error _ -> ()
+
+// The same command deployed as a Redis Function library (Redis 7+): FCALL instead of EVALSHA.
+let functions = Client.createWith { ClientOptions.defaults with Backend = Backend.Functions } mux
+Client.define "incr_by" "return redis.call('INCRBY', KEYS[1], ARGV[1])" (KeyCount.Fixed 1) ScriptOptions.defaults functions
+|> Result.mapError DefinitionError.describe
+|> Result.defaultWith failwith
+|> ignore
+
+match (Client.run "incr_by" [ value key; number 1000L ] functions).Result with
+| Ok v -> printfn "as a function: %d (library %s)" (int64 v) (Client.functionLibrary functions).Name
+| Error e -> failwith (RunError.describe e)
+
 mux.Dispose()

@@ -354,21 +354,25 @@ module Interpreter =
         (flags: CommandFlags)
         (onFailure: ExecutionError -> exn)
         : Task<RedisResult> =
-        let rec attempt (healed: int) (flags: CommandFlags) : Task<RedisResult> =
-            task {
-                try
-                    let! result = sendFcall db fn inv flags
-                    return result
-                with e when isFunctionNotFound e && healed < 2 ->
-                    context.Topology.Invalidate()
-                    context.LoadState.Forget(context.Topology.EndPointFor inv.Keys, library.Name)
-                    do! heal context library
-                    // A replica receives the library from its primary: read from the primary this time.
-                    return! attempt (healed + 1) (flags &&& ~~~replicaFlags)
-            }
         task {
+            let mutable result = Unchecked.defaultof<RedisResult>
+            let mutable answered = false
+            let mutable healed = 0
+            let mutable flags = flags
             try
-                return! attempt 0 flags
+                while not answered do
+                    try
+                        let! reply = sendFcall db fn inv flags
+                        result <- reply
+                        answered <- true
+                    with e when isFunctionNotFound e && healed < 2 ->
+                        context.Topology.Invalidate()
+                        context.LoadState.Forget(context.Topology.EndPointFor inv.Keys, library.Name)
+                        do! heal context library
+                        healed <- healed + 1
+                        // A replica receives the library from its primary: read from the primary this time.
+                        flags <- flags &&& ~~~replicaFlags
+                return result
             with
             | :? RedisServerException as e -> return raise (onFailure (scriptFailed inv e))
             | LibraryLoadFailed(name, failures) -> return raise (onFailure (ExecutionError.LibraryNotLoaded(inv.Script.Name, name, failures)))

@@ -47,6 +47,8 @@ public sealed class ScriptHandle
     /// <summary>
     /// The servers on which a reply proved this script loaded (an EVAL, EVALSHA or SCRIPT LOAD that
     /// succeeded there). A server is forgotten when it answers NOSCRIPT or its connection drops.
+    /// With the Functions backend, for a command in the client's library: the primaries where a
+    /// reply proved the library loaded (FUNCTION LOAD, or an FCALL that ran).
     /// </summary>
     public IReadOnlyCollection<EndPoint> LoadedOn => ClientModule.LoadedOn(Script, client.Core).ToList();
 
@@ -63,7 +65,8 @@ public sealed class ScriptHandle
     /// <summary>
     /// Runs this script on any database: another connection's, a batch's or a transaction's. On a
     /// batch or transaction the call is queued with its body (nothing can be resent there) and
-    /// completes when the batch is executed.
+    /// completes when the batch is executed. With the Functions backend, a call on a batch, a
+    /// transaction or another connection's database runs as a script (EVAL/EVALSHA) the same way.
     /// </summary>
     /// <param name="database">Where to run it.</param>
     /// <param name="keys">The KEYS (none when null); for a fixed key count, exactly that many.</param>
