@@ -307,4 +307,62 @@ public sealed class FunctionsTests : IDisposable
         Assert.Equal(persistence ? 1 : 2, Wire.Calls(admin, "fcall") - fcalls); // healed: one refused FCALL, then the call
         Assert.Equal("1", ((RedisResult[])(await admin.ExecuteAsync("FUNCTION", "LIST"))!).Length.ToString());
     }
+
+    [Fact]
+    public async Task SCRIPT_FLUSH_every_100_ms_under_load_costs_no_FCALL_error_and_no_reload()
+    {
+        await client.RunScriptAsync("incr_by", Key("load"), 0);
+        var (loads, evals) = (Calls("function|load"), Calls("eval") + Calls("evalsha"));
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+        var flusher = Task.Run(async () =>
+        {
+            var flushes = 0;
+            while (!stop.IsCancellationRequested)
+            {
+                await redis.AdminServer.ExecuteAsync("SCRIPT", "FLUSH");
+                flushes++;
+                await Task.Delay(100);
+            }
+            return flushes;
+        });
+        var errors = 0;
+        var done = 0;
+        var pipelines = 0;
+        var workers = Enumerable.Range(0, 16).Select(async w =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                try
+                {
+                    if (w % 2 == 0) await client.RunScriptAsync("incr_by", Key("load"), 1);
+                    else
+                    {
+                        await client.Pipeline().RunScript("incr_by", Key("load"), 1).RunScript("peek", Key("load")).ExecuteAsync();
+                        Interlocked.Increment(ref pipelines);
+                    }
+                    Interlocked.Increment(ref done);
+                }
+                catch (LuaScriptException)
+                {
+                    Interlocked.Increment(ref errors);
+                }
+            }
+        });
+
+        await Task.WhenAll(workers);
+        var flushes = await flusher;
+
+        Assert.True(flushes >= 10, $"{flushes} flushes");
+        Assert.True(done > 100, $"{done} calls");
+        Assert.Equal(0, errors);
+        Assert.Equal(pipelines, Calls("function|load") - loads); // each pipeline's guard, refused as "already exists"; no reload
+        Assert.Equal(0, Calls("eval") + Calls("evalsha") - evals);
+    }
+
+    [Fact]
+    public void A_backend_out_of_range_is_refused_when_the_client_is_made()
+    {
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => new ScriptClient(mux, new ScriptClientOptions { Backend = (ScriptBackend)7 }));
+        Assert.Contains("Scripts, Functions or Auto", error.Message);
+    }
 }
