@@ -59,6 +59,20 @@ module FunctionLibrary =
 
     let private flagsOf (script: Script) = if script.ReadOnly then "{'no-writes'}" else "{}"
 
+    /// The statement that registers one definition in a library: its function name and flags, and
+    /// its body as the callback `function(KEYS, ARGV) ... end`.
+    [<CompiledName("Registration")>]
+    let registration (libraryName: string) (script: Script) : string =
+        StringBuilder()
+            .Append("redis.register_function{function_name='")
+            .Append(functionName libraryName script.Name)
+            .Append("', flags=")
+            .Append(flagsOf script)
+            .Append(", callback=function(KEYS, ARGV)\n")
+            .Append(script.Lua)
+            .Append("\nend}")
+            .ToString()
+
     let private lineCount (text: string) =
         let mutable n = 1
         for c in text do
@@ -93,15 +107,7 @@ module FunctionLibrary =
             let last = line + lineCount s.Lua + 1
             lines.Add(s.Name, (line, last))
             line <- last + 1
-            code
-                .Append("redis.register_function{function_name='")
-                .Append(functionName name s.Name)
-                .Append("', flags=")
-                .Append(flagsOf s)
-                .Append(", callback=function(KEYS, ARGV)\n")
-                .Append(s.Lua)
-                .Append("\nend}\n")
-            |> ignore
+            code.Append(registration name s).Append('\n') |> ignore
         { Name = name
           Code = code.ToString()
           Functions = included |> List.map (fun s -> s.Name, functionName name s.Name) |> Map.ofList
@@ -125,6 +131,13 @@ module FunctionLibrary =
         else
             let m = System.Text.RegularExpressions.Regex.Match(message, @"user_function:(\d+):")
             if m.Success then Some(int m.Groups[1].Value) else None
+
+    /// A script that compiles (without running) each registration statement passed as ARGV, alone,
+    /// and returns one string per statement: empty when it compiles, the compiler's message
+    /// otherwise. Finds every definition that breaks a library in one round trip.
+    [<Literal>]
+    let CompileCheck =
+        "local out = {} for i, code in ipairs(ARGV) do local f, err = loadstring(code, '=definition') out[i] = f and '' or err end return out"
 
     /// The exact library text `FUNCTION LOAD` would receive.
     [<CompiledName("Explain")>]

@@ -269,6 +269,37 @@ module Interpreter =
         [| "NOPERM"; "ERR unknown command"; "ERR unknown subcommand" |]
         |> Array.exists (fun r -> reason.StartsWith(r, StringComparison.Ordinal))
 
+    /// The definitions of a library that do not compile as functions, with the compiler's message:
+    /// each registration compiled alone by a script (one round trip), or, where scripts are refused,
+    /// the definition holding the line the server's error names.
+    let private findUncompilable (server: IServer) (library: FunctionLibrary) (scripts: Script list) (serverError: string) =
+        task {
+            let included = scripts |> List.filter (fun s -> library.Functions.ContainsKey s.Name) |> List.toArray
+            let args: obj[] =
+                Array.append [| box FunctionLibrary.CompileCheck; box 0 |] (included |> Array.map (fun s -> box (FunctionLibrary.registration library.Name s)))
+            let! checkedAlone =
+                task {
+                    try
+                        let! reply = server.ExecuteAsync("EVAL", args :> ICollection<obj>)
+                        let items: RedisResult[] = RedisResult.op_Explicit reply
+                        return Some(items |> Array.map (fun r -> if r.IsNull then "" else string r))
+                    with _ ->
+                        return None
+                }
+            match checkedAlone with
+            | Some messages when messages.Length = included.Length && messages |> Array.exists (fun m -> not (String.IsNullOrEmpty m)) ->
+                return
+                    [ for i in 0 .. included.Length - 1 do
+                          if not (String.IsNullOrEmpty messages[i]) then included[i], messages[i] ]
+            | _ ->
+                return
+                    FunctionLibrary.compileErrorLine serverError
+                    |> Option.bind (FunctionLibrary.commandAtLine library)
+                    |> Option.bind (fun name -> included |> Array.tryFind (fun s -> s.Name = name))
+                    |> Option.map (fun s -> [ s, serverError ])
+                    |> Option.defaultValue []
+        }
+
     /// Makes the plan for a registry version: generates its library (leaving out, as scripts, the
     /// definitions a server would not compile as functions) and loads it on every connected primary,
     /// with FUNCTION LOAD (cheap when already there) or FUNCTION LOAD REPLACE. Auto decides here:
@@ -300,20 +331,21 @@ module Interpreter =
                             if auto then state.Decide(true, "")
                             plan <- Some(Plan.ofLibrary library scripts)
                         else
-                            // One definition that does not compile would fail the whole library: find it
-                            // by the line the server names, run it as a script (where its own error
-                            // shows, as with the Scripts backend) and load the rest.
-                            let culprit =
-                                failures
-                                |> List.tryPick (fun f ->
-                                    FunctionLibrary.compileErrorLine f.Reason
-                                    |> Option.bind (FunctionLibrary.commandAtLine library)
-                                    |> Option.bind (fun name -> scripts |> List.tryFind (fun s -> s.Name = name))
-                                    |> Option.map (fun s -> s, f.Reason))
-                            match culprit with
-                            | Some(script, reason) when compileFailures < scripts.Length ->
+                            // A definition that does not compile would fail the whole library: find
+                            // every such one (compiled alone, or by the line the server names), run it
+                            // as a script (where its own error shows, as with the Scripts backend) and
+                            // load the rest.
+                            let compileFailure = failures |> List.tryFind (fun f -> f.Reason.Contains "Error compiling function")
+                            let! culprits =
+                                match compileFailure, targets with
+                                | Some _, [||] -> Task.FromResult []
+                                | Some failure, _ -> findUncompilable targets[0] library scripts failure.Reason
+                                | None, _ -> Task.FromResult []
+                            match culprits with
+                            | _ :: _ when compileFailures < scripts.Length ->
                                 compileFailures <- compileFailures + 1
-                                state.MarkBroken(script, $"the server would not compile it as a function: {reason}")
+                                for script, reason in culprits do
+                                    state.MarkBroken(script, $"the server would not compile it as a function: {reason}")
                             | _ when auto && not failures.IsEmpty && failures |> List.forall (fun f -> cannotLoadFunctions f.Reason) ->
                                 let f = failures.Head
                                 state.Decide(false, $"{EndPointCollection.ToString f.EndPoint} refused FUNCTION LOAD: {f.Reason}")

@@ -78,6 +78,14 @@ let private pureTests =
                   && ([ first..last ] |> List.forall (fun l -> FunctionLibrary.commandAtLine library l = Some name)))
               && FunctionLibrary.commandAtLine library 1 = None
 
+          property "the code is the #! line, then each included definition's registration on its own lines" <| fun (Definitions defs) ->
+              let scripts = define defs true
+              let library = FunctionLibrary.generate scripts
+              let expected =
+                  $"#!lua name={library.Name}\n"
+                  + (scripts |> List.map (fun s -> FunctionLibrary.registration library.Name s + "\n") |> String.concat "")
+              library.Code = expected
+
           property "left-out definitions are not in the code and do not count in the name" <| fun (Definitions defs) ->
               let scripts = define defs false
               match scripts with

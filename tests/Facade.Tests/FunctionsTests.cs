@@ -365,4 +365,27 @@ public sealed class FunctionsTests : IDisposable
         var error = Assert.Throws<ArgumentOutOfRangeException>(() => new ScriptClient(mux, new ScriptClientOptions { Backend = (ScriptBackend)7 }));
         Assert.Contains("Scripts, Functions or Auto", error.Message);
     }
+
+    [Fact]
+    public async Task Bodies_that_would_swallow_the_rest_of_the_library_are_found_and_left_out_together()
+    {
+        client.DefineCommand("a_comment", new CommandDefinition("return 1 --[[ never closed") { Keys = 0 });
+        client.DefineCommand("b_varargs", new CommandDefinition("return select('#', ...)") { Keys = 0 });
+        client.DefineCommand("c_extra_end", new CommandDefinition("return 1 end") { Keys = 0 });
+        var loads = Calls("function|load");
+
+        Assert.Equal("1", (string?)await client.RunScriptAsync("incr_by", Key("n"), 1));
+
+        var library = client.DescribeFunctionLibrary();
+        Assert.Equal(new[] { "a_comment", "b_varargs", "c_extra_end" }, library.Excluded.Keys.OrderBy(k => k, StringComparer.Ordinal));
+        Assert.Contains("unfinished long comment", library.Excluded["a_comment"]);
+        Assert.Contains("vararg", library.Excluded["b_varargs"]);
+        Assert.Equal(new[] { "incr_by", "peek" }, library.Functions.Keys.OrderBy(k => k, StringComparer.Ordinal));
+        Assert.Equal(2, Calls("function|load") - loads); // the failed load, then the library without them
+        // As scripts they behave exactly as with the Scripts backend: `...` is fine in a top-level
+        // chunk, the others carry their own compile error.
+        Assert.Equal(0, (int)await client.RunScriptAsync("b_varargs"));
+        Assert.Contains("unfinished long comment", (await Assert.ThrowsAsync<ScriptExecutionException>(() => client.RunScriptAsync("a_comment"))).ServerMessage);
+        Assert.Contains("Error compiling script", (await Assert.ThrowsAsync<ScriptExecutionException>(() => client.RunScriptAsync("c_extra_end"))).ServerMessage);
+    }
 }
