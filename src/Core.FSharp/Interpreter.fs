@@ -41,21 +41,28 @@ type Context(mux: IConnectionMultiplexer, backend: Backend, registry: unit -> Re
 /// transaction, where a late retry would reorder or half-apply, the first use of each script per
 /// server carries the body (EVAL) and later uses are EVALSHA; a NOSCRIPT in a plain pipeline (a flush
 /// by another client landing mid-batch) is resent as EVAL after the batch.
+///
+/// With the Functions backend the same guarantees hold for FCALL of the client's function library:
+/// "Function not found" is healed by loading the library and calling again, and a batch carries a
+/// cheap FUNCTION LOAD guard per server ahead of its first FCALL (see docs/how-it-works.md).
 [<RequireQualifiedAccess>]
 module Interpreter =
 
     // The server's whole reply, the same from Redis 2.6 to 7.x.
     let private noScriptReply = "NOSCRIPT No matching script. Please use EVAL."
 
+    // Whether an exception is a server error reply with exactly this text.
+    let private isReply (text: string) (error: exn) =
+        match error with
+        | :? RedisServerException as e -> String.Equals(e.Message, text, StringComparison.Ordinal)
+        | _ -> false
+
     /// Whether an exception is the server's own "no matching script" reply to EVALSHA, recognised by
     /// its exact, whole text. A script's own error that merely mentions NOSCRIPT is not; one whose text
     /// is exactly the server's reply cannot be told apart without another round trip, and is taken
     /// for it. Only replies to EVALSHA are ever asked (a reply to EVAL is never a missing script).
     [<CompiledName("IsNoScript")>]
-    let isNoScript (error: exn) =
-        match error with
-        | :? RedisServerException as e -> String.Equals(e.Message, noScriptReply, StringComparison.Ordinal)
-        | _ -> false
+    let isNoScript (error: exn) = isReply noScriptReply error
 
     // The arguments of EVAL and FCALL: the body (or function), numkeys, KEYS, ARGV.
     let private callArgs (first: obj) (inv: Invocation) : ICollection<obj> =
@@ -76,10 +83,7 @@ module Interpreter =
     /// Whether an exception is the server's "Function not found" reply to FCALL, recognised by its
     /// exact, whole text (a function whose own error is exactly that text is taken for it).
     [<CompiledName("IsFunctionNotFound")>]
-    let isFunctionNotFound (error: exn) =
-        match error with
-        | :? RedisServerException as e -> String.Equals(e.Message, functionNotFoundReply, StringComparison.Ordinal)
-        | _ -> false
+    let isFunctionNotFound (error: exn) = isReply functionNotFoundReply error
 
     /// EVAL (or EVAL_RO): the body on the wire. Sent as a raw command on purpose:
     /// StackExchange.Redis's own string-script path resends a script whose own error text starts
