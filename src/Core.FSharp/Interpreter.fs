@@ -631,10 +631,10 @@ module Interpreter =
                     if withBody[i] then context.LoadState.MarkLoaded(endPoints[i], inv.Script.Sha1)
                     replies[i] <- Ok result
                 | Ok result, Command.Plain _ -> replies[i] <- Ok result
-                | Error e, Command.Script inv when mode = Mode.Pipeline && not withBody[i] && isNoScript e ->
+                | Error e, Command.Script inv when mode = Mode.Pipeline && isNull fcalls[i] && not withBody[i] && isNoScript e ->
                     context.LoadState.Forget(endPoints[i], inv.Script.Sha1)
                     resend.Add i
-                | Error e, Command.Script inv when mode = Mode.Transaction && not withBody[i] && isNoScript e ->
+                | Error e, Command.Script inv when mode = Mode.Transaction && isNull fcalls[i] && not withBody[i] && isNoScript e ->
                     // Inside EXEC a later EVALSHA misses its script only when the body sent earlier in
                     // the same transaction did not compile: report that failure here too.
                     let earlier =
