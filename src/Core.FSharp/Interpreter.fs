@@ -487,6 +487,31 @@ module Interpreter =
     let private settle (task: Task<RedisResult>) : Task<Result<RedisResult, exn>> =
         task.ContinueWith(outcome, TaskContinuationOptions.ExecuteSynchronously)
 
+    /// Waits (up to the multiplexer's time-out) until a primary is connected before a transaction is
+    /// queued on a server with numbered databases. StackExchange.Redis follows each raw command inside
+    /// MULTI with a SELECT of the database, but only when it can pick a server at queue time; a
+    /// transaction queued while disconnected is written after the reconnect without those SELECTs,
+    /// and StackExchange.Redis then kills the connection rather than SELECT inside MULTI. Raises a
+    /// connection error (nothing was sent) if none comes back in time.
+    let private primaryConnected (context: Context) : Task =
+        let mux = context.Multiplexer
+        let connected () = mux.GetServers() |> Array.exists (fun s -> s.IsConnected && not s.IsReplica)
+        if connected () then
+            Task.CompletedTask
+        else
+            task {
+                let deadline = DateTime.UtcNow.AddMilliseconds(float (max 1000 mux.TimeoutMilliseconds))
+                while not (connected ()) && DateTime.UtcNow < deadline do
+                    do! Task.Delay 20
+                if not (connected ()) then
+                    raise (
+                        RedisConnectionException(
+                            ConnectionFailureType.UnableToConnect,
+                            "No primary server is connected: the transaction was not sent."
+                        )
+                    )
+            }
+
     let private sendRoundWith (context: Context) (db: IDatabase) (mode: Mode) (flags: CommandFlags) (plan: Plan option) (commands: Command[]) : Task<Reply[]> =
         let n = commands.Length
         let endPoints = Array.zeroCreate<EndPoint> n
@@ -593,6 +618,7 @@ module Interpreter =
                     let m = e.Message
                     [| "MOVED"; "ASK"; "TRYAGAIN"; "CLUSTERDOWN"; "EXECABORT" |] |> Array.exists (fun r -> m.StartsWith(r, StringComparison.Ordinal)))
         task {
+            if mode = Mode.Transaction then do! primaryConnected context
             let! first = attempt ()
             let mutable struct (discarded, settled, guardFailure) = first
             let mutable retries = 0

@@ -388,4 +388,28 @@ public sealed class FunctionsTests : IDisposable
         Assert.Contains("unfinished long comment", (await Assert.ThrowsAsync<ScriptExecutionException>(() => client.RunScriptAsync("a_comment"))).ServerMessage);
         Assert.Contains("Error compiling script", (await Assert.ThrowsAsync<ScriptExecutionException>(() => client.RunScriptAsync("c_extra_end"))).ServerMessage);
     }
+
+    [Theory]
+    [InlineData(ScriptBackend.Scripts)]
+    [InlineData(ScriptBackend.Functions)]
+    public async Task A_transaction_started_while_the_server_is_down_runs_whole_once_it_is_back(ScriptBackend backend)
+    {
+        using var server = RedisServer.Start("--appendonly", "yes", "--appendfsync", "always");
+        using var own = ConnectionMultiplexer.Connect($"{server.EndPoint},abortConnect=false,syncTimeout=15000,asyncTimeout=15000");
+        var down = new ScriptClient(own, new ScriptClientOptions { Backend = backend });
+        down.DefineCommand("incr_by", new CommandDefinition(Lua.IncrBy) { Keys = 1 });
+        Assert.Equal("1", (string?)await down.RunScriptAsync("incr_by", "n", 1));
+        var endPoint = own.GetEndPoints()[0];
+
+        server.Kill();
+        await ClusterOps.WaitUntil(() => !own.GetServer(endPoint).IsConnected, TimeSpan.FromSeconds(10), "the client to see the server down");
+        var transaction = down.Transaction()
+            .RunScript("incr_by", "n", 1).Command("GET", (RedisKey)"n").RunScript("incr_by", "n", 1)
+            .ExecuteAsync();
+        await Task.Delay(300);
+        server.Restart();
+
+        Assert.Equal(new[] { "2", "2", "3" }, (await transaction).Select(r => (string?)r));
+        Assert.Equal("4", (string?)await down.RunScriptAsync("incr_by", "n", 1));
+    }
 }
