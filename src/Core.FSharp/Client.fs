@@ -158,8 +158,8 @@ module Client =
     [<CompiledName("LoadedOn")>]
     let loadedOn (script: Script) (client: Client) : EndPoint list =
         match client.Context.Functions.Current with
-        | Some(Plan.Library(library, _) as plan) when not (isNull (Plan.functionFor script plan)) ->
-            client.Context.LoadState.LoadedOn library.Name
+        | Some(Plan.Library deployed as plan) when not (isNull (Plan.functionFor script plan)) ->
+            client.Context.LoadState.LoadedOn deployed.Library.Name
         | _ -> client.Context.LoadState.LoadedOn script.Sha1
 
     /// The function library the registry as it is now would be deployed as (the definitions a server

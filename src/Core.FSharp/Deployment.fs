@@ -18,6 +18,17 @@ type Backend =
     /// Scripts otherwise; decided once per client, on first use.
     | Auto
 
+/// A library version loaded for a registry version, with what calls and guards need, computed once.
+type Deployed =
+    { /// The library.
+      Library: FunctionLibrary
+      /// Each included script's function name, keyed by the very script object it was made from.
+      Functions: IReadOnlyDictionary<Script, string>
+      /// The library's source as UTF-8, as every guard sends it.
+      Code: byte[]
+      /// The server's whole reply when a plain FUNCTION LOAD finds the library already there.
+      AlreadyLoaded: string }
+
 /// How a registry version runs: as a loaded function library, or (Auto on a server that cannot) as
 /// scripts.
 [<RequireQualifiedAccess>]
@@ -25,7 +36,7 @@ type Plan =
     /// Auto found that the servers cannot run functions for this client; every command is a script.
     | ScriptsOnly of reason: string
     /// The library is loaded on every connected primary; commands it holds run with FCALL.
-    | Library of FunctionLibrary * functions: IReadOnlyDictionary<Script, string>
+    | Library of Deployed
 
 /// Functions over <see cref="Plan"/>.
 [<RequireQualifiedAccess>]
@@ -35,11 +46,15 @@ module Plan =
     [<CompiledName("FunctionFor")>]
     let functionFor (script: Script) (plan: Plan) : string =
         match plan with
-        | Plan.Library(_, functions) ->
-            match functions.TryGetValue script with
+        | Plan.Library deployed ->
+            match deployed.Functions.TryGetValue script with
             | true, name -> name
             | _ -> null
         | Plan.ScriptsOnly _ -> null
+
+    /// The server's whole reply when a plain FUNCTION LOAD finds a library already there.
+    [<CompiledName("AlreadyLoadedReply")>]
+    let alreadyLoadedReply (libraryName: string) = $"ERR Library '{libraryName}' already exists"
 
     /// The plan for a library: its functions keyed by the very script objects they were made from.
     [<CompiledName("OfLibrary")>]
@@ -49,7 +64,11 @@ module Plan =
             match library.Functions.TryFind s.Name with
             | Some fn -> functions[s] <- fn
             | None -> ()
-        Plan.Library(library, functions)
+        Plan.Library
+            { Library = library
+              Functions = functions
+              Code = Text.Encoding.UTF8.GetBytes library.Code
+              AlreadyLoaded = alreadyLoadedReply library.Name }
 
 /// What the Functions backend remembers for one client: the plan of the registry version in use,
 /// the definitions a server would not compile as functions, and Auto's decision. Thread-safe; the
@@ -100,6 +119,12 @@ type FunctionState(backend: Backend) =
 
     /// Records that the server would not compile a definition as a function; it runs as a script.
     member _.MarkBroken(script: Script, reason: string) = broken[key script] <- reason
+
+    /// The plan in use when it was made for this very registry version (null otherwise): the hot
+    /// path, with nothing allocated.
+    member _.ReadyFor(registry: Registry) : Task<Plan> =
+        let struct (r, t) = current
+        if obj.ReferenceEquals(r, registry) && not (isNull t) && t.IsCompletedSuccessfully then t else null
 
     /// The plan for a registry version: the one in use when it is for the same registry, else the
     /// one `make` starts (shared by concurrent callers). A plan that failed is forgotten, so the next

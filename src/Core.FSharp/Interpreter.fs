@@ -236,12 +236,22 @@ module Interpreter =
                         return raise (onFailure (scriptFailed inv e))
                 }
 
+    /// The outcome of a finished task: its reply, or its failure.
+    let private outcome (t: Task<RedisResult>) : Result<RedisResult, exn> =
+        if t.IsCompletedSuccessfully then Ok t.Result
+        elif t.IsCanceled then Error(TaskCanceledException() :> exn)
+        else Error(t.Exception.GetBaseException())
+
+    /// Waits for a queued command without throwing: its reply, or its failure.
+    let private settle (task: Task<RedisResult>) : Task<Result<RedisResult, exn>> =
+        task.ContinueWith(outcome, TaskContinuationOptions.ExecuteSynchronously)
+
     /// The connected primaries: where a function library is loaded (replicas receive it by replication).
     let private primaries (context: Context) : IServer[] =
         context.Multiplexer.GetServers() |> Array.filter (fun s -> s.IsConnected && not s.IsReplica)
 
     let private alreadyLoaded (library: FunctionLibrary) (message: string) =
-        String.Equals(message, $"ERR Library '{library.Name}' already exists", StringComparison.Ordinal)
+        String.Equals(message, Plan.alreadyLoadedReply library.Name, StringComparison.Ordinal)
 
     /// FUNCTION LOAD (REPLACE) of a library on one server: Ok when it is loaded now, or (without
     /// REPLACE) was already there; the server's refusal or the connection's failure otherwise.
@@ -360,7 +370,10 @@ module Interpreter =
 
     /// The plan for the registry as it is now: ready at once after the first call of a registry version.
     let private planFor (context: Context) : Task<Plan> =
-        context.Functions.PlanFor(context.Registry, deploy context false CommandFlags.None)
+        let registry = context.Registry
+        match context.Functions.ReadyFor registry with
+        | null -> context.Functions.PlanFor(registry, deploy context false CommandFlags.None)
+        | ready -> ready
 
     /// Loads the library again where a call found it missing: FUNCTION LOAD on every connected
     /// primary, which loads it where it is gone and is refused cheaply ("already exists") where it is
@@ -378,9 +391,33 @@ module Interpreter =
                 :> Task
         )
 
-    /// Runs one call as FCALL, healing "Function not found" (FUNCTION FLUSH, a restart without
-    /// persistence, keys moved to a primary that never had the library): load the library where it is
-    /// missing, then call again, at most twice. Nothing ran when the reply was "Function not found".
+    /// The rest of a call whose FCALL was answered "Function not found" (FUNCTION FLUSH, a restart
+    /// without persistence, keys moved to a primary that never had the library): nothing ran. The
+    /// library's load is written to every primary's connection before the FCALL is sent again, so
+    /// both take one round trip; at most two such rounds. A failed load is raised as the reason.
+    let private callAfterHeal (context: Context) (db: IDatabaseAsync) (inv: Invocation) (fn: string) (library: FunctionLibrary) (flags: CommandFlags) =
+        task {
+            // A replica receives the library from its primary: read from the primary this time.
+            let flags = flags &&& ~~~replicaFlags
+            let mutable attempts = 0
+            let mutable answer = None
+            while answer.IsNone do
+                context.Topology.Invalidate()
+                context.LoadState.Forget(context.Topology.EndPointFor inv.Keys, library.Name)
+                let loading = heal context library
+                attempts <- attempts + 1
+                let! outcome = settle (sendFcall db fn inv flags)
+                match outcome with
+                | Ok reply -> answer <- Some reply
+                | Error e when isFunctionNotFound e ->
+                    do! loading
+                    if attempts >= 2 then raise e
+                | Error e -> raise e
+            return answer.Value
+        }
+
+    /// Runs one call as FCALL of the client's library, healing "Function not found" (see
+    /// <see cref="callAfterHeal"/>). Nothing ran when the reply was "Function not found".
     let private evaluateFunction
         (context: Context)
         (db: IDatabaseAsync)
@@ -391,24 +428,11 @@ module Interpreter =
         (onFailure: ExecutionError -> exn)
         : Task<RedisResult> =
         task {
-            let mutable result = Unchecked.defaultof<RedisResult>
-            let mutable answered = false
-            let mutable healed = 0
-            let mutable flags = flags
             try
-                while not answered do
-                    try
-                        let! reply = sendFcall db fn inv flags
-                        result <- reply
-                        answered <- true
-                    with e when isFunctionNotFound e && healed < 2 ->
-                        context.Topology.Invalidate()
-                        context.LoadState.Forget(context.Topology.EndPointFor inv.Keys, library.Name)
-                        do! heal context library
-                        healed <- healed + 1
-                        // A replica receives the library from its primary: read from the primary this time.
-                        flags <- flags &&& ~~~replicaFlags
-                return result
+                try
+                    return! sendFcall db fn inv flags
+                with e when isFunctionNotFound e ->
+                    return! callAfterHeal context db inv fn library flags
             with
             | :? RedisServerException as e -> return raise (onFailure (scriptFailed inv e))
             | LibraryLoadFailed(name, failures) -> return raise (onFailure (ExecutionError.LibraryNotLoaded(inv.Script.Name, name, failures)))
@@ -416,10 +440,10 @@ module Interpreter =
 
     let private evaluateWithPlan context db (inv: Invocation) flags onFailure (plan: Plan) =
         match plan with
-        | Plan.Library(library, _) ->
+        | Plan.Library deployed ->
             match Plan.functionFor inv.Script plan with
             | null -> evaluateScript context db inv flags onFailure
-            | fn -> evaluateFunction context db inv fn library flags onFailure
+            | fn -> evaluateFunction context db inv fn deployed.Library flags onFailure
         | Plan.ScriptsOnly _ -> evaluateScript context db inv flags onFailure
 
     /// Runs one call and heals a server that lost what it runs. With the Scripts backend (and for
@@ -477,16 +501,6 @@ module Interpreter =
             if withBodyNow then sendEval batch inv readOnly flags else sendEvalsha batch inv readOnly flags
         | Command.Plain(name, args) -> batch.ExecuteAsync(name, args :> ICollection<obj>, flags)
 
-    /// The outcome of a finished task: its reply, or its failure.
-    let private outcome (t: Task<RedisResult>) : Result<RedisResult, exn> =
-        if t.IsCompletedSuccessfully then Ok t.Result
-        elif t.IsCanceled then Error(TaskCanceledException() :> exn)
-        else Error(t.Exception.GetBaseException())
-
-    /// Waits for a queued command without throwing: its reply, or its failure.
-    let private settle (task: Task<RedisResult>) : Task<Result<RedisResult, exn>> =
-        task.ContinueWith(outcome, TaskContinuationOptions.ExecuteSynchronously)
-
     /// Waits (up to the multiplexer's time-out) until a primary is connected before a transaction is
     /// queued on a server with numbered databases. StackExchange.Redis follows each raw command inside
     /// MULTI with a SELECT of the database, but only when it can pick a server at queue time; a
@@ -518,11 +532,11 @@ module Interpreter =
         let withBody = Array.zeroCreate<bool> n
         // The function each position calls (null: it runs as a script or is a plain command).
         let fcalls = Array.zeroCreate<string> n
-        let library =
+        let deployed =
             match plan with
-            | Some(Plan.Library(library, _)) -> library
-            | _ -> Unchecked.defaultof<FunctionLibrary>
-        let guardArgs () = [| box "LOAD"; box library.Code |] :> ICollection<obj>
+            | Some(Plan.Library deployed) -> deployed
+            | _ -> Unchecked.defaultof<Deployed>
+        let guardArgs () = [| box "LOAD"; box deployed.Code |] :> ICollection<obj>
         // One attempt: queue every command, send the batch (or MULTI/EXEC), wait for every reply.
         let attempt () =
             task {
@@ -544,7 +558,8 @@ module Interpreter =
                 // The guard: FUNCTION LOAD of the library ahead of the first FCALL on each server. It
                 // loads a lost library (FUNCTION FLUSH, a restart) before any call needs it, and is
                 // refused at once, cheaply, with "already exists" otherwise. In a transaction it is the
-                // first command inside MULTI.
+                // first command inside MULTI (its reply explains a failure); in a pipeline it is sent
+                // fire-and-forget (a failed load shows as "Function not found", healed below).
                 let guards = ResizeArray<struct (EndPoint * Task<RedisResult>)>()
                 let firstCall = fcalls |> Array.tryFindIndex (fun f -> not (isNull f))
                 match firstCall with
@@ -568,9 +583,13 @@ module Interpreter =
                         | Command.Plain _ -> queue context batch command false flags)
                 if firstCall.IsSome && mode = Mode.Pipeline then
                     // Written to each server's connection before the batch is, so it runs first there.
-                    for endPoint in Seq.init n (fun i -> if isNull fcalls[i] then null else endPoints[i]) |> Seq.filter (isNull >> not) |> Seq.distinct do
-                        let server = context.Multiplexer.GetServer endPoint
-                        guards.Add(struct (endPoint, server.ExecuteAsync("FUNCTION", guardArgs (), CommandFlags.None)))
+                    let guarded = ResizeArray<EndPoint>(1)
+                    for i in 0 .. n - 1 do
+                        let endPoint = endPoints[i]
+                        if not (isNull fcalls[i]) && not (guarded.Contains endPoint) then
+                            guarded.Add endPoint
+                            let server = context.Multiplexer.GetServer endPoint
+                            server.ExecuteAsync("FUNCTION", guardArgs (), CommandFlags.FireAndForget) |> ignore
                 let! discarded =
                     match batch with
                     | :? ITransaction as tx ->
@@ -595,10 +614,11 @@ module Interpreter =
                 for struct (endPoint, guard) in guards do
                     let! settledGuard = settle guard
                     match settledGuard with
-                    | Ok _ -> context.LoadState.MarkLoaded(endPoint, library.Name)
-                    | Error e when alreadyLoaded library e.Message -> context.LoadState.MarkLoaded(endPoint, library.Name)
+                    | Ok _ -> context.LoadState.MarkLoaded(endPoint, deployed.Library.Name)
+                    | Error e when String.Equals(e.Message, deployed.AlreadyLoaded, StringComparison.Ordinal) ->
+                        context.LoadState.MarkLoaded(endPoint, deployed.Library.Name)
                     | Error e when not (e.Message.StartsWith("EXECABORT", StringComparison.Ordinal)) ->
-                        guardFailure <- Some $"the function library '{library.Name}' could not be loaded: {e.Message}"
+                        guardFailure <- Some $"the function library '{deployed.Library.Name}' could not be loaded: {e.Message}"
                     | Error _ -> ()
                 let discarded =
                     match discarded, guardFailure with
@@ -641,7 +661,7 @@ module Interpreter =
             for i in 0 .. n - 1 do
                 match settled[i], commands[i] with
                 | Ok result, Command.Script _ when not (isNull fcalls[i]) ->
-                    context.LoadState.MarkLoaded(endPoints[i], library.Name)
+                    context.LoadState.MarkLoaded(endPoints[i], deployed.Library.Name)
                     replies[i] <- Ok result
                 | Error e, Command.Script _ when not (isNull fcalls[i]) && mode = Mode.Pipeline && isFunctionNotFound e ->
                     // The library went missing inside the batch (or the keys moved): called again below.
@@ -709,7 +729,7 @@ module Interpreter =
                 match commands[i] with
                 | Command.Script inv ->
                     try
-                        let! result = evaluateFunction context db inv fcalls[i] library flags ExecutionFailed
+                        let! result = evaluateFunction context db inv fcalls[i] deployed.Library flags ExecutionFailed
                         replies[i] <- Ok result
                     with ExecutionFailed e ->
                         replies[i] <- Error e
@@ -726,23 +746,27 @@ module Interpreter =
     [<CompiledName("SendRound")>]
     let sendRound (context: Context) (db: IDatabase) (mode: Mode) (flags: CommandFlags) (commands: Command[]) : Task<Reply[]> =
         let scripted = commands |> Array.exists (function Command.Script _ -> true | Command.Plain _ -> false)
-        if scripted && context.Functions.MayUseFunctions && isOwn context db then
-            task {
-                let! ready =
-                    task {
-                        try
-                            let! p = planFor context
-                            return Ok p
-                        with LibraryLoadFailed(name, failures) ->
-                            return Error(name, failures)
-                    }
-                match ready with
-                | Ok p -> return! sendRoundWith context db mode flags (Some p) commands
-                | Error(name, failures) ->
-                    return commands |> Array.map (fun c -> Error(ExecutionError.LibraryNotLoaded(commandName c, name, failures)))
-            }
-        else
+        if not (scripted && context.Functions.MayUseFunctions && isOwn context db) then
             sendRoundWith context db mode flags None commands
+        else
+            let plan = planFor context
+            if plan.IsCompletedSuccessfully then
+                sendRoundWith context db mode flags (Some plan.Result) commands
+            else
+                task {
+                    let! ready =
+                        task {
+                            try
+                                let! p = plan
+                                return Ok p
+                            with LibraryLoadFailed(name, failures) ->
+                                return Error(name, failures)
+                        }
+                    match ready with
+                    | Ok p -> return! sendRoundWith context db mode flags (Some p) commands
+                    | Error(name, failures) ->
+                        return commands |> Array.map (fun c -> Error(ExecutionError.LibraryNotLoaded(commandName c, name, failures)))
+                }
 
     /// Runs a program: one batch per round (see <see cref="Mode"/>). A transaction must be a single
     /// round: a program whose later round depends on earlier replies cannot run atomically, and its
@@ -864,7 +888,7 @@ module Interpreter =
                     context.Functions.Install(registry, plan)
                     match plan with
                     | Plan.ScriptsOnly _ -> return! preload context scripts flags
-                    | Plan.Library(library, _) ->
+                    | Plan.Library { Library = library } ->
                         let functions =
                             if library.Functions.IsEmpty then 0
                             else library.Functions.Count * (context.LoadState.LoadedOn library.Name).Length

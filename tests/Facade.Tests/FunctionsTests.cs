@@ -85,9 +85,10 @@ public sealed class FunctionsTests : IDisposable
         await redis.AdminServer.ExecuteAsync("FUNCTION", "FLUSH");
         var loads = Calls("function|load");
 
-        Assert.Equal("2", (string?)await client.RunScriptAsync("incr_by", Key("n"), 1));
+        var profiled = await Wire.Profile(mux, async () => Assert.Equal("2", (string?)await client.RunScriptAsync("incr_by", Key("n"), 1)));
 
         Assert.Equal(1, Calls("function|load") - loads);
+        Assert.Equal(2, Wire.RoundTrips(profiled)); // the refused FCALL; then the load and the FCALL again, pipelined
         Assert.Contains(client.DescribeFunctionLibrary().Name, await LibraryNames());
     }
 
