@@ -126,6 +126,10 @@ internal sealed class Fixture : IDisposable
         Body100BFn = FnBody100B.DescribeFunctionLibrary().Functions[Body100B];
         Body100KBFn = FnBody100KB.DescribeFunctionLibrary().Functions[Body100KB];
         Incr64Fn = Fn.DescribeFunctionLibrary().Functions[Incr64];
+        var big = FnRegistry10K.DescribeFunctionLibrary();
+        Registry10KIncrFn = big.Functions[Incr];
+        Registry10KCode = big.Code;
+        Registry10KCodeBytes = Encoding.UTF8.GetBytes(big.Code);
     }
 
     private ScriptClient NewFunctions() => new(Mux, new ScriptClientOptions { Backend = ScriptBackend.Functions });
@@ -169,6 +173,12 @@ internal sealed class Fixture : IDisposable
     public string IncrFn { get; }
     /// <summary>The function <see cref="Fn"/> deploys <see cref="Incr64"/> as.</summary>
     public string Incr64Fn { get; }
+    /// <summary>The function <see cref="FnRegistry10K"/> deploys <see cref="Incr"/> as.</summary>
+    public string Registry10KIncrFn { get; }
+    /// <summary>The source of <see cref="FnRegistry10K"/>'s library (what its guard sends).</summary>
+    public string Registry10KCode { get; }
+    /// <summary>The same source, encoded once as UTF-8.</summary>
+    public byte[] Registry10KCodeBytes { get; }
     /// <summary>The function of the 100 B body.</summary>
     public string Body100BFn { get; }
     /// <summary>The function of the 100 KB body.</summary>
@@ -322,6 +332,24 @@ internal sealed class Fixture : IDisposable
             batch.Execute();
         }
         await Task.WhenAll(tasks).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// What a Functions pipeline's guard costs at the least, done by hand: FUNCTION LOAD of a library
+    /// already on the server (<paramref name="code"/> a string, encoded on each write, or UTF-8 bytes
+    /// encoded once), answered "already exists", sent ahead of a raw <see cref="IBatch"/> of FCALL.
+    /// </summary>
+    public async Task RawGuardedFcallBatch(object code, string fn, string key, int size)
+    {
+        var guard = Server.ExecuteAsync("FUNCTION", "LOAD", code);
+        await RawFcallBatch(fn, key, size).ConfigureAwait(false);
+        try
+        {
+            await guard.ConfigureAwait(false);
+        }
+        catch (RedisServerException e) when (e.Message.EndsWith("already exists", StringComparison.Ordinal))
+        {
+        }
     }
 
     /// <summary>The counter's value (0 when missing).</summary>
