@@ -16,7 +16,7 @@ internal static class AllocProfile
     private const int Width = 256;
 
     /// <summary>Profiles the main contenders and prints a per-type breakdown for each.</summary>
-    public static async Task<int> RunAsync(int calls)
+    public static async Task<int> RunAsync(int calls, string? only = null)
     {
         using var target = RedisTarget.Start();
         using var f = Fixture.Create(target);
@@ -35,12 +35,16 @@ internal static class AllocProfile
             ("Pipeline of 1,000", Shapes.Batches(1_000, (k, n) => f.LuaPipeline(Fixture.Incr, k, n))),
             ("IBatch of 1,000 FCALL", Shapes.Batches(1_000, (k, n) => f.RawFcallBatch(f.IncrFn, k, n))),
             ("Functions: Pipeline of 1,000", Shapes.Batches(1_000, (k, n) => f.LuaPipeline(f.Fn, Fixture.Incr, k, n))),
+            ("IBatch of 1 FCALL", Shapes.Batches(1, (k, n) => f.RawFcallBatch(f.IncrFn, k, n))),
+            ("Pipeline of 1", Shapes.Batches(1, (k, n) => f.LuaPipeline(Fixture.Incr, k, n))),
+            ("Functions: Pipeline of 1", Shapes.Batches(1, (k, n) => f.LuaPipeline(f.Fn, Fixture.Incr, k, n))),
             ("ITransaction of 10 EVALSHA", Shapes.Batches(10, (k, n) => f.RawBatch(f.IncrSha, k, n, transaction: true))),
             ("Transaction of 10", Shapes.Batches(10, (k, n) => f.LuaPipeline(Fixture.Incr, k, n, transaction: true))),
         };
         var failed = false;
         foreach (var (label, run) in paths)
         {
+            if (only is not null && !label.Contains(only, StringComparison.OrdinalIgnoreCase)) continue;
             var key = "bench:alloc:" + Guid.NewGuid().ToString("N")[..8];
             await run(key, 10_000); // warm
             await f.Db.KeyDeleteAsync(key);
