@@ -30,7 +30,8 @@ public static class Program
         if (Array.IndexOf(args, "--hot") is var h and >= 0)
             return await HotLoop.RunAsync(h + 1 < args.Length ? args[h + 1] : "", args.Contains("--smoke") ? 20_000 : 2_000_000);
         if (args.Contains("--profile-alloc"))
-            return await AllocProfile.RunAsync(calls: args.Contains("--smoke") ? 20_000 : 200_000);
+            return await AllocProfile.RunAsync(calls: args.Contains("--smoke") ? 20_000 : 200_000,
+                only: Array.IndexOf(args, "--only") is var o and >= 0 && o + 1 < args.Length ? args[o + 1] : null);
         if (args.Contains("--smoke"))
         {
             Console.Error.WriteLine("--smoke goes with --quick: dotnet run -c Release --project bench -- --quick --smoke");

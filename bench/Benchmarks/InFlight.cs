@@ -9,7 +9,7 @@ public class InFlight : RedisBenchmark
     public const int Width = 256;
 
     private readonly Task[] tasks = new Task[Width];
-    private Counter flat = null!, expl = null!, sha = null!, incr = null!;
+    private Counter flat = null!, expl = null!, sha = null!, incr = null!, fnFlat = null!, fcall = null!;
 
     /// <inheritdoc />
     protected override void Setup()
@@ -18,6 +18,8 @@ public class InFlight : RedisBenchmark
         expl = NewCounter("explicit");
         sha = NewCounter("sha");
         incr = NewCounter("incr");
+        fnFlat = NewCounter("fn-flat");
+        fcall = NewCounter("fcall");
     }
 
     /// <summary>256 × <c>client.RunScriptAsync(name, key, 1)</c>.</summary>
@@ -53,6 +55,24 @@ public class InFlight : RedisBenchmark
     {
         for (var i = 0; i < Width; i++) tasks[i] = F.RawIncr(incr.Key);
         incr.Calls += Width;
+        return Task.WhenAll(tasks);
+    }
+
+    /// <summary>256 × <c>client.RunScriptAsync(name, key, 1)</c> with the Functions backend (FCALL).</summary>
+    [Benchmark(OperationsPerInvoke = Width, Description = "LuaScripts Functions RunScriptAsync(name, key, 1)")]
+    public Task FunctionsFlat()
+    {
+        for (var i = 0; i < Width; i++) tasks[i] = F.LuaFlat(F.Fn, Fixture.Incr, fnFlat.Key);
+        fnFlat.Calls += Width;
+        return Task.WhenAll(tasks);
+    }
+
+    /// <summary>256 × raw FCALL.</summary>
+    [Benchmark(OperationsPerInvoke = Width, Description = "raw ExecuteAsync(FCALL)")]
+    public Task RawFcall()
+    {
+        for (var i = 0; i < Width; i++) tasks[i] = F.RawFcall(fcall.Key);
+        fcall.Calls += Width;
         return Task.WhenAll(tasks);
     }
 }

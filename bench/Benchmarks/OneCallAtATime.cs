@@ -7,6 +7,7 @@ namespace LuaScripts.Bench.Benchmarks;
 public class OneCallAtATime : RedisBenchmark
 {
     private Counter flat = null!, expl = null!, sha = null!, str = null!, loaded = null!, incr = null!;
+    private Counter fnFlat = null!, fnExpl = null!, fcall = null!;
 
     /// <inheritdoc />
     protected override void Setup()
@@ -17,6 +18,9 @@ public class OneCallAtATime : RedisBenchmark
         str = NewCounter("string");
         loaded = NewCounter("loaded");
         incr = NewCounter("incr");
+        fnFlat = NewCounter("fn-flat");
+        fnExpl = NewCounter("fn-explicit");
+        fcall = NewCounter("fcall");
     }
 
     /// <summary><c>client.RunScriptAsync(name, key, 1)</c>.</summary>
@@ -65,5 +69,29 @@ public class OneCallAtATime : RedisBenchmark
     {
         incr.Calls++;
         return F.RawIncr(incr.Key);
+    }
+
+    /// <summary><c>client.RunScriptAsync(name, key, 1)</c> with <c>Backend = ScriptBackend.Functions</c> (FCALL).</summary>
+    [Benchmark(Description = "LuaScripts Functions RunScriptAsync(name, key, 1)")]
+    public Task<RedisResult> FunctionsFlat()
+    {
+        fnFlat.Calls++;
+        return F.LuaFlat(F.Fn, Fixture.Incr, fnFlat.Key);
+    }
+
+    /// <summary><c>client.RunScriptAsync(name, keys, args)</c> with the Functions backend.</summary>
+    [Benchmark(Description = "LuaScripts Functions RunScriptAsync(name, keys, args)")]
+    public Task<RedisResult> FunctionsExplicit()
+    {
+        fnExpl.Calls++;
+        return F.LuaExplicit(F.Fn, fnExpl.Key);
+    }
+
+    /// <summary>Raw FCALL (<c>ExecuteAsync("FCALL", fn, 1, key, 1)</c>) of the same library, loaded once.</summary>
+    [Benchmark(Description = "raw ExecuteAsync(FCALL)")]
+    public Task<RedisResult> RawFcall()
+    {
+        fcall.Calls++;
+        return F.RawFcall(fcall.Key);
     }
 }

@@ -16,7 +16,7 @@ internal static class AllocProfile
     private const int Width = 256;
 
     /// <summary>Profiles the main contenders and prints a per-type breakdown for each.</summary>
-    public static async Task<int> RunAsync(int calls)
+    public static async Task<int> RunAsync(int calls, string? only = null)
     {
         using var target = RedisTarget.Start();
         using var f = Fixture.Create(target);
@@ -26,16 +26,25 @@ internal static class AllocProfile
             ("ScriptEvaluateAsync(byte[] sha1)", Shapes.InFlight(Width, f.RawEvalSha)),
             ("RunScriptAsync(name, keys, args)", Shapes.InFlight(Width, f.LuaExplicit)),
             ("RunScriptAsync(name, key, 1)", Shapes.InFlight(Width, k => f.LuaFlat(f.Client, Fixture.Incr, k))),
+            ("raw FCALL ExecuteAsync", Shapes.InFlight(Width, f.RawFcall)),
+            ("Functions: RunScriptAsync(name, keys, args)", Shapes.InFlight(Width, k => f.LuaExplicit(f.Fn, k))),
+            ("Functions: RunScriptAsync(name, key, 1)", Shapes.InFlight(Width, k => f.LuaFlat(f.Fn, Fixture.Incr, k))),
             ("64 keys: EVALSHA byte[]", Shapes.InFlight(Width, f.RawEvalSha64)),
             ("64 keys: RunScriptAsync flat", Shapes.InFlight(Width, f.LuaFixed64)),
             ("IBatch of 1,000 EVALSHA", Shapes.Batches(1_000, (k, n) => f.RawBatch(f.IncrSha, k, n))),
             ("Pipeline of 1,000", Shapes.Batches(1_000, (k, n) => f.LuaPipeline(Fixture.Incr, k, n))),
+            ("IBatch of 1,000 FCALL", Shapes.Batches(1_000, (k, n) => f.RawFcallBatch(f.IncrFn, k, n))),
+            ("Functions: Pipeline of 1,000", Shapes.Batches(1_000, (k, n) => f.LuaPipeline(f.Fn, Fixture.Incr, k, n))),
+            ("IBatch of 1 FCALL", Shapes.Batches(1, (k, n) => f.RawFcallBatch(f.IncrFn, k, n))),
+            ("Pipeline of 1", Shapes.Batches(1, (k, n) => f.LuaPipeline(Fixture.Incr, k, n))),
+            ("Functions: Pipeline of 1", Shapes.Batches(1, (k, n) => f.LuaPipeline(f.Fn, Fixture.Incr, k, n))),
             ("ITransaction of 10 EVALSHA", Shapes.Batches(10, (k, n) => f.RawBatch(f.IncrSha, k, n, transaction: true))),
             ("Transaction of 10", Shapes.Batches(10, (k, n) => f.LuaPipeline(Fixture.Incr, k, n, transaction: true))),
         };
         var failed = false;
         foreach (var (label, run) in paths)
         {
+            if (only is not null && !label.Contains(only, StringComparison.OrdinalIgnoreCase)) continue;
             var key = "bench:alloc:" + Guid.NewGuid().ToString("N")[..8];
             await run(key, 10_000); // warm
             await f.Db.KeyDeleteAsync(key);

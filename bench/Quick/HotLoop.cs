@@ -9,7 +9,7 @@ namespace LuaScripts.Bench.Quick;
 internal static class HotLoop
 {
     /// <summary>The contenders <c>--hot</c> knows.</summary>
-    public static readonly string[] Names = { "flat", "explicit", "sha", "pipeline", "batch" };
+    public static readonly string[] Names = { "flat", "explicit", "sha", "pipeline", "batch", "fn-flat", "fn-explicit", "fcall", "fn-pipeline", "fcall-batch" };
 
     /// <summary>Runs <paramref name="calls"/> calls of the named contender; 0 when the counter matches.</summary>
     public static async Task<int> RunAsync(string name, int calls)
@@ -23,6 +23,11 @@ internal static class HotLoop
             "sha" => Shapes.InFlight(256, f.RawEvalSha),
             "pipeline" => Shapes.Batches(1_000, (k, n) => f.LuaPipeline(Fixture.Incr, k, n)),
             "batch" => Shapes.Batches(1_000, (k, n) => f.RawBatch(f.IncrSha, k, n)),
+            "fn-flat" => Shapes.InFlight(256, k => f.LuaFlat(f.Fn, Fixture.Incr, k)),
+            "fn-explicit" => Shapes.InFlight(256, k => f.LuaExplicit(f.Fn, k)),
+            "fcall" => Shapes.InFlight(256, f.RawFcall),
+            "fn-pipeline" => Shapes.Batches(1_000, (k, n) => f.LuaPipeline(f.Fn, Fixture.Incr, k, n)),
+            "fcall-batch" => Shapes.Batches(1_000, (k, n) => f.RawFcallBatch(f.IncrFn, k, n)),
             _ => throw new ArgumentException($"--hot takes one of: {string.Join(", ", Names)}"),
         };
         var key = "bench:hot:" + Guid.NewGuid().ToString("N")[..8];

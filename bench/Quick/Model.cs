@@ -3,6 +3,17 @@ namespace LuaScripts.Bench.Quick;
 /// <summary>One timed run: throughput, allocated bytes per call and the client's CPU time per call.</summary>
 internal readonly record struct Sample(double OpsPerSecond, double BytesPerOp, double CpuMicrosPerOp);
 
+/// <summary>What a contender's calls must reach the server as (checked on its probe run).</summary>
+internal enum Via
+{
+    /// <summary>A LuaScripts Scripts-backend contender: every call is one EVAL or EVALSHA, never FCALL.</summary>
+    Scripts,
+    /// <summary>A LuaScripts Functions-backend contender: every call is one FCALL, never EVAL or EVALSHA.</summary>
+    Functions,
+    /// <summary>A raw StackExchange.Redis baseline: not checked.</summary>
+    Raw,
+}
+
 /// <summary>One way of doing a scenario's work (a LuaScripts call shape or a raw baseline).</summary>
 internal sealed class Contender(string label, int ops, int probeOps, Func<string, int, Task> run)
 {
@@ -20,6 +31,8 @@ internal sealed class Contender(string label, int ops, int probeOps, Func<string
     public string Wire { get; set; } = "";
     /// <summary>Position in its scenario, for key names.</summary>
     public int Index { get; set; }
+    /// <summary>What its calls must reach the server as.</summary>
+    public Via Via { get; init; } = Via.Scripts;
 }
 
 /// <summary>A target a comparison should meet.</summary>
@@ -88,8 +101,30 @@ internal sealed class Scenario(string id, string title)
         return c;
     }
 
+    public List<Quad> Quads { get; } = new();
+
     public void Compare(Contender lua, Contender baseline, params Target[] targets) =>
         Comparisons.Add(new Comparison(Title, lua, baseline, targets));
+
+    /// <summary>A row of the Scripts-vs-Functions table (<paramref name="batch"/>: calls per batch, 0 for single calls).</summary>
+    public void Quad(string shape, Contender scripts, Contender rawSha, Contender functions, Contender rawFcall, int batch = 0) =>
+        Quads.Add(new Quad(Title, shape, scripts, rawSha, functions, rawFcall, batch));
+}
+
+/// <summary>
+/// One shape of work done four ways, measured in the same rounds: LuaScripts with the Scripts
+/// backend, raw EVALSHA, LuaScripts with the Functions backend, raw FCALL.
+/// </summary>
+internal sealed record Quad(string Scenario, string Shape, Contender Scripts, Contender RawSha, Contender Functions, Contender RawFcall, int Batch)
+{
+    /// <summary>Median over rounds of a's ops/s ÷ b's ops/s, each ratio from the same round.</summary>
+    public static double Ratio(Contender a, Contender b) =>
+        Stats.Median(a.Samples.Zip(b.Samples, (x, y) => x.OpsPerSecond / y.OpsPerSecond));
+
+    /// <summary>Median over rounds of the extra time per batch of a over b, in µs (NaN for single calls).</summary>
+    public double ExtraMicrosPerBatch(Contender a, Contender b) => Batch == 0
+        ? double.NaN
+        : Stats.Median(a.Samples.Zip(b.Samples, (x, y) => Batch * 1e6 * (1 / x.OpsPerSecond - 1 / y.OpsPerSecond)));
 }
 
 internal static class Stats

@@ -16,7 +16,7 @@ namespace LuaScripts.Bench.Quick;
 internal sealed class QuickMode
 {
     private const int Width = 256;
-    private static readonly string[] WatchedCommands = { "eval", "evalsha", "eval_ro", "evalsha_ro", "incr", "multi", "exec" };
+    private static readonly string[] WatchedCommands = { "eval", "evalsha", "eval_ro", "evalsha_ro", "fcall", "fcall_ro", "function|load", "incr", "multi", "exec" };
 
     private readonly Fixture f;
     private readonly bool smoke;
@@ -70,14 +70,17 @@ internal sealed class QuickMode
     private int Fly => smoke ? 512 : 12_000;
     private int Batched(int size, int quickOps) => smoke ? size : quickOps;
 
-    private static Contender Sequential(string label, int ops, Func<string, Task> call) =>
-        new(label, ops, 10, Shapes.Sequential(call));
+    private static Contender Sequential(string label, int ops, Func<string, Task> call, Via via = Via.Scripts) =>
+        new(label, ops, 10, Shapes.Sequential(call)) { Via = via };
 
-    private static Contender InFlight(string label, int ops, Func<string, Task> call) =>
-        new(label, ops, 10, Shapes.InFlight(Width, call));
+    private static Contender InFlight(string label, int ops, Func<string, Task> call, Via via = Via.Scripts) =>
+        new(label, ops, 10, Shapes.InFlight(Width, call)) { Via = via };
 
-    private static Contender Batches(string label, int ops, int size, Func<string, int, Task> batch) =>
-        new(label, ops, size, Shapes.Batches(size, batch));
+    private static Contender Batches(string label, int ops, int size, Func<string, int, Task> batch, Via via = Via.Scripts) =>
+        new(label, ops, size, Shapes.Batches(size, batch)) { Via = via };
+
+    private const string Fn = "Functions: ";
+    private const string RawFcall = "raw FCALL ExecuteAsync";
 
     private void Build()
     {
@@ -89,80 +92,188 @@ internal sealed class QuickMode
         // map errors) needs one async box per call; LuaScripts' is 190-210 B (see --profile-alloc), so the
         // bar is one object of at most 224 B.
         var alloc = new AllocAtMostPlus(224);
+        // The Functions rows are held to the same targets against raw FCALL (ExecuteAsync) as the
+        // Scripts rows against raw EVALSHA.
 
         var one = New("latency", "1 call at a time");
         var flat = one.Add(Sequential("RunScriptAsync(name, key, 1)", Seq, k => f.LuaFlat(f.Client, Fixture.Incr, k)));
         var expl = one.Add(Sequential("RunScriptAsync(name, keys, args)", Seq, f.LuaExplicit));
-        var sha = one.Add(Sequential("ScriptEvaluateAsync(byte[] sha1)", Seq, f.RawEvalSha));
-        var str = one.Add(Sequential("ScriptEvaluateAsync(string script)", Seq, f.RawEvalString));
-        var loaded = one.Add(Sequential("LoadedLuaScript.EvaluateAsync", Seq, f.RawLoaded));
-        var incr = one.Add(Sequential("StringIncrementAsync (no Lua)", Seq, f.RawIncr));
+        var sha = one.Add(Sequential("ScriptEvaluateAsync(byte[] sha1)", Seq, f.RawEvalSha, Via.Raw));
+        var str = one.Add(Sequential("ScriptEvaluateAsync(string script)", Seq, f.RawEvalString, Via.Raw));
+        var loaded = one.Add(Sequential("LoadedLuaScript.EvaluateAsync", Seq, f.RawLoaded, Via.Raw));
+        var incr = one.Add(Sequential("StringIncrementAsync (no Lua)", Seq, f.RawIncr, Via.Raw));
+        var fnFlat = one.Add(Sequential(Fn + "RunScriptAsync(name, key, 1)", Seq, k => f.LuaFlat(f.Fn, Fixture.Incr, k), Via.Functions));
+        var fnExpl = one.Add(Sequential(Fn + "RunScriptAsync(name, keys, args)", Seq, k => f.LuaExplicit(f.Fn, k), Via.Functions));
+        var fcall = one.Add(Sequential(RawFcall, Seq, f.RawFcall, Via.Raw));
         one.Compare(flat, sha, latency, alloc);
         one.Compare(expl, sha, latency, alloc);
         one.Compare(flat, str);
         one.Compare(flat, loaded);
         one.Compare(flat, incr);
+        one.Compare(fnFlat, fcall, latency, alloc);
+        one.Compare(fnExpl, fcall, latency, alloc);
+        one.Quad("flat", flat, sha, fnFlat, fcall);
+        one.Quad("explicit", expl, sha, fnExpl, fcall);
 
         var fly = New("inflight", $"{Width} calls in flight");
         var flyFlat = fly.Add(InFlight("RunScriptAsync(name, key, 1)", Fly, k => f.LuaFlat(f.Client, Fixture.Incr, k)));
         var flyExpl = fly.Add(InFlight("RunScriptAsync(name, keys, args)", Fly, f.LuaExplicit));
-        var flySha = fly.Add(InFlight("ScriptEvaluateAsync(byte[] sha1)", Fly, f.RawEvalSha));
-        var flyIncr = fly.Add(InFlight("StringIncrementAsync (no Lua)", Fly, f.RawIncr));
+        var flySha = fly.Add(InFlight("ScriptEvaluateAsync(byte[] sha1)", Fly, f.RawEvalSha, Via.Raw));
+        var flyIncr = fly.Add(InFlight("StringIncrementAsync (no Lua)", Fly, f.RawIncr, Via.Raw));
+        var flyFnFlat = fly.Add(InFlight(Fn + "RunScriptAsync(name, key, 1)", Fly, k => f.LuaFlat(f.Fn, Fixture.Incr, k), Via.Functions));
+        var flyFnExpl = fly.Add(InFlight(Fn + "RunScriptAsync(name, keys, args)", Fly, k => f.LuaExplicit(f.Fn, k), Via.Functions));
+        var flyFcall = fly.Add(InFlight(RawFcall, Fly, f.RawFcall, Via.Raw));
         fly.Compare(flyFlat, flySha, inFlight);
         fly.Compare(flyExpl, flySha, inFlight);
         fly.Compare(flyFlat, flyIncr);
+        fly.Compare(flyFnFlat, flyFcall, inFlight);
+        fly.Compare(flyFnExpl, flyFcall, inFlight);
+        fly.Quad("flat", flyFlat, flySha, flyFnFlat, flyFcall);
+        fly.Quad("explicit", flyExpl, flySha, flyFnExpl, flyFcall);
 
         foreach (var (size, ops) in new[] { (1, 1_200), (10, 6_000), (100, 20_000), (1_000, 20_000), (10_000, 20_000) })
         {
             var s = New($"pipe{size}", $"pipeline of {size:N0}");
             var lua = s.Add(Batches("Pipeline().RunScript×N.ExecuteAsync", Batched(size, ops), size, (k, n) => f.LuaPipeline(Fixture.Incr, k, n)));
-            var raw = s.Add(Batches("IBatch of N EVALSHA", Batched(size, ops), size, (k, n) => f.RawBatch(f.IncrSha, k, n)));
-            if (size == 1_000) s.Compare(lua, raw, pipeline);
-            else s.Compare(lua, raw);
+            var raw = s.Add(Batches("IBatch of N EVALSHA", Batched(size, ops), size, (k, n) => f.RawBatch(f.IncrSha, k, n), Via.Raw));
+            var fn = s.Add(Batches(Fn + "Pipeline().RunScript×N.ExecuteAsync", Batched(size, ops), size, (k, n) => f.LuaPipeline(f.Fn, Fixture.Incr, k, n), Via.Functions));
+            var rawFn = s.Add(Batches("IBatch of N FCALL", Batched(size, ops), size, (k, n) => f.RawFcallBatch(f.IncrFn, k, n), Via.Raw));
+            if (size == 1_000)
+            {
+                s.Compare(lua, raw, pipeline);
+                s.Compare(fn, rawFn, pipeline);
+            }
+            else
+            {
+                s.Compare(lua, raw);
+                s.Compare(fn, rawFn);
+            }
+            s.Quad("pipeline", lua, raw, fn, rawFn, size);
         }
 
         var tx = New("tx", "transaction of 10");
         var txLua = tx.Add(Batches("Transaction().RunScript×10.ExecuteAsync", Batched(10, 6_000), 10, (k, n) => f.LuaPipeline(Fixture.Incr, k, n, transaction: true)));
-        var txRaw = tx.Add(Batches("ITransaction of 10 EVALSHA", Batched(10, 6_000), 10, (k, n) => f.RawBatch(f.IncrSha, k, n, transaction: true)));
+        var txRaw = tx.Add(Batches("ITransaction of 10 EVALSHA", Batched(10, 6_000), 10, (k, n) => f.RawBatch(f.IncrSha, k, n, transaction: true), Via.Raw));
+        var txFn = tx.Add(Batches(Fn + "Transaction().RunScript×10.ExecuteAsync", Batched(10, 6_000), 10, (k, n) => f.LuaPipeline(f.Fn, Fixture.Incr, k, n, transaction: true), Via.Functions));
+        var txFcall = tx.Add(Batches("ITransaction of 10 FCALL", Batched(10, 6_000), 10, (k, n) => f.RawFcallBatch(f.IncrFn, k, n, transaction: true), Via.Raw));
         tx.Compare(txLua, txRaw);
+        tx.Compare(txFn, txFcall);
+        tx.Quad("transaction", txLua, txRaw, txFn, txFcall, 10);
 
         var reg = New("registry", $"registry size ({Width} in flight)");
         var reg1 = reg.Add(InFlight("registry of 1: RunScriptAsync", Fly, k => f.LuaFlat(f.Registry1, Fixture.Incr, k)));
         var reg10K = reg.Add(InFlight("registry of 10,000: RunScriptAsync", Fly, k => f.LuaFlat(f.Registry10K, Fixture.Incr, k)));
-        var regSha = reg.Add(InFlight("ScriptEvaluateAsync(byte[] sha1)", Fly, f.RawEvalSha));
+        var regSha = reg.Add(InFlight("ScriptEvaluateAsync(byte[] sha1)", Fly, f.RawEvalSha, Via.Raw));
+        var fnReg1 = reg.Add(InFlight(Fn + "registry of 1: RunScriptAsync", Fly, k => f.LuaFlat(f.FnRegistry1, Fixture.Incr, k), Via.Functions));
+        var fnReg10K = reg.Add(InFlight(Fn + "registry of 10,000: RunScriptAsync", Fly, k => f.LuaFlat(f.FnRegistry10K, Fixture.Incr, k), Via.Functions));
+        var regFcall = reg.Add(InFlight(RawFcall, Fly, f.RawFcall, Via.Raw));
         reg.Compare(reg1, regSha);
         reg.Compare(reg10K, regSha);
         reg.Compare(reg10K, reg1);
+        reg.Compare(fnReg1, regFcall);
+        reg.Compare(fnReg10K, regFcall);
+        reg.Compare(fnReg10K, fnReg1);
+        reg.Quad("registry of 1", reg1, regSha, fnReg1, regFcall);
+        reg.Quad("registry of 10,000", reg10K, regSha, fnReg10K, regFcall);
+
+        // The library guard of a Functions pipeline or transaction is the whole library: with 10,000
+        // commands about 2 MB per batch. Fewer calls for those contenders (the ratios are per second).
+        var regPipe = New("regpipe", "registry size (pipelines and transactions of 10)");
+        var bigOps = Batched(10, 600);
+        var rp1 = regPipe.Add(Batches("registry of 1: Pipeline of 10", Batched(10, 2_500), 10, (k, n) => f.LuaPipeline(f.Registry1, Fixture.Incr, k, n)));
+        var rp10K = regPipe.Add(Batches("registry of 10,000: Pipeline of 10", Batched(10, 2_500), 10, (k, n) => f.LuaPipeline(f.Registry10K, Fixture.Incr, k, n)));
+        var rpSha = regPipe.Add(Batches("IBatch of 10 EVALSHA", Batched(10, 2_500), 10, (k, n) => f.RawBatch(f.IncrSha, k, n), Via.Raw));
+        var fnRp1 = regPipe.Add(Batches(Fn + "registry of 1: Pipeline of 10", Batched(10, 2_500), 10, (k, n) => f.LuaPipeline(f.FnRegistry1, Fixture.Incr, k, n), Via.Functions));
+        var fnRp10K = regPipe.Add(Batches(Fn + "registry of 10,000: Pipeline of 10", bigOps, 10, (k, n) => f.LuaPipeline(f.FnRegistry10K, Fixture.Incr, k, n), Via.Functions));
+        var rpFcall = regPipe.Add(Batches("IBatch of 10 FCALL", Batched(10, 2_500), 10, (k, n) => f.RawFcallBatch(f.IncrFn, k, n), Via.Raw));
+        var rt10K = regPipe.Add(Batches("registry of 10,000: Transaction of 10", Batched(10, 2_500), 10, (k, n) => f.LuaPipeline(f.Registry10K, Fixture.Incr, k, n, transaction: true)));
+        var rtSha = regPipe.Add(Batches("ITransaction of 10 EVALSHA", Batched(10, 2_500), 10, (k, n) => f.RawBatch(f.IncrSha, k, n, transaction: true), Via.Raw));
+        var fnRt10K = regPipe.Add(Batches(Fn + "registry of 10,000: Transaction of 10", bigOps, 10, (k, n) => f.LuaPipeline(f.FnRegistry10K, Fixture.Incr, k, n, transaction: true), Via.Functions));
+        var rtFcall = regPipe.Add(Batches("ITransaction of 10 FCALL", Batched(10, 2_500), 10, (k, n) => f.RawFcallBatch(f.IncrFn, k, n, transaction: true), Via.Raw));
+        // The guard done by hand, to split its cost: the library as a string (encoded on each write, as
+        // LuaScripts sends it) and as UTF-8 bytes encoded once.
+        var rawGuardStr = regPipe.Add(Batches("raw: FUNCTION LOAD (2 MB string) + IBatch of 10 FCALL", bigOps, 10, (k, n) => f.RawGuardedFcallBatch(f.Registry10KCode, f.Registry10KIncrFn, k, n), Via.Raw));
+        var rawGuardBytes = regPipe.Add(Batches("raw: FUNCTION LOAD (2 MB byte[]) + IBatch of 10 FCALL", bigOps, 10, (k, n) => f.RawGuardedFcallBatch(f.Registry10KCodeBytes, f.Registry10KIncrFn, k, n), Via.Raw));
+        regPipe.Compare(rp1, rpSha);
+        regPipe.Compare(rp10K, rpSha);
+        regPipe.Compare(fnRp1, rpFcall);
+        regPipe.Compare(fnRp10K, rpFcall);
+        regPipe.Compare(fnRp10K, fnRp1);
+        regPipe.Compare(fnRp10K, rawGuardStr);
+        regPipe.Compare(rawGuardStr, rpFcall);
+        regPipe.Compare(rawGuardBytes, rawGuardStr);
+        regPipe.Compare(rt10K, rtSha);
+        regPipe.Compare(fnRt10K, rtFcall);
+        regPipe.Quad("registry of 1, pipeline", rp1, rpSha, fnRp1, rpFcall, 10);
+        regPipe.Quad("registry of 10,000, pipeline", rp10K, rpSha, fnRp10K, rpFcall, 10);
+        regPipe.Quad("registry of 10,000, transaction", rt10K, rtSha, fnRt10K, rtFcall, 10);
 
         var body = New("body", $"body size ({Width} in flight)");
         var b100 = body.Add(InFlight("100 B body: RunScriptAsync", Fly, k => f.LuaFlat(f.Client, Fixture.Body100B, k)));
         var b100K = body.Add(InFlight("100 KB body: RunScriptAsync", Fly, k => f.LuaFlat(f.Client, Fixture.Body100KB, k)));
-        var b100Sha = body.Add(InFlight("100 B body: EVALSHA byte[]", Fly, k => f.RawEvalSha(f.Body100BSha, k)));
-        var b100KSha = body.Add(InFlight("100 KB body: EVALSHA byte[]", Fly, k => f.RawEvalSha(f.Body100KBSha, k)));
+        var b100Sha = body.Add(InFlight("100 B body: EVALSHA byte[]", Fly, k => f.RawEvalSha(f.Body100BSha, k), Via.Raw));
+        var b100KSha = body.Add(InFlight("100 KB body: EVALSHA byte[]", Fly, k => f.RawEvalSha(f.Body100KBSha, k), Via.Raw));
+        var fnB100 = body.Add(InFlight(Fn + "100 B body: RunScriptAsync", Fly, k => f.LuaFlat(f.FnBody100B, Fixture.Body100B, k), Via.Functions));
+        var fnB100K = body.Add(InFlight(Fn + "100 KB body: RunScriptAsync", Fly, k => f.LuaFlat(f.FnBody100KB, Fixture.Body100KB, k), Via.Functions));
+        var b100Fcall = body.Add(InFlight("100 B body: " + RawFcall, Fly, k => f.RawFcall(f.Body100BFn, k), Via.Raw));
+        var b100KFcall = body.Add(InFlight("100 KB body: " + RawFcall, Fly, k => f.RawFcall(f.Body100KBFn, k), Via.Raw));
         body.Compare(b100, b100Sha);
         body.Compare(b100K, b100KSha);
         body.Compare(b100K, b100);
+        body.Compare(fnB100, b100Fcall);
+        body.Compare(fnB100K, b100KFcall);
+        body.Compare(fnB100K, fnB100);
+        body.Quad("100 B body", b100, b100Sha, fnB100, b100Fcall);
+        body.Quad("100 KB body", b100K, b100KSha, fnB100K, b100KFcall);
 
         var bodyPipe = New("bodypipe", "body size (pipelines of 10)");
         var p100 = bodyPipe.Add(Batches("100 B body: Pipeline of 10", Batched(10, 2_500), 10, (k, n) => f.LuaPipeline(Fixture.Body100B, k, n)));
         var p100K = bodyPipe.Add(Batches("100 KB body: Pipeline of 10", Batched(10, 2_500), 10, (k, n) => f.LuaPipeline(Fixture.Body100KB, k, n)));
-        var p100Raw = bodyPipe.Add(Batches("100 B body: IBatch of 10 EVALSHA", Batched(10, 2_500), 10, (k, n) => f.RawBatch(f.Body100BSha, k, n)));
-        var p100KRaw = bodyPipe.Add(Batches("100 KB body: IBatch of 10 EVALSHA", Batched(10, 2_500), 10, (k, n) => f.RawBatch(f.Body100KBSha, k, n)));
+        var p100Raw = bodyPipe.Add(Batches("100 B body: IBatch of 10 EVALSHA", Batched(10, 2_500), 10, (k, n) => f.RawBatch(f.Body100BSha, k, n), Via.Raw));
+        var p100KRaw = bodyPipe.Add(Batches("100 KB body: IBatch of 10 EVALSHA", Batched(10, 2_500), 10, (k, n) => f.RawBatch(f.Body100KBSha, k, n), Via.Raw));
+        var fnP100 = bodyPipe.Add(Batches(Fn + "100 B body: Pipeline of 10", Batched(10, 2_500), 10, (k, n) => f.LuaPipeline(f.FnBody100B, Fixture.Body100B, k, n), Via.Functions));
+        var fnP100K = bodyPipe.Add(Batches(Fn + "100 KB body: Pipeline of 10", Batched(10, 2_500), 10, (k, n) => f.LuaPipeline(f.FnBody100KB, Fixture.Body100KB, k, n), Via.Functions));
+        var p100Fcall = bodyPipe.Add(Batches("100 B body: IBatch of 10 FCALL", Batched(10, 2_500), 10, (k, n) => f.RawFcallBatch(f.Body100BFn, k, n), Via.Raw));
+        var p100KFcall = bodyPipe.Add(Batches("100 KB body: IBatch of 10 FCALL", Batched(10, 2_500), 10, (k, n) => f.RawFcallBatch(f.Body100KBFn, k, n), Via.Raw));
+        // The guard carries the whole library: a small command pipelined from a client whose library
+        // also holds the 100 KB command pays for it, where the Scripts backend sends only that command's body.
+        var fnSmall = bodyPipe.Add(Batches(Fn + "1-key workload, library of ~1 KB: Pipeline of 10", Batched(10, 2_500), 10, (k, n) => f.LuaPipeline(f.Fn, Fixture.Incr, k, n), Via.Functions));
+        var fnBesideBig = bodyPipe.Add(Batches(Fn + "1-key workload, library with the 100 KB command: Pipeline of 10", Batched(10, 2_500), 10, (k, n) => f.LuaPipeline(f.FnBody100KB, Fixture.Incr, k, n), Via.Functions));
         bodyPipe.Compare(p100, p100Raw);
         bodyPipe.Compare(p100K, p100KRaw);
         bodyPipe.Compare(p100K, p100);
+        bodyPipe.Compare(fnP100, p100Fcall);
+        bodyPipe.Compare(fnP100K, p100KFcall);
+        bodyPipe.Compare(fnP100K, fnP100);
+        bodyPipe.Compare(fnBesideBig, fnSmall);
+        bodyPipe.Quad("100 B body", p100, p100Raw, fnP100, p100Fcall, 10);
+        bodyPipe.Quad("100 KB body", p100K, p100KRaw, fnP100K, p100KFcall, 10);
 
         var keys = New("keys", $"key count ({Width} in flight)");
         var fixed1 = keys.Add(InFlight("fixed 1 key: RunScriptAsync", Fly, k => f.LuaFlat(f.Client, Fixture.Incr, k)));
         var dyn1 = keys.Add(InFlight("dynamic, 1 key: RunScriptAsync", Fly, f.LuaDynamic1));
-        var raw1 = keys.Add(InFlight("1 key: EVALSHA byte[]", Fly, f.RawEvalSha));
+        var raw1 = keys.Add(InFlight("1 key: EVALSHA byte[]", Fly, f.RawEvalSha, Via.Raw));
         var fixed64 = keys.Add(InFlight("fixed 64 keys: RunScriptAsync", Fly / 4, f.LuaFixed64));
         var dyn64 = keys.Add(InFlight("dynamic, 64 keys: RunScriptAsync", Fly / 4, f.LuaDynamic64));
-        var raw64 = keys.Add(InFlight("64 keys: EVALSHA byte[]", Fly / 4, f.RawEvalSha64));
+        var raw64 = keys.Add(InFlight("64 keys: EVALSHA byte[]", Fly / 4, f.RawEvalSha64, Via.Raw));
+        var fnFixed1 = keys.Add(InFlight(Fn + "fixed 1 key: RunScriptAsync", Fly, k => f.LuaFlat(f.Fn, Fixture.Incr, k), Via.Functions));
+        var fnDyn1 = keys.Add(InFlight(Fn + "dynamic, 1 key: RunScriptAsync", Fly, k => f.LuaDynamic1(f.Fn, k), Via.Functions));
+        var fcall1 = keys.Add(InFlight("1 key: " + RawFcall, Fly, f.RawFcall, Via.Raw));
+        var fnFixed64 = keys.Add(InFlight(Fn + "fixed 64 keys: RunScriptAsync", Fly / 4, k => f.LuaFixed64(f.Fn, k), Via.Functions));
+        var fnDyn64 = keys.Add(InFlight(Fn + "dynamic, 64 keys: RunScriptAsync", Fly / 4, k => f.LuaDynamic64(f.Fn, k), Via.Functions));
+        var fcall64 = keys.Add(InFlight("64 keys: " + RawFcall, Fly / 4, f.RawFcall64, Via.Raw));
         keys.Compare(fixed1, raw1);
         keys.Compare(dyn1, raw1);
         keys.Compare(fixed64, raw64);
         keys.Compare(dyn64, raw64);
+        keys.Compare(fnFixed1, fcall1);
+        keys.Compare(fnDyn1, fcall1);
+        keys.Compare(fnFixed64, fcall64);
+        keys.Compare(fnDyn64, fcall64);
+        keys.Quad("fixed 1 key", fixed1, raw1, fnFixed1, fcall1);
+        keys.Quad("dynamic, 1 key", dyn1, raw1, fnDyn1, fcall1);
+        keys.Quad("fixed 64 keys", fixed64, raw64, fnFixed64, fcall64);
+        keys.Quad("dynamic, 64 keys", dyn64, raw64, fnDyn64, fcall64);
     }
 
     private Scenario New(string id, string title)
@@ -192,6 +303,14 @@ internal sealed class QuickMode
                 .Select(cmd => (cmd, n: after.GetValueOrDefault(cmd) - before.GetValueOrDefault(cmd)))
                 .Where(x => x.n > 0)
                 .Select(x => $"{x.cmd.ToUpperInvariant()}×{((double)x.n / c.ProbeOps).ToString("0.####", CultureInfo.InvariantCulture)}"));
+            // A Functions row that ran as scripts (or the reverse) would measure the wrong thing.
+            long Delta(params string[] cmds) => cmds.Sum(cmd => after.GetValueOrDefault(cmd) - before.GetValueOrDefault(cmd));
+            var scripted = Delta("eval", "evalsha", "eval_ro", "evalsha_ro");
+            var fcalled = Delta("fcall", "fcall_ro");
+            if (c.Via == Via.Scripts && (scripted != c.ProbeOps || fcalled != 0))
+                Fail($"{scenario.Title} / {c.Label}: {c.ProbeOps} calls sent {scripted} EVAL/EVALSHA and {fcalled} FCALL (expected all EVAL/EVALSHA): {c.Wire}");
+            if (c.Via == Via.Functions && (fcalled != c.ProbeOps || scripted != 0))
+                Fail($"{scenario.Title} / {c.Label}: {c.ProbeOps} calls sent {fcalled} FCALL and {scripted} EVAL/EVALSHA (expected all FCALL): {c.Wire}");
         }
         for (var round = 0; round < rounds; round++)
         {
@@ -301,10 +420,54 @@ internal sealed class QuickMode
             ? $"(raw) ScriptEvaluateAsync(byte[] sha1) after SCRIPT FLUSH: the caller gets \"{rawSha.Wire}\""
             : $"(raw) ScriptEvaluateAsync(byte[] sha1) after SCRIPT FLUSH: {rawSha.Trips} round trip(s) [{rawSha.Wire}]"));
 
+        // The Functions backend. SCRIPT FLUSH does not touch function libraries; FUNCTION FLUSH removes
+        // them (every client's: this runs last). A single call heals: FCALL fails with "Function not
+        // found", FUNCTION LOAD REPLACE, FCALL again. A pipeline or transaction sends its guard
+        // (FUNCTION LOAD of the library) ahead of its calls, so it needs no heal.
+        Func<Task> fnRun = () => f.Fn.RunScriptAsync(Fixture.Incr, key, 1);
+        var fnSteady = await Profile(1, fnRun);
+        flushLines.Add((fnSteady.Trips == 1, $"Functions: RunScriptAsync, library loaded (steady state): {fnSteady.Trips} round trip(s) [{fnSteady.Wire}] (exactly 1)"));
+        await f.Server.ScriptFlushAsync();
+        Line("Functions: RunScriptAsync, first call after SCRIPT FLUSH", await Profile(1, fnRun), allowed: 1);
+        await f.Server.ScriptFlushAsync();
+        Line("Functions: Pipeline of 10, first after SCRIPT FLUSH", await Profile(10, () => f.LuaPipeline(f.Fn, Fixture.Incr, key, 10)), allowed: 1);
+        await FunctionFlushAsync();
+        Line("Functions: RunScriptAsync, first call after FUNCTION FLUSH", await Profile(1, fnRun));
+        Line("Functions: RunScriptAsync, second call after FUNCTION FLUSH", await Profile(1, fnRun), allowed: 1);
+        await FunctionFlushAsync();
+        Line("Functions: Pipeline of 10, first after FUNCTION FLUSH", await Profile(10, () => f.LuaPipeline(f.Fn, Fixture.Incr, key, 10)));
+        await FunctionFlushAsync();
+        Line("Functions: Transaction of 10, first after FUNCTION FLUSH", await Profile(10, () => f.LuaPipeline(f.Fn, Fixture.Incr, key, 10, transaction: true)));
+        // A new client with the same commands as f.Fn makes the same library (the name is a digest of the
+        // definitions), which the transaction above loaded again.
+        ScriptClient FreshFn()
+        {
+            var c = new ScriptClient(f.Mux, new ScriptClientOptions { Backend = ScriptBackend.Functions });
+            foreach (var name in f.Fn.ListScripts())
+            {
+                var h = f.Fn.GetScript(name);
+                c.DefineCommand(name, new CommandDefinition(h.Lua) { Keys = h.Keys });
+            }
+            if (c.DescribeFunctionLibrary().Name != f.Fn.DescribeFunctionLibrary().Name) throw new InvalidOperationException("not the same library");
+            return c;
+        }
+        var freshFn = FreshFn();
+        Line("Functions: RunScriptAsync, new client, library already on the server", await Profile(1, () => freshFn.RunScriptAsync(Fixture.Incr, key, 1)));
+        var freshFn2 = FreshFn();
+        await FunctionFlushAsync();
+        Line("Functions: RunScriptAsync, new client, after FUNCTION FLUSH", await Profile(1, () => freshFn2.RunScriptAsync(Fixture.Incr, key, 1)));
+        await FunctionFlushAsync();
+        var rawFcall = await Profile(1, () => f.RawFcall(key));
+        flushLines.Add((true, rawFcall.Trips < 0
+            ? $"(raw) FCALL after FUNCTION FLUSH: the caller gets \"{rawFcall.Wire}\""
+            : $"(raw) FCALL after FUNCTION FLUSH: {rawFcall.Trips} round trip(s) [{rawFcall.Wire}]"));
+
         var counter = await f.CounterAsync(key);
         await f.Db.KeyDeleteAsync(key);
         if (counter != calls) Fail($"flush round trips: the counter is {counter} after {calls} calls");
     }
+
+    private Task FunctionFlushAsync() => f.Server.ExecuteAsync("FUNCTION", "FLUSH");
 
     private static string Describe(IEnumerable<IProfiledCommand> commands)
     {
@@ -341,6 +504,8 @@ internal sealed class QuickMode
         o.AppendLine("CPU µs/op = this process's CPU time (getrusage: every thread, user+system) over the run ÷ calls; the server's CPU is not in it.");
         o.AppendLine("B/op = GC.GetTotalAllocatedBytes(precise: true) delta over the run ÷ calls (whole process, both sides alike).");
         o.AppendLine();
+        PrintBackends(o);
+        o.AppendLine();
         o.AppendLine("First call after a flush costs one extra round trip at most (SE.Redis profiling, Wire.RoundTrips; a transaction profiles as its EXEC):");
         foreach (var (met, text) in flushLines)
         {
@@ -360,6 +525,43 @@ internal sealed class QuickMode
             : $"Correctness: {failures.Count} FAILURE(S):\n- " + string.Join("\n- ", failures));
         Console.WriteLine(o.ToString());
     }
+
+    /// <summary>
+    /// The Scripts-vs-Functions table: each shape done four ways in the same rounds, with the ratios
+    /// LuaScripts Scripts ÷ raw EVALSHA, LuaScripts Functions ÷ raw FCALL, raw FCALL ÷ raw EVALSHA and
+    /// LuaScripts Functions ÷ LuaScripts Scripts; for batches, the extra time per batch over the raw one.
+    /// </summary>
+    private void PrintBackends(StringBuilder o)
+    {
+        var quads = scenarios.SelectMany(s => s.Quads).ToList();
+        if (quads.Count == 0) return;
+        o.AppendLine("Scripts vs Functions (each row: four contenders measured in the same rounds; ratios are medians of per-round ratios):");
+        o.AppendLine();
+        o.AppendLine("| scenario | shape | Scripts ops/s | raw EVALSHA ops/s | Functions ops/s | raw FCALL ops/s | Scripts ÷ EVALSHA | Functions ÷ FCALL | FCALL ÷ EVALSHA | Functions ÷ Scripts | B/op Scripts | B/op Functions | B/op EVALSHA | B/op FCALL | extra µs/batch Scripts | extra µs/batch Functions |");
+        o.AppendLine("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|");
+        foreach (var q in quads)
+        {
+            double Ops(Contender c) => Stats.Median(c.Samples.Select(x => x.OpsPerSecond));
+            double B(Contender c) => Stats.Median(c.Samples.Select(x => x.BytesPerOp));
+            o.AppendLine($"| {q.Scenario} | {q.Shape} | {Num(Ops(q.Scripts))} | {Num(Ops(q.RawSha))} | {Num(Ops(q.Functions))} | {Num(Ops(q.RawFcall))} | " +
+                         $"{Ratio(Quad.Ratio(q.Scripts, q.RawSha))} | {Ratio(Quad.Ratio(q.Functions, q.RawFcall))} | {Ratio(Quad.Ratio(q.RawFcall, q.RawSha))} | " +
+                         $"{Ratio(Quad.Ratio(q.Functions, q.Scripts))} | {Bytes(B(q.Scripts))} | {Bytes(B(q.Functions))} | {Bytes(B(q.RawSha))} | {Bytes(B(q.RawFcall))} | " +
+                         $"{Extra(q.ExtraMicrosPerBatch(q.Scripts, q.RawSha))} | {Extra(q.ExtraMicrosPerBatch(q.Functions, q.RawFcall))} |");
+        }
+        o.AppendLine();
+        o.AppendLine("extra µs/batch = median over rounds of (LuaScripts time per batch − the raw batch's), Scripts against raw EVALSHA, Functions against raw FCALL:");
+        o.AppendLine("what LuaScripts adds per batch (for Scripts, the body of the first use of each script; for Functions, the FUNCTION LOAD guard).");
+        o.AppendLine();
+        o.AppendLine("Function libraries (a Functions pipeline or transaction sends the whole library once per server as its guard):");
+        foreach (var (label, client) in new[] { ("1-key workload, dynamic, 64 keys", f.Fn), ("100 B body", f.FnBody100B), ("100 KB body + 1-key workload", f.FnBody100KB),
+                                                 ("registry of 1", f.FnRegistry1), ("registry of 10,000", f.FnRegistry10K) })
+        {
+            var library = client.DescribeFunctionLibrary();
+            o.AppendLine($"- {label}: {library.Name}, {library.Functions.Count:N0} function(s), {Encoding.UTF8.GetByteCount(library.Code):N0} bytes");
+        }
+    }
+
+    private static string Extra(double v) => double.IsFinite(v) ? v.ToString("+0;−0;0", CultureInfo.InvariantCulture) : "";
 
     private static string Version(Type type)
     {
