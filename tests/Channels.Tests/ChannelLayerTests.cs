@@ -19,7 +19,7 @@ public sealed class ChannelLayerTests : IDisposable
     {
         this.redis = redis;
         mux = redis.Connect();
-        client = new ScriptClient(mux);
+        client = TestClients.Create(mux);
     }
 
     public void Dispose()

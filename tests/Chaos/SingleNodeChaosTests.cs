@@ -25,7 +25,7 @@ public sealed class SingleNodeChaosTests(ITestOutputHelper output)
         Assert.Equal(new object?[] { "appendfsync", "always" }, injector.Must("CONFIG", "GET", "appendfsync"));
 
         using var mux = await ConnectionMultiplexer.ConnectAsync($"{server.EndPoint},{settings.ConnectionOptions}");
-        var client = new ScriptClient(mux);
+        var client = TestClients.Create(mux);
         var load = new LoadGenerator(client, settings);
         var log = new List<string>();
         int flushes;
