@@ -96,11 +96,12 @@ cmd_test() {
   [ -f examples/quickstart.fsx ] && suite "examples/quickstart.fsx under dotnet fsi" check scripts/with-redis.sh dotnet fsi examples/quickstart.fsx
   [ -f bench/LuaScripts.Bench.csproj ] && suite "bench smoke (quick mode, tiny counts)" check dotnet run -c $CONFIG --no-build --project bench -- --quick --smoke
   # The suites that create clients, again with every client they create on the Functions backend
-  # (tests that only hold for scripts are skipped there, with their reason).
+  # (tests that only hold for scripts are skipped there; the normal console verbosity shows why).
   local fn=(env LUASCRIPTS_TEST_BACKEND=Functions)
+  local reasons=(--logger "console;verbosity=normal")
   [ -f tests/Core.Tests/LuaScripts.Core.Tests.fsproj ] && suite "core (Expecto + FsCheck, Functions backend)" expecto "${fn[@]}" dotnet run -c $CONFIG --no-build --project tests/Core.Tests -- --colours 0
-  suite "facade (xunit, Functions backend)" dotnet-test "${fn[@]}" dotnet test tests/Facade.Tests -c $CONFIG --no-build -nologo
-  [ -f tests/Channels.Tests/LuaScripts.Channels.Tests.csproj ] && suite "channels example (xunit, Functions backend)" dotnet-test "${fn[@]}" dotnet test tests/Channels.Tests -c $CONFIG --no-build -nologo
+  suite "facade (xunit, Functions backend)" dotnet-test "${fn[@]}" dotnet test tests/Facade.Tests -c $CONFIG --no-build -nologo "${reasons[@]}"
+  [ -f tests/Channels.Tests/LuaScripts.Channels.Tests.csproj ] && suite "channels example (xunit, Functions backend)" dotnet-test "${fn[@]}" dotnet test tests/Channels.Tests -c $CONFIG --no-build -nologo "${reasons[@]}"
   [ -f tests/Chaos/LuaScripts.Chaos.Tests.csproj ] && suite "chaos: faults under load, API fuzz (xunit, Functions backend, ${CHAOS_FUNCTIONS_SECONDS:-10} s of faults per phase)" dotnet-test "${fn[@]}" CHAOS_SECONDS="${CHAOS_FUNCTIONS_SECONDS:-10}" dotnet test tests/Chaos -c $CONFIG --no-build -nologo
   echo
   for f in "${failures[@]}"; do echo "failed: $f"; done
