@@ -19,7 +19,7 @@ public sealed class ChannelLayerTests : IDisposable
     {
         this.redis = redis;
         mux = redis.Connect();
-        client = new ScriptClient(mux);
+        client = TestClients.Create(mux);
     }
 
     public void Dispose()
@@ -426,17 +426,22 @@ public sealed class ChannelLayerTests : IDisposable
         });
         await layer.SubscribeAsync("t", "early");
         clockCalls = 0;
-        var evalsha = Wire.Calls(redis.AdminServer, "evalsha") + Wire.Calls(redis.AdminServer, "eval");
+        var scriptCalls = ScriptCalls();
 
         Assert.Equal(2, await layer.PublishAsync("t", "for everyone"));
 
         Assert.Equal(3, clockCalls);                                              // read, refused call, delivering call
-        Assert.Equal(evalsha + 2, Wire.Calls(redis.AdminServer, "evalsha") + Wire.Calls(redis.AdminServer, "eval"));
+        Assert.Equal(scriptCalls + 2, ScriptCalls());
         Assert.Equal(new[] { "for everyone" }, await Drain(layer, "early"));
         Assert.Equal(new[] { "for everyone" }, await Drain(layer, "newcomer"));
     }
 
     private string GroupKeyOf(string topic) => "{" + prefix + "}:g:" + topic;
+
+    // Calls of the layer's commands on the server: EVALSHA/EVAL, or FCALL with the Functions backend.
+    private long ScriptCalls() => TestBackend.IsFunctions
+        ? Wire.Calls(redis.AdminServer, "fcall") + Wire.Calls(redis.AdminServer, "fcall_ro")
+        : Wire.Calls(redis.AdminServer, "evalsha") + Wire.Calls(redis.AdminServer, "eval");
 
     // ---- keys, scripts ---------------------------------------------------------------------
 
@@ -474,14 +479,29 @@ public sealed class ChannelLayerTests : IDisposable
         await layer.PublishAsync("t", "warm-up");
         var evalBefore = Wire.Calls(redis.AdminServer, "eval");
         var evalshaBefore = Wire.Calls(redis.AdminServer, "evalsha");
+        var fcallBefore = Wire.Calls(redis.AdminServer, "fcall");
+        var loadsBefore = Wire.Calls(redis.AdminServer, "function|load");
 
         for (var i = 0; i < 5; i++) await layer.PublishAsync("t", $"m{i}");
         Assert.Equal(evalBefore, Wire.Calls(redis.AdminServer, "eval"));
-        Assert.Equal(evalshaBefore + 5, Wire.Calls(redis.AdminServer, "evalsha"));
+        if (TestBackend.IsFunctions)
+            Assert.Equal((evalshaBefore, fcallBefore + 5), (Wire.Calls(redis.AdminServer, "evalsha"), Wire.Calls(redis.AdminServer, "fcall")));
+        else
+            Assert.Equal(evalshaBefore + 5, Wire.Calls(redis.AdminServer, "evalsha"));
 
         await redis.AdminServer.ScriptFlushAsync();
         Assert.Equal(1, await layer.PublishAsync("t", "healed"));
-        Assert.Equal(evalBefore + 1, Wire.Calls(redis.AdminServer, "eval"));
+        if (TestBackend.IsFunctions)
+        {
+            // Functions: SCRIPT FLUSH leaves the library alone: nothing to heal, nothing sent as a script or loaded.
+            Assert.Equal(evalBefore, Wire.Calls(redis.AdminServer, "eval"));
+            Assert.Equal(fcallBefore + 6, Wire.Calls(redis.AdminServer, "fcall"));
+            Assert.Equal(loadsBefore, Wire.Calls(redis.AdminServer, "function|load"));
+        }
+        else
+        {
+            Assert.Equal(evalBefore + 1, Wire.Calls(redis.AdminServer, "eval"));
+        }
 
         var texts = await Drain(layer, "a");
         Assert.Equal(new[] { "warm-up", "m0", "m1", "m2", "m3", "m4", "healed" }, texts);

@@ -26,7 +26,7 @@ public sealed class ClusterTests
         }
         using var mux = await ConnectionMultiplexer.ConnectAsync($"{server.EndPoint},abortConnect=false");
         Assert.Equal(ServerType.Cluster, mux.GetServer(server.EndPoint).ServerType);
-        var client = new ScriptClient(mux);
+        var client = TestClients.Create(mux);
         var layer = new ChannelLayer(client, new ChannelLayerOptions { Prefix = "cl", Capacity = 3 });
 
         foreach (var name in ChannelCommands.All)
@@ -62,7 +62,7 @@ public sealed class ClusterTests
     {
         using var cluster = RedisCluster.Start(primaries: 3, replicasPerPrimary: 0);
         using var mux = await ConnectionMultiplexer.ConnectAsync($"{cluster.Configuration},abortConnect=false");
-        var client = new ScriptClient(mux);
+        var client = TestClients.Create(mux);
         // Prefixes whose hash tags live on different primaries.
         var prefixes = Enumerable.Range(0, 50).Select(i => $"layer{i}")
             .GroupBy(p => mux.GetServer((RedisKey)$"{{{p}}}").EndPoint.ToString())

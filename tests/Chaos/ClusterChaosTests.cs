@@ -24,7 +24,7 @@ public sealed class ClusterChaosTests(ITestOutputHelper output)
         output.WriteLine($"cluster up in {setup.Elapsed.TotalSeconds:0.0} s");
 
         using var mux = await ConnectionMultiplexer.ConnectAsync($"{cluster.Configuration},{settings.ConnectionOptions}");
-        var client = new ScriptClient(mux);
+        var client = TestClients.Create(mux);
         var load = new LoadGenerator(client, settings);
 
         // The failover hits the primary serving worker 1; the migration moves worker 0's slot.

@@ -33,7 +33,7 @@ public sealed class FuzzTests(ITestOutputHelper output)
         var violations = new ConcurrentQueue<string>();
         var sw = Stopwatch.StartNew();
         var streams = Enumerable.Range(0, Streams)
-            .Select(i => Task.Run(() => new FuzzStream(new ScriptClient(mux), mux, seed + i, i, stats, violations).RunAsync(iterations)))
+            .Select(i => Task.Run(() => new FuzzStream(TestClients.Create(mux), mux, seed + i, i, stats, violations).RunAsync(iterations)))
             .ToArray();
         try
         {

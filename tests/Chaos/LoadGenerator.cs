@@ -52,14 +52,19 @@ public sealed class LoadGenerator
     private readonly ScriptClient client;
     private readonly ChaosSettings settings;
     private readonly WorkerState[] workers;
+    private readonly OpKind[] kinds;
     private readonly CancellationTokenSource stop = new();
     private long faultsStoppedAt; // Stopwatch timestamp; 0 while faults run
     private Task[] running = Array.Empty<Task>();
 
-    public LoadGenerator(ScriptClient client, ChaosSettings settings)
+    /// <param name="client">The client under test.</param>
+    /// <param name="settings">Workers, time-outs.</param>
+    /// <param name="kinds">The operations each worker cycles through (default: single, pipeline, transaction).</param>
+    public LoadGenerator(ScriptClient client, ChaosSettings settings, IReadOnlyList<OpKind>? kinds = null)
     {
         this.client = client;
         this.settings = settings;
+        this.kinds = (kinds ?? Enum.GetValues<OpKind>()).ToArray();
         client.DefineCommand(ScriptName, new CommandDefinition(IncrementLua) { Keys = 2, Description = "chaos increment" });
         workers = Enumerable.Range(0, settings.Workers).Select(i => new WorkerState(i)).ToArray();
     }
@@ -111,7 +116,7 @@ public sealed class LoadGenerator
         while (!stop.IsCancellationRequested)
         {
             seq++;
-            var kind = (OpKind)(seq % 3);
+            var kind = kinds[seq % kinds.Length];
             var start = Stopwatch.GetTimestamp();
             bool success;
             switch (kind)

@@ -169,18 +169,26 @@ public sealed class RespConnection : IDisposable
     }
 }
 
-/// <summary>What one server did since it started: NOSCRIPT replies it sent, EVAL and EVALSHA calls it ran.</summary>
-public readonly record struct ScriptCounters(long NoScript, long Eval, long EvalSha)
+/// <summary>
+/// What one server did since it started: NOSCRIPT replies it sent, EVAL and EVALSHA calls it ran and,
+/// for the Functions backend, FCALL/FCALL_RO calls and FUNCTION LOAD calls (all of them, and those
+/// that loaded a library: the others are guards answered "Library already exists").
+/// </summary>
+public readonly record struct ScriptCounters(long NoScript, long Eval, long EvalSha, long FCall = 0, long FunctionLoads = 0, long LibrariesLoaded = 0)
 {
     public static ScriptCounters operator +(ScriptCounters a, ScriptCounters b) =>
-        new(a.NoScript + b.NoScript, a.Eval + b.Eval, a.EvalSha + b.EvalSha);
+        new(a.NoScript + b.NoScript, a.Eval + b.Eval, a.EvalSha + b.EvalSha, a.FCall + b.FCall,
+            a.FunctionLoads + b.FunctionLoads, a.LibrariesLoaded + b.LibrariesLoaded);
 
     /// <summary>Reads INFO errorstats and INFO commandstats (zeros when the server cannot be reached).</summary>
     public static ScriptCounters Read(RespConnection server)
     {
         var errors = server.TryCall("INFO", "errorstats") as string ?? "";
         var commands = server.TryCall("INFO", "commandstats") as string ?? "";
-        return new ScriptCounters(Stat(errors, "errorstat_NOSCRIPT:count="), Stat(commands, "cmdstat_eval:calls="), Stat(commands, "cmdstat_evalsha:calls="));
+        var loads = Stat(commands, "cmdstat_function|load:calls=");
+        return new ScriptCounters(Stat(errors, "errorstat_NOSCRIPT:count="), Stat(commands, "cmdstat_eval:calls="), Stat(commands, "cmdstat_evalsha:calls="),
+            Stat(commands, "cmdstat_fcall:calls=") + Stat(commands, "cmdstat_fcall_ro:calls="),
+            loads, loads - Field(commands, "cmdstat_function|load:", "failed_calls="));
     }
 
     private static long Stat(string info, string prefix)
@@ -191,5 +199,18 @@ public readonly record struct ScriptCounters(long NoScript, long Eval, long Eval
         return long.Parse(new string(digits), System.Globalization.CultureInfo.InvariantCulture);
     }
 
-    public override string ToString() => $"servers answered NOSCRIPT {NoScript}× (healed), ran EVAL {Eval}×, EVALSHA {EvalSha}×";
+    // One field of one command's line, e.g. failed_calls= of cmdstat_function|load: (0 when absent).
+    private static long Field(string info, string line, string field)
+    {
+        var at = info.IndexOf(line, StringComparison.Ordinal);
+        if (at < 0) return 0;
+        var end = info.IndexOf('\n', at);
+        return Stat(end < 0 ? info[at..] : info[at..end], field);
+    }
+
+    public override string ToString() =>
+        $"servers answered NOSCRIPT {NoScript}× (healed), ran EVAL {Eval}×, EVALSHA {EvalSha}×"
+        + (LuaScripts.TestServers.TestBackend.IsFunctions
+            ? $", FCALL/FCALL_RO {FCall}×, FUNCTION LOAD {FunctionLoads}× of which {LibrariesLoaded} loaded a library (the rest: guards answered 'already exists')"
+            : "");
 }

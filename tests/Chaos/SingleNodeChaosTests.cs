@@ -25,8 +25,8 @@ public sealed class SingleNodeChaosTests(ITestOutputHelper output)
         Assert.Equal(new object?[] { "appendfsync", "always" }, injector.Must("CONFIG", "GET", "appendfsync"));
 
         using var mux = await ConnectionMultiplexer.ConnectAsync($"{server.EndPoint},{settings.ConnectionOptions}");
-        var client = new ScriptClient(mux);
-        var load = new LoadGenerator(client, settings);
+        var client = TestClients.Create(mux);
+        var load = new LoadGenerator(client, settings, TestBackend.IsFunctions ? FunctionsKinds : null);
         var log = new List<string>();
         int flushes;
         var counters = new ScriptCounters(); // summed over the server's lives
@@ -54,10 +54,35 @@ public sealed class SingleNodeChaosTests(ITestOutputHelper output)
         await Restart(server);
         using var check = await ConnectionMultiplexer.ConnectAsync($"{server.EndPoint},{settings.ConnectionOptions}");
         var verdict = await Verdict.CheckAsync("single node", load, check.GetDatabase(), loadStart, loadEnd,
-            $"SCRIPT FLUSH ×{flushes}; {counters}; " + string.Join("; ", log) + "; a last kill -9 + restart before the check");
+            $"SCRIPT FLUSH ×{flushes}; {counters}; " + string.Join("; ", log) + "; a last kill -9 + restart before the check"
+            + (TestBackend.IsFunctions ? "; " + FunctionsTransactionsLeftOut : ""));
         output.WriteLine(verdict.Render(settings));
+        if (TestBackend.IsFunctions)
+        {
+            // SCRIPT FLUSH never touches the library, and the fsync-always AOF brings it back with
+            // every restart: the library is loaded by the first deployment, plus at most once per
+            // restart (had the AOF lost it). Every other FUNCTION LOAD is a pipeline's or a
+            // transaction's guard, answered "already exists".
+            const int restarts = 2; // the restarts under load; counters are read before the last one
+            output.WriteLine($"Functions backend: {counters.LibrariesLoaded} library load(s) (limit {1 + restarts}), " +
+                $"{counters.FunctionLoads - counters.LibrariesLoaded} guard(s) answered 'already exists', {counters.FCall} FCALL(s), " +
+                $"{counters.Eval + counters.EvalSha} script call(s)");
+            Assert.InRange(counters.LibrariesLoaded, 1, 1 + restarts);
+        }
         Assert.Empty(verdict.Violations(settings));
     }
+
+    // BUG (Functions backend, single node): a transaction queued while StackExchange.Redis has no
+    // connected server gets no SELECT after its FCALLs (unknown commands to StackExchange.Redis, which
+    // then forgets the connection's database); written after the reconnect, its next FCALL needs a
+    // SELECT inside MULTI, which StackExchange.Redis refuses by killing the connection (ProtocolFailure,
+    // "Multiple databases inside a transaction are not currently supported"), again for every such
+    // transaction in the backlog. Until the library avoids it, this phase runs single calls and
+    // pipelines only with Functions; put OpKind.Transaction back when it is fixed.
+    private static readonly OpKind[] FunctionsKinds = { OpKind.Single, OpKind.Pipeline };
+
+    private const string FunctionsTransactionsLeftOut =
+        "transactions left out with the Functions backend (BUG: a transaction queued while disconnected kills the connection when written, see SingleNodeChaosTests.FunctionsKinds)";
 
     internal static async Task Settle(LoadGenerator load, ChaosSettings settings)
     {

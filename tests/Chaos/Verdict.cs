@@ -26,6 +26,8 @@ public sealed class Verdict
     public int CounterMismatches { get; init; }
     public int UnknownIds { get; init; }
     public int NoScriptErrors { get; init; }
+    /// <summary>"Function not found" errors that reached a caller (the Functions backend heals them).</summary>
+    public int FunctionNotFoundErrors { get; init; }
     public int CrossSlotErrors { get; init; }
     public int UnexpectedExceptionTypes { get; init; }
     public int Transactions { get; init; }
@@ -52,6 +54,7 @@ public sealed class Verdict
         Check(CounterMismatches == 0, $"{CounterMismatches} counter(s) differ from their list's length");
         Check(UnknownIds == 0, $"{UnknownIds} id(s) in the data that no call sent");
         Check(NoScriptErrors == 0, $"{NoScriptErrors} NOSCRIPT error(s) reached the caller");
+        Check(FunctionNotFoundErrors == 0, $"{FunctionNotFoundErrors} 'Function not found' error(s) reached the caller");
         Check(CrossSlotErrors == 0, $"{CrossSlotErrors} CROSSSLOT error(s)");
         Check(Hangs == 0, $"{Hangs} call(s) hung past the watchdog");
         Check(UnexpectedExceptionTypes == 0, $"{UnexpectedExceptionTypes} failure(s) of an unexpected exception type");
@@ -173,6 +176,7 @@ public sealed class Verdict
             CounterMismatches = counterMismatches,
             UnknownIds = unknown,
             NoScriptErrors = Matching("NOSCRIPT"),
+            FunctionNotFoundErrors = Matching("Function not found"),
             CrossSlotErrors = Matching("CROSSSLOT") + Matching("CrossSlotException"),
             UnexpectedExceptionTypes = unexpected,
             Transactions = transactions.Count,
@@ -224,10 +228,10 @@ public sealed class Verdict
     {
         var sb = new StringBuilder();
         sb.AppendLine();
-        sb.AppendLine($"=== chaos phase: {Phase} ({settings.Workers} workers, {settings.FaultDuration.TotalSeconds:0} s of faults, load ran {LoadSeconds:0.0} s) ===");
-        sb.AppendLine($"| phase | calls | successes | in doubt (applied) | other failures | duplicates | lost acked | refused-but-ran | tx half-applied | hangs | NOSCRIPT | CROSSSLOT | p50 ms | p99 ms | recovery s |");
-        sb.AppendLine($"|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
-        sb.AppendLine($"| {Phase} | {Calls} | {Successes} | {InDoubt} ({InDoubtApplied}) | {OtherFailures} | {Duplicates} | {LostAcknowledged} | {FailedButApplied} | {PartialTransactions}/{Transactions} | {Hangs} | {NoScriptErrors} | {CrossSlotErrors} | {P50Ms:0.0} | {P99Ms:0.0} | {(RecoverySeconds is { } r ? r.ToString("0.00") : "never")} |");
+        sb.AppendLine($"=== chaos phase: {Phase} ({settings.Workers} workers, {settings.FaultDuration.TotalSeconds:0} s of faults, load ran {LoadSeconds:0.0} s, {LuaScripts.TestServers.TestBackend.Name} backend) ===");
+        sb.AppendLine($"| phase | calls | successes | in doubt (applied) | other failures | duplicates | lost acked | refused-but-ran | tx half-applied | hangs | NOSCRIPT | Function not found | CROSSSLOT | p50 ms | p99 ms | recovery s |");
+        sb.AppendLine($"|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        sb.AppendLine($"| {Phase} | {Calls} | {Successes} | {InDoubt} ({InDoubtApplied}) | {OtherFailures} | {Duplicates} | {LostAcknowledged} | {FailedButApplied} | {PartialTransactions}/{Transactions} | {Hangs} | {NoScriptErrors} | {FunctionNotFoundErrors} | {CrossSlotErrors} | {P50Ms:0.0} | {P99Ms:0.0} | {(RecoverySeconds is { } r ? r.ToString("0.00") : "never")} |");
         sb.AppendLine();
         sb.AppendLine("| kind | calls | ok | in doubt | failed | p50 ms (op) | p99 ms (op) |");
         sb.AppendLine("|---|---:|---:|---:|---:|---:|---:|");

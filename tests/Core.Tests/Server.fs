@@ -6,6 +6,7 @@ open System
 open System.Threading.Tasks
 open StackExchange.Redis
 open StackExchange.Redis.Profiling
+open LuaScripts.Core
 open LuaScripts.TestServers
 
 let private shared = lazy (new SharedRedis())
@@ -29,6 +30,18 @@ let adminDb () : IDatabase = admin().GetDatabase()
 
 /// The connection clients under test run on (no admin rights).
 let mux () : ConnectionMultiplexer = sharedMux.Value
+
+/// The backend clients are created with: LUASCRIPTS_TEST_BACKEND (Scripts, the default, or Functions).
+let backend: Backend =
+    match TestBackend.Name with
+    | "Functions" -> Backend.Functions
+    | _ -> Backend.Scripts
+
+/// Whether the run uses the Functions backend.
+let isFunctions = TestBackend.IsFunctions
+
+/// A client of its own (its own registry and load state) on the shared connection, with the run's backend.
+let client () : Client = Client.createWith { ClientOptions.defaults with Backend = backend } (mux ())
 
 /// Empties the server's script cache, through the admin connection.
 let scriptFlush () = adminServer().ScriptFlush()

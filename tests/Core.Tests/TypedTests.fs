@@ -24,7 +24,7 @@ let private serverTests =
     testList
         "Typed (server)"
         [ testTask "a defined command is a typed function, and a program" {
-              let client = Client.create (Server.mux ())
+              let client = Server.client ()
               match Client.define "incr_pair" lua (KeyCount.Fixed 1) ScriptOptions.defaults client with
               | Error e -> failtest (DefinitionError.describe e)
               | Ok _ -> ()

@@ -14,7 +14,7 @@ public sealed class BadInputTests : IDisposable
     public BadInputTests(RedisFixture redis)
     {
         mux = redis.Connect();
-        client = new ScriptClient(mux);
+        client = TestClients.Create(mux);
         client.DefineCommand("fixed2", new CommandDefinition("return {KEYS[1], KEYS[2], ARGV[1]}") { Keys = 2 });
         client.DefineCommand("dynamic", new CommandDefinition("return #KEYS"));
     }

@@ -103,7 +103,7 @@ public sealed class BindingTests : IDisposable
     public BindingTests(RedisFixture redis)
     {
         mux = redis.Connect();
-        client = new ScriptClient(mux);
+        client = TestClients.Create(mux);
     }
 
     public void Dispose() => mux.Dispose();
@@ -161,7 +161,7 @@ public sealed class BindingTests : IDisposable
         Assert.Equal("x", await scripts.PollText(Key("q")));
         Assert.Equal("y", await scripts.PollAsync(Key("q")));
         Assert.Null(await scripts.PollText(Key("q"), CancellationToken.None));
-        var error = Assert.Throws<ScriptBindingException>(() => new ScriptClient(mux).Bind<IExtendedChannelScripts>());
+        var error = Assert.Throws<ScriptBindingException>(() => TestClients.Create(mux).Bind<IExtendedChannelScripts>());
         Assert.Equal(4, error.Problems.Count);
         Assert.Contains(error.Problems, p => p.StartsWith("IChannelScripts.MultiGet:"));
     }
@@ -180,7 +180,7 @@ public sealed class BindingTests : IDisposable
         Assert.Equal("get_http_status", await naming.GetHTTPStatus());
 
         // The names of undefined commands show the mapping too.
-        var error = Assert.Throws<ScriptBindingException>(() => new ScriptClient(mux).Bind<INaming>());
+        var error = Assert.Throws<ScriptBindingException>(() => TestClients.Create(mux).Bind<INaming>());
         Assert.Equal(4, error.Problems.Count);
         Assert.Contains(error.Problems, p => p.Contains("'who_am_i'") && p.Contains("INaming.WhoAmIAsync"));
         Assert.Contains(error.Problems, p => p.Contains("'custom-name'") && p.Contains("INaming.AnythingAtAll"));
@@ -276,8 +276,8 @@ public sealed class BindingTests : IDisposable
     [Fact]
     public async Task A_binding_belongs_to_its_client_and_nothing_is_added_to_any_type()
     {
-        var mine = new ScriptClient(mux);
-        var other = new ScriptClient(mux);
+        var mine = TestClients.Create(mux);
+        var other = TestClients.Create(mux);
         DefineChannelScripts(mine, install: true);
         await mux.GetDatabase().SetAddAsync(Key("topic"), "a");
 

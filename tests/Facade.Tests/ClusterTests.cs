@@ -18,7 +18,7 @@ public sealed class ClusterTests : IDisposable
     {
         this.fixture = fixture;
         mux = fixture.Connect();
-        client = new ScriptClient(mux);
+        client = TestClients.Create(mux);
         client.DefineCommand("incr", new CommandDefinition(IncrBy) { Keys = 1 });
         client.DefineCommand("sum2", new CommandDefinition(
             "return redis.call('INCRBY', KEYS[1], ARGV[1]) + redis.call('INCRBY', KEYS[2], ARGV[1])") { Keys = 2 });
@@ -80,7 +80,9 @@ public sealed class ClusterTests : IDisposable
     {
         for (var i = 0; i < 10; i++) Assert.Equal("keyless", (string?)await client.RunScriptAsync("constant"));
         var primaries = Primaries(mux).Select(s => s.EndPoint).ToList();
-        var ran = primaries.Sum(e => Wire.Calls(mux.GetServer(e), "evalsha") + Wire.Calls(mux.GetServer(e), "eval"));
+        // Scripts: EVALSHA/EVAL; Functions: FCALL of the library every primary holds.
+        var commands = TestBackend.IsFunctions ? new[] { "fcall" } : new[] { "evalsha", "eval" };
+        var ran = primaries.Sum(e => commands.Sum(c => Wire.Calls(mux.GetServer(e), c)));
         Assert.True(ran >= 10);
     }
 
@@ -89,6 +91,22 @@ public sealed class ClusterTests : IDisposable
     {
         var count = await client.PreloadScriptsAsync();
 
+        if (TestBackend.IsFunctions)
+        {
+            // Functions: FUNCTION LOAD REPLACE on the 3 primaries (5 functions each); the replicas
+            // receive the library by replication.
+            Assert.Equal(5 * 3, count);
+            Assert.Equal(3, client.GetScript("incr").LoadedOn.Count);
+            var library = client.DescribeFunctionLibrary().Name;
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+            foreach (var node in fixture.Cluster.Nodes)
+                while (!RedisCluster.Cli(node, "FUNCTION", "LIST", "LIBRARYNAME", library).Contains(library))
+                {
+                    Assert.True(DateTime.UtcNow < deadline, $"{node.EndPoint} did not receive the library");
+                    await Task.Delay(50);
+                }
+            return;
+        }
         Assert.Equal(5 * 6, count);
         Assert.Equal(6, client.GetScript("incr").LoadedOn.Count);
         var sha = client.GetScript("incr").Sha1;
@@ -99,7 +117,10 @@ public sealed class ClusterTests : IDisposable
     [Fact]
     public async Task A_pipeline_across_slots_is_grouped_per_node_and_keeps_the_callers_order()
     {
-        foreach (var s in Primaries(mux)) await s.ScriptFlushAsync();
+        // What SCRIPT FLUSH is to scripts, FUNCTION FLUSH is to the library.
+        foreach (var s in Primaries(mux))
+            if (TestBackend.IsFunctions) await s.ExecuteAsync("FUNCTION", "FLUSH");
+            else await s.ScriptFlushAsync();
         var pipe = client.Pipeline();
         var keys = Enumerable.Range(0, 60).Select(i => Key("p" + i)).ToList();
         for (var i = 0; i < keys.Count; i++) pipe.RunScript("incr", keys[i], i);
@@ -112,6 +133,20 @@ public sealed class ClusterTests : IDisposable
         Assert.Equal("OK", (string?)results[60]);
         var nodes = sent.GroupBy(c => c.EndPoint).ToList();
         Assert.Equal(3, nodes.Count);
+        if (TestBackend.IsFunctions)
+        {
+            // Functions: the first use of this registry deploys the library on every primary (one
+            // FUNCTION LOAD each, in parallel), then each node's batch is its guard and its FCALLs.
+            Assert.All(nodes, n => Assert.Equal(2, Wire.RoundTrips(n)));
+            Assert.All(nodes, n => Assert.Equal(2, n.Count(c => c.Command == "FUNCTION")));
+            Assert.All(nodes, n => Assert.Equal(1, Wire.RoundTrips(n.Where(c => c.Command != "FUNCTION"))));
+            Assert.DoesNotContain(sent, c => c.Command is "EVAL" or "EVALSHA");
+            Assert.Equal(60, sent.Count(c => c.Command == "FCALL"));
+            // (No whole-pipeline count here: the per-node guards are written one after the other
+            // without waiting, but a reply from one node can beat the next guard's creation, which the
+            // profiling heuristic would count as another round.)
+            return;
+        }
         Assert.All(nodes, n => Assert.Equal(1, Wire.RoundTrips(n)));
         Assert.All(nodes, n => Assert.Equal(1, n.Count(c => c.Command == "EVAL")));
         Assert.Equal(1, Wire.RoundTrips(sent)); // the per-node batches are in flight at the same time
@@ -139,16 +174,38 @@ public sealed class ClusterTests : IDisposable
         var replica = mux.GetServer(Assert.Single(primaryNode.Children).EndPoint!);
         Assert.True(replica.IsReplica);
         RedisCluster.Cli(fixture.Node(replica.EndPoint), "SCRIPT", "FLUSH");
+        if (TestBackend.IsFunctions)
+        {
+            // Functions: the library is deployed on the primaries and replicated; wait until the replica has it.
+            await client.PreloadScriptsAsync();
+            var library = client.DescribeFunctionLibrary().Name;
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+            while (!RedisCluster.Cli(fixture.Node(replica.EndPoint), "FUNCTION", "LIST", "LIBRARYNAME", library).Contains(library))
+            {
+                Assert.True(DateTime.UtcNow < deadline, "the replica did not receive the library");
+                await Task.Delay(50);
+            }
+        }
         var evalshaRo = Wire.Calls(replica, "evalsha_ro");
         var evalRo = Wire.Calls(replica, "eval_ro");
+        var fcallRo = Wire.Calls(replica, "fcall_ro");
 
         for (var i = 0; i < 5; i++)
             Assert.Equal("value", (string?)await client.RunScriptAsync("read", new RedisKey[] { key }, Array.Empty<RedisValue>(), CommandFlags.DemandReplica));
 
-        // The replica never received the script (no replication of the script cache): the first
-        // EVALSHA_RO is healed there with one EVAL_RO, every later call is EVALSHA_RO.
-        Assert.Equal(evalshaRo + 5, Wire.Calls(replica, "evalsha_ro"));
-        Assert.Equal(evalRo + 1, Wire.Calls(replica, "eval_ro"));
+        if (TestBackend.IsFunctions)
+        {
+            // Functions: the replica serves every call with FCALL_RO of the replicated library.
+            Assert.Equal(fcallRo + 5, Wire.Calls(replica, "fcall_ro"));
+            Assert.Equal((evalshaRo, evalRo), (Wire.Calls(replica, "evalsha_ro"), Wire.Calls(replica, "eval_ro")));
+        }
+        else
+        {
+            // The replica never received the script (no replication of the script cache): the first
+            // EVALSHA_RO is healed there with one EVAL_RO, every later call is EVALSHA_RO.
+            Assert.Equal(evalshaRo + 5, Wire.Calls(replica, "evalsha_ro"));
+            Assert.Equal(evalRo + 1, Wire.Calls(replica, "eval_ro"));
+        }
         var refused = await Assert.ThrowsAsync<ScriptExecutionException>(() => client.RunScriptAsync("sneaky", key));
         Assert.Contains("Write commands are not allowed", refused.ServerMessage);
         Assert.Equal("value", (string?)await db.StringGetAsync(key));

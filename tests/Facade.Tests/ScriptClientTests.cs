@@ -25,7 +25,7 @@ public sealed class ScriptClientTests : IDisposable
     {
         this.redis = redis;
         mux = redis.Connect();
-        client = new ScriptClient(mux);
+        client = TestClients.Create(mux);
     }
 
     public void Dispose() => mux.Dispose();
@@ -96,7 +96,7 @@ public sealed class ScriptClientTests : IDisposable
     public async Task Another_client_never_sees_a_clients_commands()
     {
         client.DefineCommand("mine", new CommandDefinition("return 1") { Keys = 0 });
-        var other = new ScriptClient(mux);
+        var other = TestClients.Create(mux);
         Assert.Empty(other.ListScripts());
         await Assert.ThrowsAsync<UnknownScriptException>(() => other.RunScriptAsync("mine"));
     }
@@ -120,15 +120,28 @@ public sealed class ScriptClientTests : IDisposable
         await client.RunScriptAsync("incr", Key("n"), 1);
         var evalBefore = Calls("eval");
         var evalshaBefore = Calls("evalsha");
+        var fcallBefore = Calls("fcall");
+        var loadsBefore = Calls("function|load");
 
         for (var i = 0; i < 1000; i++) await client.RunScriptAsync("incr", Key("n"), 1);
 
         Assert.Equal(evalBefore, Calls("eval"));
-        Assert.Equal(evalshaBefore + 1000, Calls("evalsha"));
         Assert.Equal(1001, (long)await mux.GetDatabase().StringGetAsync(Key("n")));
         var one = await Wire.Profile(mux, () => client.RunScriptAsync("incr", Key("n"), 1));
         Assert.Single(one);
-        Assert.Equal("EVALSHA", one[0].Command);
+        if (TestBackend.IsFunctions)
+        {
+            // Functions: every call after the first (which deployed the library) is one FCALL, nothing loaded again.
+            Assert.Equal(evalshaBefore, Calls("evalsha"));
+            Assert.Equal(fcallBefore + 1001, Calls("fcall"));
+            Assert.Equal(loadsBefore, Calls("function|load"));
+            Assert.Equal("FCALL", one[0].Command);
+        }
+        else
+        {
+            Assert.Equal(evalshaBefore + 1001, Calls("evalsha"));
+            Assert.Equal("EVALSHA", one[0].Command);
+        }
     }
 
     [Fact]
@@ -138,15 +151,28 @@ public sealed class ScriptClientTests : IDisposable
         await client.RunScriptAsync("incr", Key("n"), 1);
         await redis.AdminServer.ScriptFlushAsync();
 
+        var loadsBefore = Calls("function|load");
         var healed = await Wire.Profile(mux, () => client.RunScriptAsync("incr", Key("n"), 1));
         var evalBefore = Calls("eval");
         var evalshaBefore = Calls("evalsha");
+        var fcallBefore = Calls("fcall");
         var reply = await client.RunScriptAsync("incr", Key("n"), 1);
 
-        Assert.Equal(new[] { "EVALSHA", "EVAL" }, healed.Select(c => c.Command));
         Assert.Equal(3, (int)reply);
         Assert.Equal(evalBefore, Calls("eval"));
-        Assert.Equal(evalshaBefore + 1, Calls("evalsha"));
+        if (TestBackend.IsFunctions)
+        {
+            // Functions: SCRIPT FLUSH does not touch the library; nothing to heal, nothing loaded.
+            Assert.Equal(new[] { "FCALL" }, healed.Select(c => c.Command));
+            Assert.Equal(evalshaBefore, Calls("evalsha"));
+            Assert.Equal(fcallBefore + 1, Calls("fcall"));
+            Assert.Equal(loadsBefore, Calls("function|load"));
+        }
+        else
+        {
+            Assert.Equal(new[] { "EVALSHA", "EVAL" }, healed.Select(c => c.Command));
+            Assert.Equal(evalshaBefore + 1, Calls("evalsha"));
+        }
     }
 
     [Fact]
@@ -154,7 +180,7 @@ public sealed class ScriptClientTests : IDisposable
     {
         using var server = RedisServer.Start();
         using var own = ConnectionMultiplexer.Connect($"{server.EndPoint},abortConnect=false,connectRetry=5,connectTimeout=2000");
-        var scripts = new ScriptClient(own);
+        var scripts = TestClients.Create(own);
         var handle = scripts.DefineCommand("incr", new CommandDefinition(IncrBy) { Keys = 1 });
         await scripts.RunScriptAsync("incr", "n", 5);
         Assert.NotEmpty(handle.LoadedOn);
@@ -177,7 +203,8 @@ public sealed class ScriptClientTests : IDisposable
         }
     }
 
-    [Fact]
+    [ScriptsBackendFact("the user may EVAL/EVALSHA but not SCRIPT LOAD; with Functions such a user cannot FUNCTION LOAD, " +
+        "so it cannot run at all (FunctionsTests.Without_FUNCTION_LOAD_permission_Auto_picks_scripts_and_Functions_fails_naming_the_refusal)")]
     public async Task An_ACL_user_without_the_script_category_can_run_but_not_preload()
     {
         var user = "noscript_" + Guid.NewGuid().ToString("N")[..6];
@@ -185,7 +212,7 @@ public sealed class ScriptClientTests : IDisposable
         try
         {
             using var limited = redis.Connect($"user={user},password=secret");
-            var scripts = new ScriptClient(limited);
+            var scripts = TestClients.Create(limited);
             scripts.DefineCommand("incr", new CommandDefinition(IncrBy) { Keys = 1 });
             Assert.Equal(1, (int)await scripts.RunScriptAsync("incr", Key("acl"), 1));
 
@@ -218,11 +245,19 @@ public sealed class ScriptClientTests : IDisposable
             // A client whose user may EVALSHA but not EVAL: after a flush, the NOSCRIPT makes it forget
             // the server, and the healing EVAL is refused, so nothing marks it loaded again.
             using var limited = redis.Connect($"user={user},password=secret");
-            var scripts = new ScriptClient(limited);
+            var scripts = TestClients.Create(limited);
             var limitedHandle = scripts.DefineCommand("incr", new CommandDefinition(IncrBy) { Keys = 1 });
             await scripts.PreloadScriptsAsync();
             Assert.Single(limitedHandle.LoadedOn);
             await redis.AdminServer.ScriptFlushAsync();
+            if (TestBackend.IsFunctions)
+            {
+                // Functions: the call is FCALL of the library, which SCRIPT FLUSH leaves alone; the
+                // user's missing EVAL right never matters and the server stays known loaded.
+                Assert.Equal(2, (int)await scripts.RunScriptAsync("incr", Key("n"), 1));
+                Assert.Single(limitedHandle.LoadedOn);
+                return;
+            }
             var error = await Assert.ThrowsAsync<ScriptExecutionException>(() => scripts.RunScriptAsync("incr", Key("n"), 1));
             Assert.Contains("NOPERM", error.ServerMessage);
             Assert.Empty(limitedHandle.LoadedOn);
@@ -266,12 +301,26 @@ public sealed class ScriptClientTests : IDisposable
         await redis.AdminServer.ScriptFlushAsync();
         var eval = Calls("eval");
         var evalsha = Calls("evalsha");
+        var fcall = Calls("fcall");
+        var loads = Calls("function|load");
 
         for (var i = 0; i < 3; i++)
             await Assert.ThrowsAsync<ScriptExecutionException>(() => client.RunScriptAsync("refuse", Key("acct")));
 
-        Assert.Equal(eval + 1, Calls("eval"));
-        Assert.Equal(evalsha + 2, Calls("evalsha"));
+        if (TestBackend.IsFunctions)
+        {
+            // Functions: one FUNCTION LOAD (the first call of this registry deploys the library), each
+            // call is one FCALL, and the function's own error loads nothing again.
+            Assert.Equal(eval, Calls("eval"));
+            Assert.Equal(evalsha, Calls("evalsha"));
+            Assert.Equal(fcall + 3, Calls("fcall"));
+            Assert.Equal(loads + 1, Calls("function|load"));
+        }
+        else
+        {
+            Assert.Equal(eval + 1, Calls("eval"));
+            Assert.Equal(evalsha + 2, Calls("evalsha"));
+        }
     }
 
     [Fact]
@@ -280,6 +329,7 @@ public sealed class ScriptClientTests : IDisposable
         var handle = client.DefineCommand("broken", new CommandDefinition("return redis.call('NOSUCHCOMMAND')") { Keys = 0 });
         client.DefineCommand("uncompilable", new CommandDefinition("return (") { Keys = 0 });
         var evalBefore = Calls("eval");
+        var fcallBefore = Calls("fcall");
 
         var runtime = await Assert.ThrowsAsync<ScriptExecutionException>(() => client.RunScriptAsync("broken"));
         var compile = await Assert.ThrowsAsync<ScriptExecutionException>(() => client.RunScriptAsync("uncompilable"));
@@ -291,7 +341,17 @@ public sealed class ScriptClientTests : IDisposable
         Assert.Contains(handle.Sha1, runtime.Message);
         Assert.Equal("uncompilable", compile.ScriptName);
         Assert.Contains("compil", compile.ServerMessage, StringComparison.OrdinalIgnoreCase);
-        Assert.Equal(evalBefore + 2, Calls("eval"));
+        if (TestBackend.IsFunctions)
+        {
+            // Functions: 'broken' compiles and fails once as FCALL; 'uncompilable' is left out of the
+            // library and runs (once) as a script, so its compile error is the one the Scripts backend shows.
+            Assert.Equal(evalBefore + 1, Calls("eval"));
+            Assert.Equal(fcallBefore + 1, Calls("fcall"));
+        }
+        else
+        {
+            Assert.Equal(evalBefore + 2, Calls("eval"));
+        }
         Assert.IsAssignableFrom<LuaScriptException>(runtime);
     }
 
@@ -306,12 +366,23 @@ public sealed class ScriptClientTests : IDisposable
         var sent = await Wire.Profile(mux, async () => loaded = await client.PreloadScriptsAsync());
 
         Assert.Equal(1000, loaded);
-        Assert.Equal(1000, sent.Count(c => c.Command == "SCRIPT"));
+        // Scripts: 1000 SCRIPT LOADs; Functions: one FUNCTION LOAD REPLACE of a library of 1000 functions.
+        if (TestBackend.IsFunctions)
+        {
+            Assert.Equal(1, sent.Count(c => c.Command == "FUNCTION"));
+            Assert.DoesNotContain(sent, c => c.Command == "SCRIPT");
+        }
+        else
+        {
+            Assert.Equal(1000, sent.Count(c => c.Command == "SCRIPT"));
+        }
         Assert.Equal(1, Wire.RoundTrips(sent));
         Assert.Single(client.GetScript("s999").LoadedOn);
         var evalBefore = Calls("eval");
+        var loadsBefore = Calls("function|load");
         Assert.Equal(999, (int)await client.RunScriptAsync("s999"));
         Assert.Equal(evalBefore, Calls("eval"));
+        Assert.Equal(loadsBefore, Calls("function|load"));
     }
 
     [Fact]
@@ -372,14 +443,25 @@ public sealed class ScriptClientTests : IDisposable
         client.DefineCommand("sneaky", new CommandDefinition("return redis.call('SET', KEYS[1], 'x')") { Keys = 1, ReadOnly = true });
         var evalRo = Calls("eval_ro");
         var evalshaRo = Calls("evalsha_ro");
+        var fcallRo = Calls("fcall_ro");
 
         Assert.Equal("value", (string?)await client.RunScriptAsync("get", Key("ro")));
         Assert.Equal("value", (string?)await client.RunScriptAsync("get", Key("ro")));
         var refused = await Assert.ThrowsAsync<ScriptExecutionException>(() => client.RunScriptAsync("sneaky", Key("ro")));
 
         Assert.Contains("Write commands are not allowed", refused.ServerMessage);
-        Assert.Equal(evalRo + 2, Calls("eval_ro"));
-        Assert.Equal(evalshaRo + 1, Calls("evalsha_ro"));
+        if (TestBackend.IsFunctions)
+        {
+            // Functions: read-only definitions are no-writes functions called with FCALL_RO.
+            Assert.Equal(fcallRo + 3, Calls("fcall_ro"));
+            Assert.Equal(evalRo, Calls("eval_ro"));
+            Assert.Equal(evalshaRo, Calls("evalsha_ro"));
+        }
+        else
+        {
+            Assert.Equal(evalRo + 2, Calls("eval_ro"));
+            Assert.Equal(evalshaRo + 1, Calls("evalsha_ro"));
+        }
         Assert.Equal("value", (string?)await mux.GetDatabase().StringGetAsync(Key("ro")));
     }
 

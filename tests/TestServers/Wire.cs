@@ -22,6 +22,40 @@ public static class Wire
     }
 
     /// <summary>
+    /// Calls of one command that succeeded since the server started: INFO commandstats' <c>calls</c>
+    /// minus its <c>failed_calls</c> (errors inside the command, e.g. FUNCTION LOAD answering
+    /// "Library already exists"). Redis 7.0+; older servers report no failures.
+    /// </summary>
+    public static long Succeeded(IServer server, string command)
+    {
+        var info = server.Info("commandstats");
+        foreach (var group in info)
+            foreach (var pair in group)
+                if (string.Equals(pair.Key, "cmdstat_" + command, StringComparison.OrdinalIgnoreCase))
+                    return Field(pair.Value, "calls") - Field(pair.Value, "failed_calls");
+        return 0;
+    }
+
+    /// <summary>The names of the function libraries a server holds (FUNCTION LIST; Redis 7.0+).</summary>
+    public static IReadOnlyList<string> Libraries(IServer server)
+    {
+        var list = (RedisResult[])server.Execute("FUNCTION", "LIST")!;
+        // Each entry is a map: library_name, engine, functions (RESP2: a flat array of pairs).
+        return list.Select(entry => (string)((RedisResult[])entry!)[1]!).ToList();
+    }
+
+    // One "name=value" field of a commandstats entry (0 when absent).
+    private static long Field(string entry, string name)
+    {
+        foreach (var part in entry.Split(','))
+        {
+            var eq = part.IndexOf('=');
+            if (eq > 0 && part[..eq] == name) return long.Parse(part[(eq + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+        }
+        return 0;
+    }
+
+    /// <summary>
     /// How many round trips a set of profiled commands took: a new round trip starts when a command is
     /// created after a reply of the current round had already arrived (so it could have waited for it).
     /// A batch creates all its commands before any is sent, so it counts as one.
