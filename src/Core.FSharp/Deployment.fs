@@ -83,6 +83,7 @@ type FunctionState(backend: Backend) =
     let mutable autoDecision = 0
     let mutable autoReason = ""
     let heals = ConcurrentDictionary<string, Lazy<Task>>(StringComparer.Ordinal)
+    let mutable loaded: string = null
 
     static let key (script: Script) = $"{script.Name}\u0000{script.Sha1}\u0000{script.ReadOnly}"
 
@@ -146,6 +147,9 @@ type FunctionState(backend: Backend) =
     /// Installs a plan made elsewhere (by a preload) for a registry version.
     member _.Install(registry: Registry, plan: Plan) =
         lock broken (fun () -> current <- struct (registry, Task.FromResult plan))
+
+    /// Records the library version this client has just loaded; returns the one it loaded before (null if none).
+    member _.Loaded(library: string) : string = Interlocked.Exchange(&loaded, library)
 
     /// The plan in use when it is ready, for reporting; None while loading or never made.
     member _.Current: Plan option =

@@ -267,16 +267,32 @@ module Interpreter =
         }
 
     /// Loads a library on servers in parallel; marks it loaded where it is, and returns the failures.
+    /// A server that answers READONLY was demoted (a failover the multiplexer has not seen yet): it
+    /// receives the library from its new primary by replication, so it is not a failure; the
+    /// multiplexer is asked to look at the topology again.
     let private loadLibrary (context: Context) (servers: IServer[]) (library: FunctionLibrary) (replace: bool) (flags: CommandFlags) =
         task {
             let! outcomes = Task.WhenAll(servers |> Array.map (fun s -> loadLibraryOn s library replace flags))
+            let demoted = outcomes |> Array.exists (function Error reason -> reason.StartsWith("READONLY", StringComparison.Ordinal) | Ok() -> false)
+            if demoted then
+                context.Topology.Invalidate()
+                context.Multiplexer.ConfigureAsync() |> ignore
             return
                 [ for server, outcome in Array.zip servers outcomes do
                       match outcome with
-                      | Ok() ->
-                          context.LoadState.MarkLoaded(server.EndPoint, library.Name)
+                      | Ok() -> context.LoadState.MarkLoaded(server.EndPoint, library.Name)
+                      | Error reason when reason.StartsWith("READONLY", StringComparison.Ordinal) -> ()
                       | Error reason -> { EndPoint = server.EndPoint; Reason = reason } ]
         }
+
+    /// Removes the library version this client loaded before, once a new one is loaded: a registry
+    /// that changes after first use would otherwise leave one whole library per version on the
+    /// servers. Fire-and-forget on every primary; a process still running that version (same
+    /// definitions elsewhere) loads it again on its next call.
+    let private deleteSuperseded (context: Context) (previous: string) (current: string) =
+        if not (isNull previous) && previous <> current then
+            for server in primaries context do
+                server.ExecuteAsync("FUNCTION", [| box "DELETE"; box previous |] :> ICollection<obj>, CommandFlags.FireAndForget) |> ignore
 
     // Replies meaning this user or server cannot run FUNCTION LOAD at all (Auto then picks Scripts).
     let private cannotLoadFunctions (reason: string) =
@@ -343,6 +359,7 @@ module Interpreter =
                         let! failures = loadLibrary context targets library replace flags
                         if targets.Length > 0 && failures.IsEmpty then
                             if auto then state.Decide(true, "")
+                            deleteSuperseded context (state.Loaded library.Name) library.Name
                             plan <- Some(Plan.ofLibrary library scripts)
                         else
                             // A definition that does not compile would fail the whole library: find
@@ -401,7 +418,19 @@ module Interpreter =
             let flags = flags &&& ~~~replicaFlags
             let mutable attempts = 0
             let mutable answer = None
+            let mutable fn = fn
+            let mutable library = library
             while answer.IsNone do
+                // A newer version of the library replaced this one (the registry changed meanwhile, and
+                // the old version was deleted): call the definition there rather than load the old one.
+                match context.Functions.Current with
+                | Some(Plan.Library newer) when newer.Library.Name <> library.Name ->
+                    match newer.Functions.TryGetValue inv.Script with
+                    | true, newerFn ->
+                        fn <- newerFn
+                        library <- newer.Library
+                    | _ -> ()
+                | _ -> ()
                 context.Topology.Invalidate()
                 context.LoadState.Forget(context.Topology.EndPointFor inv.Keys, library.Name)
                 let loading = heal context library

@@ -26,7 +26,7 @@ public sealed class SingleNodeChaosTests(ITestOutputHelper output)
 
         using var mux = await ConnectionMultiplexer.ConnectAsync($"{server.EndPoint},{settings.ConnectionOptions}");
         var client = TestClients.Create(mux);
-        var load = new LoadGenerator(client, settings, TestBackend.IsFunctions ? FunctionsKinds : null);
+        var load = new LoadGenerator(client, settings);
         var log = new List<string>();
         int flushes;
         var counters = new ScriptCounters(); // summed over the server's lives
@@ -54,8 +54,7 @@ public sealed class SingleNodeChaosTests(ITestOutputHelper output)
         await Restart(server);
         using var check = await ConnectionMultiplexer.ConnectAsync($"{server.EndPoint},{settings.ConnectionOptions}");
         var verdict = await Verdict.CheckAsync("single node", load, check.GetDatabase(), loadStart, loadEnd,
-            $"SCRIPT FLUSH ×{flushes}; {counters}; " + string.Join("; ", log) + "; a last kill -9 + restart before the check"
-            + (TestBackend.IsFunctions ? "; " + FunctionsTransactionsLeftOut : ""));
+            $"SCRIPT FLUSH ×{flushes}; {counters}; " + string.Join("; ", log) + "; a last kill -9 + restart before the check");
         output.WriteLine(verdict.Render(settings));
         if (TestBackend.IsFunctions)
         {
@@ -71,18 +70,6 @@ public sealed class SingleNodeChaosTests(ITestOutputHelper output)
         }
         Assert.Empty(verdict.Violations(settings));
     }
-
-    // BUG (Functions backend, single node): a transaction queued while StackExchange.Redis has no
-    // connected server gets no SELECT after its FCALLs (unknown commands to StackExchange.Redis, which
-    // then forgets the connection's database); written after the reconnect, its next FCALL needs a
-    // SELECT inside MULTI, which StackExchange.Redis refuses by killing the connection (ProtocolFailure,
-    // "Multiple databases inside a transaction are not currently supported"), again for every such
-    // transaction in the backlog. Until the library avoids it, this phase runs single calls and
-    // pipelines only with Functions; put OpKind.Transaction back when it is fixed.
-    private static readonly OpKind[] FunctionsKinds = { OpKind.Single, OpKind.Pipeline };
-
-    private const string FunctionsTransactionsLeftOut =
-        "transactions left out with the Functions backend (BUG: a transaction queued while disconnected kills the connection when written, see SingleNodeChaosTests.FunctionsKinds)";
 
     internal static async Task Settle(LoadGenerator load, ChaosSettings settings)
     {

@@ -90,8 +90,7 @@ public sealed class ClusterFaultTests : IDisposable
         Assert.Equal(13, (int)await client.RunScriptAsync("incr", key, 1));
     }
 
-    [FunctionsBugFact("after a slot migration, 'Function not found' from the new owner is healed on the server the client's " +
-        "stale topology names (the old owner), twice, so the call fails with ERR Function not found (Interpreter.evaluateFunction)")]
+    [Fact]
     public async Task A_call_succeeds_after_its_slot_moves_to_a_primary_that_never_saw_the_script()
     {
         var key = Key("mig");

@@ -198,7 +198,26 @@ public sealed class FunctionsTests : IDisposable
         Assert.NotEqual(before, after);
         Assert.Equal("new 2", reply);
         Assert.Equal("3", old); // a handle to the old definition keeps running the old body (as a script)
-        Assert.Contains(after, await LibraryNames());
+        var names = await LibraryNames();
+        Assert.Contains(after, names);
+        Assert.DoesNotContain(before, names); // the version this client loaded before is deleted
+    }
+
+    [Fact]
+    public async Task A_registry_that_keeps_changing_leaves_one_library_on_the_server()
+    {
+        var libraries = (await LibraryNames()).Count;
+
+        for (var i = 0; i < 20; i++)
+        {
+            client.DefineCommand("version", new CommandDefinition($"return {i}") { Keys = 0 });
+            Assert.Equal(i, (int)await client.RunScriptAsync("version"));
+            Assert.Equal("1", (string?)await client.RunScriptAsync("incr_by", Key($"v{i}"), 1));
+        }
+
+        var names = await LibraryNames();
+        Assert.Equal(libraries + 1, names.Count);
+        Assert.Contains(client.DescribeFunctionLibrary().Name, names);
     }
 
     [Fact]

@@ -264,8 +264,7 @@ public sealed class PipelineTests : IDisposable
         Assert.Equal(2, (int)results[0]);
     }
 
-    [FunctionsBugFact("an FCALL whose own error reply is exactly the NOSCRIPT text is taken for a missing script " +
-        "and resent as EVAL after the pipeline, so the function runs twice (Interpreter.sendRoundWith)")]
+    [Fact]
     public async Task A_script_whose_own_error_reads_NOSCRIPT_is_not_resent_from_a_pipeline()
     {
         client.DefineCommand("forged", new CommandDefinition(

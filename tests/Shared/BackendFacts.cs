@@ -26,18 +26,3 @@ internal sealed class ScriptsBackendTheoryAttribute : TheoryAttribute
         if (TestBackend.IsFunctions) Skip = TestBackend.ScriptsOnly(reason);
     }
 }
-
-/// <summary>
-/// A fact that fails with the Functions backend because of a known bug in the library (reported, not
-/// yet fixed): skipped with "BUG: …" under <c>LUASCRIPTS_TEST_BACKEND=Functions</c> so the rest of the
-/// suite can run. Remove the attribute (back to [Fact]) when the bug is fixed.
-/// </summary>
-[AttributeUsage(AttributeTargets.Method)]
-internal sealed class FunctionsBugFactAttribute : FactAttribute
-{
-    /// <param name="bug">The bug, in a sentence.</param>
-    public FunctionsBugFactAttribute(string bug)
-    {
-        if (TestBackend.IsFunctions) Skip = "BUG: " + bug;
-    }
-}
