@@ -40,24 +40,46 @@ public sealed class RedisCluster : IDisposable
         }
     }
 
-    /// <summary>Waits until every node reports cluster_state:ok and every replica's link to its primary is up.</summary>
+    /// <summary>
+    /// Waits until every node reports cluster_state:ok, every replica's link to its primary is up, and
+    /// every live node's CLUSTER NODES agrees with each node's own ROLE (right after a failover the
+    /// others may still list the demoted primary as a primary, and a new client would believe them).
+    /// </summary>
     public void WaitUntilHealthy(TimeSpan limit)
     {
         var deadline = DateTime.UtcNow + limit;
         while (true)
         {
-            var healthy = Nodes.All(n =>
+            var live = Nodes.Where(n => n.Pid is not null).ToList();
+            var healthy = live.All(n =>
             {
-                if (n.Pid is null) return true;
                 var info = Cli(n, "CLUSTER", "INFO");
                 if (!info.Contains("cluster_state:ok")) return false;
                 var replication = Cli(n, "INFO", "replication");
                 return replication.Contains("role:master") || replication.Contains("master_link_status:up");
-            });
+            }) && RolesAgree(live);
             if (healthy) return;
             if (DateTime.UtcNow > deadline) throw new TimeoutException("the cluster did not become healthy in time");
             Thread.Sleep(100);
         }
+    }
+
+    private static bool RolesAgree(IReadOnlyList<RedisServer> live)
+    {
+        var primary = live.ToDictionary(n => n.Port, n => Cli(n, "ROLE").StartsWith("master", StringComparison.Ordinal));
+        foreach (var viewer in live)
+            foreach (var line in Cli(viewer, "CLUSTER", "NODES").Split('\n', StringSplitOptions.RemoveEmptyEntries))
+            {
+                // <id> <ip:port@cport> <flags> ...
+                var fields = line.Split(' ');
+                if (fields.Length < 3) continue;
+                var address = fields[1].Split('@')[0];
+                if (!int.TryParse(address[(address.LastIndexOf(':') + 1)..], out var port) || !primary.TryGetValue(port, out var isPrimary)) continue;
+                var flags = fields[2].Split(',');
+                if (flags.Contains("fail") || flags.Contains("fail?")) return false;
+                if (flags.Contains("master") != isPrimary) return false;
+            }
+        return true;
     }
 
     /// <summary>Runs redis-cli against one node and returns its output.</summary>
