@@ -437,7 +437,10 @@ module Interpreter =
                 attempts <- attempts + 1
                 let! outcome = settle (sendFcall db fn inv flags)
                 match outcome with
-                | Ok reply -> answer <- Some reply
+                | Ok reply ->
+                    // The call ran: the library is there (the load's own mark may come a moment later).
+                    context.LoadState.MarkLoaded(context.Topology.EndPointFor inv.Keys, library.Name)
+                    answer <- Some reply
                 | Error e when isFunctionNotFound e ->
                     do! loading
                     if attempts >= 2 then raise e
