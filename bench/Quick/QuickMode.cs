@@ -431,6 +431,11 @@ internal sealed class QuickMode
         Line("Functions: RunScriptAsync, first call after SCRIPT FLUSH", await Profile(1, fnRun), allowed: 1);
         await f.Server.ScriptFlushAsync();
         Line("Functions: Pipeline of 10, first after SCRIPT FLUSH", await Profile(10, () => f.LuaPipeline(f.Fn, Fixture.Incr, key, 10)), allowed: 1);
+        // The heal path runs once unmeasured first: its first run in the process JIT-compiles it, and the
+        // counter would count that pause (between the load and the call sent after it) as a round trip.
+        await FunctionFlushAsync();
+        await fnRun();
+        calls++;
         await FunctionFlushAsync();
         Line("Functions: RunScriptAsync, first call after FUNCTION FLUSH", await Profile(1, fnRun));
         Line("Functions: RunScriptAsync, second call after FUNCTION FLUSH", await Profile(1, fnRun), allowed: 1);
