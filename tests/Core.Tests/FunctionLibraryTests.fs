@@ -154,6 +154,35 @@ let private serverTests =
               let line = message |> Option.bind FunctionLibrary.compileErrorLine
               Expect.isSome line $"a compile error with a line: {message}"
               Expect.equal (line |> Option.bind (FunctionLibrary.commandAtLine library)) (Some "b_bad") "the line is in b_bad's lines"
+          }
+
+          testTask "an F# client with Backend.Auto runs its commands as functions on Redis 7 and says so" {
+              let client = Client.createWith { ClientOptions.defaults with Backend = Backend.Auto } (Server.mux ())
+              let key = rk (Server.prefix () + "auto")
+              Client.define "incr_by" "return redis.call('INCRBY', KEYS[1], ARGV[1])" (KeyCount.Fixed 1) ScriptOptions.defaults client
+              |> Result.mapError DefinitionError.describe
+              |> Result.defaultWith failtest
+              |> ignore
+              Expect.equal (Client.activeBackend client) Backend.Scripts "undecided before the first call"
+              let db = Server.adminDb ()
+              let fcalls () = LuaScripts.TestServers.Wire.Calls(Server.adminServer (), "fcall")
+              let before = fcalls ()
+              let! first = Client.run "incr_by" [ RedisValue.op_Implicit (string key); RedisValue.op_Implicit 2 ] client
+              let program =
+                  match Client.script "incr_by" [ RedisValue.op_Implicit (string key); RedisValue.op_Implicit 3 ] client with
+                  | Ok p -> p
+                  | Error e -> failtest (RunError.describe e)
+              let! second = Client.execute program client
+              match first, second with
+              | Ok a, Ok b ->
+                  Expect.equal (int64 a) 2L "the call ran"
+                  Expect.equal (int64 b) 5L "the program ran"
+              | _ -> failtestf "unexpected: %A %A" first second
+              Expect.equal (Client.activeBackend client) Backend.Functions "Auto decided for Functions"
+              Expect.equal (fcalls () - before) 2L "both ran as FCALL"
+              let library = Client.functionLibrary client
+              let! listed = db.ExecuteAsync("FUNCTION", [| box "LIST"; box "LIBRARYNAME"; box library.Name |])
+              Expect.equal ((RedisResult.op_Explicit listed: RedisResult[]).Length) 1 "the library is on the server"
           } ]
 
 [<Tests>]
