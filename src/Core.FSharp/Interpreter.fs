@@ -392,6 +392,16 @@ module Interpreter =
         | null -> context.Functions.PlanFor(registry, deploy context false CommandFlags.None)
         | ready -> ready
 
+    /// Waits for a plan being made: the plan, or the library and the servers that refused it.
+    let private awaitPlan (plan: Task<Plan>) : Task<Result<Plan, string * NodeFailure list>> =
+        task {
+            try
+                let! p = plan
+                return Ok p
+            with LibraryLoadFailed(name, failures) ->
+                return Error(name, failures)
+        }
+
     /// Loads the library again where a call found it missing: FUNCTION LOAD on every connected
     /// primary, which loads it where it is gone and is refused cheaply ("already exists") where it is
     /// not. Every primary, because the client's view of which node serves the keys may be stale (a
@@ -498,17 +508,9 @@ module Interpreter =
                 evaluateWithPlan context db inv flags onFailure plan.Result
             else
                 task {
-                    let! ready =
-                        task {
-                            try
-                                let! p = plan
-                                return Ok p
-                            with LibraryLoadFailed(name, failures) ->
-                                return Error(ExecutionError.LibraryNotLoaded(inv.Script.Name, name, failures))
-                        }
-                    match ready with
+                    match! awaitPlan plan with
                     | Ok p -> return! evaluateWithPlan context db inv flags onFailure p
-                    | Error e -> return raise (onFailure e)
+                    | Error(name, failures) -> return raise (onFailure (ExecutionError.LibraryNotLoaded(inv.Script.Name, name, failures)))
                 }
         else
             evaluateScript context db inv flags onFailure
@@ -786,15 +788,7 @@ module Interpreter =
                 sendRoundWith context db mode flags (Some plan.Result) commands
             else
                 task {
-                    let! ready =
-                        task {
-                            try
-                                let! p = plan
-                                return Ok p
-                            with LibraryLoadFailed(name, failures) ->
-                                return Error(name, failures)
-                        }
-                    match ready with
+                    match! awaitPlan plan with
                     | Ok p -> return! sendRoundWith context db mode flags (Some p) commands
                     | Error(name, failures) ->
                         return commands |> Array.map (fun c -> Error(ExecutionError.LibraryNotLoaded(commandName c, name, failures)))
@@ -906,16 +900,8 @@ module Interpreter =
             if not context.Functions.MayUseFunctions then
                 return! preload context scripts flags
             else
-                let! made =
-                    task {
-                        try
-                            let! plan = deploy context true flags registry
-                            return Ok plan
-                        with LibraryLoadFailed(_, failures) ->
-                            return Error failures
-                    }
-                match made with
-                | Error failures -> return Error { Loaded = 0; Failures = failures }
+                match! awaitPlan (deploy context true flags registry) with
+                | Error(_, failures) -> return Error { Loaded = 0; Failures = failures }
                 | Ok plan ->
                     context.Functions.Install(registry, plan)
                     match plan with

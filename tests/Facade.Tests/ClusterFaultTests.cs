@@ -28,40 +28,7 @@ public sealed class ClusterFaultTests : IDisposable
 
     private string Key(string name) => $"f:{tag}:{name}";
 
-    private static async Task WaitUntil(Func<bool> condition, TimeSpan limit, string what)
-    {
-        var deadline = DateTime.UtcNow + limit;
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException(what);
-            await Task.Delay(100);
-        }
-    }
-
     private IServer Owner(RedisKey key) => mux.GetServer(key);
-
-    private static string Id(RedisServer node) => RedisCluster.Cli(node, "CLUSTER", "MYID").Trim();
-
-    private async Task Failover(RedisServer toPromote, RedisKey key)
-    {
-        fixture.Cluster.WaitUntilHealthy(TimeSpan.FromSeconds(30));
-        // A manual failover can time out (the replica must first catch up): ask again until it happens.
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        while (!RedisCluster.Cli(toPromote, "ROLE").StartsWith("master"))
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException("failover");
-            RedisCluster.Cli(toPromote, "CLUSTER", "FAILOVER");
-            var asked = DateTime.UtcNow;
-            while (!RedisCluster.Cli(toPromote, "ROLE").StartsWith("master") && DateTime.UtcNow - asked < TimeSpan.FromSeconds(5))
-                await Task.Delay(100);
-        }
-        fixture.Cluster.WaitUntilHealthy(TimeSpan.FromSeconds(30));
-        await WaitUntil(() =>
-        {
-            mux.Configure();
-            return Owner(key).EndPoint!.ToString()!.EndsWith(":" + toPromote.Port);
-        }, TimeSpan.FromSeconds(30), "the multiplexer to see the new primary");
-    }
 
     [Fact]
     public async Task Calls_and_pipelines_keep_working_after_a_replica_is_promoted()
@@ -73,7 +40,7 @@ public sealed class ClusterFaultTests : IDisposable
         RedisCluster.Cli(replica, "SCRIPT", "FLUSH"); // the replica to be promoted has never seen the script
         Assert.Equal("0", RedisCluster.Cli(replica, "SCRIPT", "EXISTS", client.GetScript("incr").Sha1).Trim());
 
-        await Failover(replica, key);
+        await ClusterOps.Failover(fixture, mux, replica, key);
         try
         {
             Assert.Equal(2, (int)await client.RunScriptAsync("incr", key, 1));
@@ -85,7 +52,7 @@ public sealed class ClusterFaultTests : IDisposable
         }
         finally
         {
-            await Failover(primary, key);
+            await ClusterOps.Failover(fixture, mux, primary, key);
         }
         Assert.Equal(13, (int)await client.RunScriptAsync("incr", key, 1));
     }
@@ -101,7 +68,7 @@ public sealed class ClusterFaultTests : IDisposable
         // Functions: the target never had the library (FUNCTION FLUSH), as the script's body for Scripts.
         RedisCluster.Cli(target, TestBackend.IsFunctions ? "FUNCTION" : "SCRIPT", "FLUSH");
 
-        Move(slot, source, target);
+        ClusterOps.Move(fixture, slot, source, target);
         try
         {
             Assert.Equal(2, (int)await client.RunScriptAsync("incr", key, 1));
@@ -119,28 +86,9 @@ public sealed class ClusterFaultTests : IDisposable
         }
         finally
         {
-            Move(slot, target, source);
+            ClusterOps.Move(fixture, slot, target, source);
         }
         Assert.Equal(3, (int)await client.RunScriptAsync("incr", key, 1));
-    }
-
-    private void Move(int slot, RedisServer from, RedisServer to)
-    {
-        var fromId = Id(from);
-        var toId = Id(to);
-        RedisCluster.Cli(to, "CLUSTER", "SETSLOT", slot.ToString(), "IMPORTING", fromId);
-        RedisCluster.Cli(from, "CLUSTER", "SETSLOT", slot.ToString(), "MIGRATING", toId);
-        var keys = RedisCluster.Cli(from, "CLUSTER", "GETKEYSINSLOT", slot.ToString(), "1000")
-            .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        if (keys.Length > 0)
-        {
-            var args = new List<string> { "MIGRATE", "127.0.0.1", to.Port.ToString(), "", "0", "5000", "KEYS" };
-            args.AddRange(keys);
-            RedisCluster.Cli(from, args.ToArray());
-        }
-        foreach (var node in fixture.Cluster.Nodes.Where(n => RedisCluster.Cli(n, "ROLE").StartsWith("master")))
-            RedisCluster.Cli(node, "CLUSTER", "SETSLOT", slot.ToString(), "NODE", toId);
-        fixture.Cluster.WaitUntilHealthy(TimeSpan.FromSeconds(30));
     }
 
     [Fact]
@@ -151,7 +99,7 @@ public sealed class ClusterFaultTests : IDisposable
         victim.Kill();
         try
         {
-            await WaitUntil(() => !mux.GetServer(victimEndPoint).IsConnected, TimeSpan.FromSeconds(10), "the multiplexer to notice");
+            await ClusterOps.WaitUntil(() => !mux.GetServer(victimEndPoint).IsConnected, TimeSpan.FromSeconds(10), "the multiplexer to notice");
             if (TestBackend.IsFunctions)
             {
                 await PreloadedFunctionsReachTheReplicaWhenItIsBack(victim, victimEndPoint);
@@ -180,7 +128,7 @@ public sealed class ClusterFaultTests : IDisposable
         // Right after the failover tests, the multiplexer may still take a demoted primary for a
         // primary; FUNCTION LOAD sent there is refused with READONLY and fails the preload (reported
         // as a library issue: the deployment trusts the multiplexer's roles). Start from a settled view.
-        await WaitUntil(() =>
+        await ClusterOps.WaitUntil(() =>
         {
             var stale = mux.GetServers().Any(s => s.IsConnected
                 && s.IsReplica != RedisCluster.Cli(fixture.Node(s.EndPoint), "ROLE").StartsWith("slave", StringComparison.Ordinal));
@@ -206,7 +154,7 @@ public sealed class ClusterFaultTests : IDisposable
         victim.Restart(); // no persistence: it comes back empty and resyncs from its primary
         fixture.Cluster.WaitUntilHealthy(TimeSpan.FromSeconds(60));
         var library = client.DescribeFunctionLibrary().Name;
-        await WaitUntil(() => RedisCluster.Cli(victim, "FUNCTION", "LIST", "LIBRARYNAME", library).Contains(library),
+        await ClusterOps.WaitUntil(() => RedisCluster.Cli(victim, "FUNCTION", "LIST", "LIBRARYNAME", library).Contains(library),
             TimeSpan.FromSeconds(20), "the restarted replica to receive the library");
     }
 }
