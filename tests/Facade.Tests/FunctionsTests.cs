@@ -432,4 +432,33 @@ public sealed class FunctionsTests : IDisposable
         Assert.Equal(new[] { "2", "2", "3" }, (await transaction).Select(r => (string?)r));
         Assert.Equal("4", (string?)await down.RunScriptAsync("incr_by", "n", 1));
     }
+
+    [Fact]
+    public async Task Auto_picks_scripts_when_a_server_is_older_than_Redis_7()
+    {
+        // The client knows a server's version from HELLO or INFO. Configured for Redis 5 (so it sends no
+        // HELLO) and as a user without INFO, the multiplexer keeps the version its configuration
+        // names, as it would see an old server.
+        var user = "old" + Guid.NewGuid().ToString("N")[..6];
+        await redis.AdminServer.ExecuteAsync("ACL", "SETUSER", user, "on", ">secret", "~*", "&*", "+@all", "-info");
+        try
+        {
+            using var old = redis.Connect($"user={user},password=secret,protocol=resp2,version=5.0.0");
+            Assert.True(old.GetServer(old.GetEndPoints()[0]).Version < new Version(7, 0), "the multiplexer believes an old server");
+            var auto = new ScriptClient(old, new ScriptClientOptions { Backend = ScriptBackend.Auto });
+            auto.DefineCommand("incr_by", new CommandDefinition(Lua.IncrBy) { Keys = 1 });
+            var (fcalls, loads) = (Calls("fcall"), Calls("function|load"));
+
+            Assert.Equal("1", (string?)await auto.RunScriptAsync("incr_by", Key("old"), 1));
+            Assert.Equal(new[] { "2", "3" }, (await auto.Pipeline().RunScript("incr_by", Key("old"), 1).RunScript("incr_by", Key("old"), 1).ExecuteAsync()).Select(r => (string?)r));
+
+            Assert.Equal(ScriptBackend.Scripts, auto.ActiveBackend);
+            Assert.Equal(0, Calls("fcall") - fcalls);
+            Assert.Equal(0, Calls("function|load") - loads);
+        }
+        finally
+        {
+            await redis.AdminServer.ExecuteAsync("ACL", "DELUSER", user);
+        }
+    }
 }
