@@ -113,7 +113,7 @@ cmd_test() {
 cmd_demo() {
   need_dotnet
   need_redis
-  dotnet run -c $CONFIG --project examples/Channels/Demo
+  dotnet run -c $CONFIG --project examples/Channels/Demo -- "$@"
 }
 
 cmd_pack() {
@@ -124,7 +124,7 @@ cmd_pack() {
 
 case "${1:-}" in
   test) cmd_test ;;
-  demo) cmd_demo ;;
+  demo) shift; cmd_demo "$@" ;;
   pack) cmd_pack ;;
-  *) echo "usage: ./build.sh demo|test|pack" >&2; exit 2 ;;
+  *) echo "usage: ./build.sh demo [--backend scripts|functions|auto] | test | pack" >&2; exit 2 ;;
 esac

@@ -5,6 +5,13 @@ using StackExchange.Redis;
 
 // A short tour of the channel layer. Uses the server REDIS_URL names (host:port or
 // redis://host:port), or else starts a throwaway redis-server on a free loopback port.
+// `--backend scripts|functions|auto` picks how the commands run (default: scripts).
+var backendArg = args.SkipWhile(a => a != "--backend").Skip(1).FirstOrDefault() ?? "scripts";
+if (!Enum.TryParse<ScriptBackend>(backendArg, ignoreCase: true, out var backend) || !Enum.IsDefined(backend))
+{
+    Console.Error.WriteLine($"--backend must be scripts, functions or auto, not '{backendArg}'");
+    return 2;
+}
 ThrowawayRedis? owned = null;
 try
 {
@@ -39,7 +46,10 @@ try
     string Wire()
     {
         var parts = new List<string>();
-        foreach (var command in new[] { "eval", "evalsha", "zrangebyscore" })
+        var commands = backend == ScriptBackend.Scripts
+            ? new[] { "eval", "evalsha", "zrangebyscore" }
+            : new[] { "eval", "evalsha", "fcall", "fcall_ro", "function|load", "zrangebyscore" };
+        foreach (var command in commands)
         {
             var now = Calls(command);
             var delta = now - last.GetValueOrDefault(command);
@@ -50,9 +60,11 @@ try
     }
     Wire();
     Console.WriteLine("(wire = what the server counted during a step: EVAL carries a script's body, EVALSHA only");
-    Console.WriteLine(" its SHA1; ZRANGEBYSCORE is a publish's membership read)");
+    Console.WriteLine(" its SHA1, FCALL names a function of the client's library; ZRANGEBYSCORE is a publish's membership read)");
 
-    var client = new ScriptClient(mux);
+    var client = new ScriptClient(mux, new ScriptClientOptions { Backend = backend });
+    Console.WriteLine($"Backend: {backend}");
+    var functions = backend != ScriptBackend.Scripts;
     var prefix = "demo-" + Guid.NewGuid().ToString("N")[..6];
     var layer = new ChannelLayer(client, new ChannelLayerOptions { Prefix = prefix });
 
@@ -93,7 +105,9 @@ try
     await layer.QueuePublishAsync(pipe, "lobby", "p2");
     var replies = await pipe.ExecuteAsync();
     Console.WriteLine($"     replies: [{string.Join(", ", replies.Select(r => (long)r))}]");
-    Console.WriteLine(Wire() + "   (a pipeline's first use of a script carries its body)");
+    Console.WriteLine(Wire() + (functions
+        ? "   (the pipeline's guard: FUNCTION LOAD of the library, answered 'already exists')"
+        : "   (a pipeline's first use of a script carries its body)"));
     var bobGot = new List<string>();
     while (await layer.PollAsync("bob") is { } m) bobGot.Add(m.Text);
     Console.WriteLine($"     bob now holds: [{string.Join(", ", bobGot)}]");
@@ -102,11 +116,13 @@ try
     Console.WriteLine();
     Console.WriteLine("6. SCRIPT FLUSH (as a restart or failover would), then publish again");
     await server.ScriptFlushAsync();
-    Console.WriteLine($"     publish 'after flush' -> delivered to {await layer.PublishAsync("room", "after flush")} member(s): NOSCRIPT healed, no error");
-    Console.WriteLine(Wire() + "   (EVALSHA got NOSCRIPT, one EVAL reloaded it)");
+    Console.WriteLine($"     publish 'after flush' -> delivered to {await layer.PublishAsync("room", "after flush")} member(s): no error");
+    Console.WriteLine(Wire() + (functions
+        ? "   (functions live outside the script cache: nothing to reload)"
+        : "   (EVALSHA got NOSCRIPT, one EVAL reloaded it)"));
     for (var i = 0; i < 3; i++) await layer.PublishAsync("room", $"again {i}");
     Console.WriteLine("     three more publishes");
-    Console.WriteLine(Wire() + "   (back to EVALSHA only)");
+    Console.WriteLine(Wire() + (functions ? "   (FCALL only)" : "   (back to EVALSHA only)"));
 
     Console.WriteLine();
     Console.WriteLine("7. ReceiveAsync waits for a message sent while it waits");
@@ -124,7 +140,9 @@ try
     }
 
     Console.WriteLine();
-    Console.WriteLine($"Totals on this server: EVAL {Calls("eval")}, EVALSHA {Calls("evalsha")}");
+    Console.WriteLine($"Totals on this server: EVAL {Calls("eval")}, EVALSHA {Calls("evalsha")}, FCALL {Calls("fcall") + Calls("fcall_ro")}");
+    if (client.ActiveBackend == ScriptBackend.Functions)
+        Console.WriteLine($"The commands ran as functions of the library {client.DescribeFunctionLibrary().Name} (see FUNCTION LIST).");
     Console.WriteLine("Done.");
     return 0;
 }
