@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # LuaScripts build entry point.
-#   ./build.sh demo    run the channel-layer demo (throwaway local redis-server unless REDIS_URL is set)
+#   ./build.sh demo    run the channel-layer demo (throwaway local redis-server unless REDIS_URL is set);
+#                      --backend scripts|functions|auto picks the backend (default scripts)
 #   ./build.sh test    build everything and run every test suite against real redis-server processes, then
 #                      the suites that create clients (core, facade, channels, chaos) again with the Functions
 #                      backend (LUASCRIPTS_TEST_BACKEND=Functions; its chaos pass runs CHAOS_FUNCTIONS_SECONDS
