@@ -341,10 +341,11 @@ module Interpreter =
             let scripts = Registry.scripts registry
             let connected = context.Multiplexer.GetServers() |> Array.filter (fun s -> s.IsConnected)
             let auto = state.Backend = Backend.Auto
+            let older = if auto then connected |> Array.tryFind (fun s -> s.Version < Version(7, 0)) else None
             if auto && state.AutoDecision = Some false then
                 return Plan.ScriptsOnly state.AutoReason
-            elif auto && connected |> Array.exists (fun s -> s.Version < Version(7, 0)) then
-                let old = connected |> Array.find (fun s -> s.Version < Version(7, 0))
+            elif older.IsSome then
+                let old = older.Value
                 state.Decide(false, $"{EndPointCollection.ToString old.EndPoint} runs Redis {old.Version}, older than 7.0")
                 return Plan.ScriptsOnly state.AutoReason
             else
@@ -366,12 +367,10 @@ module Interpreter =
                             // every such one (compiled alone, or by the line the server names), run it
                             // as a script (where its own error shows, as with the Scripts backend) and
                             // load the rest.
-                            let compileFailure = failures |> List.tryFind (fun f -> f.Reason.Contains "Error compiling function")
                             let! culprits =
-                                match compileFailure, targets with
-                                | Some _, [||] -> Task.FromResult []
-                                | Some failure, _ -> findUncompilable targets[0] library scripts failure.Reason
-                                | None, _ -> Task.FromResult []
+                                match failures |> List.tryFind (fun f -> f.Reason.Contains "Error compiling function") with
+                                | Some failure -> findUncompilable targets[0] library scripts failure.Reason
+                                | None -> Task.FromResult []
                             match culprits with
                             | _ :: _ when compileFailures < scripts.Length ->
                                 compileFailures <- compileFailures + 1
@@ -594,12 +593,12 @@ module Interpreter =
                 // refused at once, cheaply, with "already exists" otherwise. In a transaction it is the
                 // first command inside MULTI (its reply explains a failure); in a pipeline it is sent
                 // fire-and-forget (a failed load shows as "Function not found", healed below).
-                let guards = ResizeArray<struct (EndPoint * Task<RedisResult>)>()
                 let firstCall = fcalls |> Array.tryFindIndex (fun f -> not (isNull f))
-                match firstCall with
-                | Some i when mode = Mode.Transaction ->
-                    guards.Add(struct (endPoints[i], batch.ExecuteAsync("FUNCTION", guardArgs (), CommandFlags.None)))
-                | _ -> ()
+                let transactionGuard =
+                    match firstCall with
+                    | Some i when mode = Mode.Transaction ->
+                        ValueSome(struct (endPoints[i], batch.ExecuteAsync("FUNCTION", guardArgs (), CommandFlags.None)))
+                    | _ -> ValueNone
                 // Keyed by the script object (reference hashing): cheaper per command than its SHA text.
                 let bodySent = HashSet<struct (EndPoint * Script)>()
                 let tasks =
@@ -643,9 +642,10 @@ module Interpreter =
                     ()
                 with _ ->
                     ()
-                // The guards' failures: what to tell the caller if a call then misses its function.
+                // The transaction guard's failure: what to tell the caller if a call then misses its function.
                 let mutable guardFailure = None
-                for struct (endPoint, guard) in guards do
+                match transactionGuard with
+                | ValueSome(struct (endPoint, guard)) ->
                     let! settledGuard = settle guard
                     match settledGuard with
                     | Ok _ -> context.LoadState.MarkLoaded(endPoint, deployed.Library.Name)
@@ -654,6 +654,7 @@ module Interpreter =
                     | Error e when not (e.Message.StartsWith("EXECABORT", StringComparison.Ordinal)) ->
                         guardFailure <- Some $"the function library '{deployed.Library.Name}' could not be loaded: {e.Message}"
                     | Error _ -> ()
+                | ValueNone -> ()
                 let discarded =
                     match discarded, guardFailure with
                     | Some d, Some g -> Some $"{d} ({g})"
