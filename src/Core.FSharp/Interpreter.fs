@@ -653,6 +653,13 @@ module Interpreter =
                         context.LoadState.MarkLoaded(endPoint, deployed.Library.Name)
                     | Error e when not (e.Message.StartsWith("EXECABORT", StringComparison.Ordinal)) ->
                         guardFailure <- Some $"the function library '{deployed.Library.Name}' could not be loaded: {e.Message}"
+                    | Error _ when tasks |> Array.forall (fun t -> match outcome t with Error e -> e.Message.StartsWith("EXECABORT", StringComparison.Ordinal) | Ok _ -> false) ->
+                        // StackExchange.Redis reports only EXECABORT for every queued command; when none
+                        // was refused for its own reason (MOVED...), the guard, a write, is the one a full
+                        // server or a narrow ACL refuses at queue time.
+                        guardFailure <-
+                            Some
+                                $"the transaction began with FUNCTION LOAD of the library '{deployed.Library.Name}', which a server out of memory (OOM) or an ACL without FUNCTION LOAD refuses"
                     | Error _ -> ()
                 | ValueNone -> ()
                 let discarded =

@@ -461,4 +461,33 @@ public sealed class FunctionsTests : IDisposable
             await redis.AdminServer.ExecuteAsync("ACL", "DELUSER", user);
         }
     }
+
+    [Fact]
+    public async Task Under_OOM_reads_still_run_and_a_transaction_is_refused_whole_naming_the_library()
+    {
+        using var server = RedisServer.Start("--maxmemory-policy", "noeviction");
+        using var own = ConnectionMultiplexer.Connect($"{server.EndPoint},allowAdmin=true,abortConnect=false");
+        var full = new ScriptClient(own, new ScriptClientOptions { Backend = ScriptBackend.Functions });
+        full.DefineCommand("incr_by", new CommandDefinition(Lua.IncrBy) { Keys = 1 });
+        full.DefineCommand("peek", new CommandDefinition("return redis.call('GET', KEYS[1])") { Keys = 1, ReadOnly = true });
+        Assert.Equal("1", (string?)await full.RunScriptAsync("incr_by", "n", 1));
+        var admin = own.GetServer(server.EndPoint);
+        await admin.ExecuteAsync("CONFIG", "SET", "maxmemory", "1"); // every write is now refused
+
+        // A read-only function runs, alone and in a pipeline (whose guard is refused, fire-and-forget).
+        Assert.Equal("1", (string?)await full.RunScriptAsync("peek", "n"));
+        Assert.Equal(new[] { "1", "1" }, (await full.Pipeline().RunScript("peek", "n").Command("GET", (RedisKey)"n").ExecuteAsync()).Select(r => (string?)r));
+        // A writing function is refused before it runs.
+        var refused = await Assert.ThrowsAsync<ScriptExecutionException>(() => full.RunScriptAsync("incr_by", "n", 1));
+        Assert.StartsWith("OOM", refused.ServerMessage);
+        // A transaction is refused whole: its guard is a write command; the reason names the library.
+        var discarded = await Assert.ThrowsAsync<PipelineExecutionException>(() => full.Transaction().RunScript("peek", "n").ExecuteAsync());
+        var failure = Assert.Single(discarded.Failures);
+        Assert.Contains("EXECABORT", failure.Message);
+        Assert.Contains(full.DescribeFunctionLibrary().Name, failure.Message);
+        Assert.Contains("OOM", failure.Message);
+
+        await admin.ExecuteAsync("CONFIG", "SET", "maxmemory", "0");
+        Assert.Equal("1", (string?)await own.GetDatabase().StringGetAsync("n")); // nothing wrote
+    }
 }
