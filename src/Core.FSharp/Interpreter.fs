@@ -273,15 +273,15 @@ module Interpreter =
     let private loadLibrary (context: Context) (servers: IServer[]) (library: FunctionLibrary) (replace: bool) (flags: CommandFlags) =
         task {
             let! outcomes = Task.WhenAll(servers |> Array.map (fun s -> loadLibraryOn s library replace flags))
-            let demoted = outcomes |> Array.exists (function Error reason -> reason.StartsWith("READONLY", StringComparison.Ordinal) | Ok() -> false)
-            if demoted then
+            let isDemoted (reason: string) = reason.StartsWith("READONLY", StringComparison.Ordinal)
+            if outcomes |> Array.exists (function Error reason -> isDemoted reason | Ok() -> false) then
                 context.Topology.Invalidate()
                 context.Multiplexer.ConfigureAsync() |> ignore
             return
                 [ for server, outcome in Array.zip servers outcomes do
                       match outcome with
                       | Ok() -> context.LoadState.MarkLoaded(server.EndPoint, library.Name)
-                      | Error reason when reason.StartsWith("READONLY", StringComparison.Ordinal) -> ()
+                      | Error reason when isDemoted reason -> ()
                       | Error reason -> { EndPoint = server.EndPoint; Reason = reason } ]
         }
 
