@@ -41,7 +41,7 @@ match first, second with
 
 // Two scripts, one round trip: `and!` keeps both commands in the same batch.
 let both =
-    match Client.script "incr_by" [ value key; number 10L ] client, Client.script "incr_by" [ value key; number 100L ] client with
+    match Client.call "incr_by" [ value key; number 10L ] client, Client.call "incr_by" [ value key; number 100L ] client with
     | Ok a, Ok b ->
         program {
             let! x = a

@@ -36,7 +36,8 @@ public sealed class ScriptClient
             ScriptBackend.Auto => Backend.Auto,
             _ => throw new ArgumentOutOfRangeException(nameof(options), Options.Backend, "Backend must be Scripts, Functions or Auto."),
         };
-        core = new Client(multiplexer, new ClientOptions(Options.Database, backend));
+        var prefix = string.IsNullOrEmpty(Options.KeyPrefix) ? FSharpOption<string>.None : FSharpOption<string>.Some(Options.KeyPrefix);
+        core = new Client(multiplexer, new ClientOptions(Options.Database, backend, prefix));
         database = core.Database;
     }
 
@@ -46,7 +47,7 @@ public sealed class ScriptClient
     /// <summary>The settings.</summary>
     public ScriptClientOptions Options { get; }
 
-    /// <summary>The database calls run against.</summary>
+    /// <summary>The database calls run against (key-prefixed when <see cref="ScriptClientOptions.KeyPrefix"/> is set).</summary>
     public IDatabase Database => database;
 
     internal Client Core => core;
@@ -90,7 +91,7 @@ public sealed class ScriptClient
             definition.ReadOnly,
             definition.Install);
         var result = ClientModule.Define(name, definition.Lua, keyCount, options, core);
-        if (result.IsError) throw Errors.Definition(name, result.ErrorValue);
+        if (result.IsError) throw ExceptionFactory.Definition(name, result.ErrorValue);
         return new ScriptHandle(this, result.ResultValue);
     }
 
@@ -136,11 +137,9 @@ public sealed class ScriptClient
     /// <exception cref="ScriptExecutionException">The server failed the script.</exception>
     public Task<RedisResult> RunScriptAsync(string name, params RedisValue[] args)
     {
-        var script = Find(name);
-        var invocation = Args.Invoke(script, args);
-        if (invocation.IsError) throw Errors.Argument(name, invocation.ErrorValue);
-        CheckRoute(invocation.ResultValue);
-        return Interpreter.Evaluate(core.Context, database, invocation.ResultValue, CommandFlags.None, Errors.OnFailure);
+        var invocation = ClientModule.Invoke(name, args, core);
+        if (invocation.IsError) throw ExceptionFactory.Run(invocation.ErrorValue);
+        return ClientModule.Evaluate(ExceptionFactory.OnFailure, CommandFlags.None, invocation.ResultValue, core);
     }
 
     /// <summary>Runs a named command with explicit KEYS and ARGV.</summary>
@@ -156,11 +155,9 @@ public sealed class ScriptClient
     public Task<RedisResult> RunScriptAsync(string name, RedisKey[] keys, RedisValue[] args,
         CommandFlags flags = CommandFlags.None, CancellationToken cancellationToken = default)
     {
-        var script = Find(name);
-        var invocation = Args.InvokeExplicit(script, keys, args);
-        if (invocation.IsError) throw Errors.Argument(name, invocation.ErrorValue);
-        CheckRoute(invocation.ResultValue);
-        var reply = Interpreter.Evaluate(core.Context, database, invocation.ResultValue, flags, Errors.OnFailure);
+        var invocation = ClientModule.InvokeExplicit(name, keys, args, core);
+        if (invocation.IsError) throw ExceptionFactory.Run(invocation.ErrorValue);
+        var reply = ClientModule.Evaluate(ExceptionFactory.OnFailure, flags, invocation.ResultValue, core);
         return cancellationToken.CanBeCanceled ? reply.WaitAsync(cancellationToken) : reply;
     }
 
@@ -177,7 +174,7 @@ public sealed class ScriptClient
     public async Task<int> PreloadScriptsAsync(CancellationToken cancellationToken = default)
     {
         var result = await ClientModule.Preload(core).WaitAsync(cancellationToken).ConfigureAwait(false);
-        if (result.IsError) throw Errors.Preload(result.ErrorValue);
+        if (result.IsError) throw ExceptionFactory.Preload(result.ErrorValue);
         return result.ResultValue;
     }
 
@@ -186,20 +183,6 @@ public sealed class ScriptClient
 
     /// <summary>A transaction: like a pipeline, but sent as MULTI/EXEC, all or nothing.</summary>
     public ScriptPipeline Transaction() => new(this, transaction: true);
-
-    internal Task<FSharpResult<RedisResult, ExecutionError>[]> RunRound(Core.Command[] commands, bool transaction, CancellationToken cancellationToken)
-    {
-        var mode = transaction ? Interpreter.Mode.Transaction : Interpreter.Mode.Pipeline;
-        var round = Interpreter.SendRound(core.Context, database, mode, CommandFlags.None, commands);
-        return cancellationToken.CanBeCanceled ? round.WaitAsync(cancellationToken) : round;
-    }
-
-    /// <summary>On a cluster, refuses a call whose keys span slots before anything is sent.</summary>
-    internal void CheckRoute(Invocation invocation)
-    {
-        var route = Interpreter.CheckRoute(core.Context, invocation);
-        if (route.IsError) throw Errors.Argument(invocation.Script.Name, route.ErrorValue);
-    }
 
     internal Script Find(string name) =>
         core.Registry.TryGetValue(name, out var script) ? script : throw new UnknownScriptException(name);

@@ -11,6 +11,14 @@ public sealed class ScriptClientOptions
     /// <see cref="ScriptBackend.Functions"/> or <see cref="ScriptBackend.Auto"/>.
     /// </summary>
     public ScriptBackend Backend { get; init; } = ScriptBackend.Scripts;
+
+    /// <summary>
+    /// A prefix put before every key the client sends, as StackExchange.Redis's <c>WithKeyPrefix</c>
+    /// does (KEYS of defined commands and <c>RedisKey</c> arguments of raw commands; never
+    /// ARGV or replies). On a cluster, slots are checked on the prefixed keys. <see langword="null"/>
+    /// (the default) for none.
+    /// </summary>
+    public string? KeyPrefix { get; init; }
 }
 
 /// <summary>How a <see cref="ScriptClient"/> runs its commands on the server.</summary>

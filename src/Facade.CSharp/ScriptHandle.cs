@@ -80,9 +80,8 @@ public sealed class ScriptHandle
     {
         System.ArgumentNullException.ThrowIfNull(database);
         var invocation = Args.InvokeExplicit(Script, keys ?? System.Array.Empty<RedisKey>(), args ?? System.Array.Empty<RedisValue>());
-        if (invocation.IsError) throw Errors.Argument(Name, invocation.ErrorValue);
-        if (ReferenceEquals(database.Multiplexer, client.Multiplexer)) client.CheckRoute(invocation.ResultValue);
-        return Interpreter.Evaluate(client.Core.Context, database, invocation.ResultValue, flags, Errors.OnFailure);
+        if (invocation.IsError) throw ExceptionFactory.Argument(Name, invocation.ErrorValue);
+        return ClientModule.EvaluateOn(ExceptionFactory.OnFailure, database, flags, invocation.ResultValue, client.Core);
     }
 
     /// <inheritdoc />

@@ -3,7 +3,6 @@ using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
 using LuaScripts.Core;
-using Microsoft.FSharp.Collections;
 using Microsoft.FSharp.Core;
 using StackExchange.Redis;
 
@@ -20,13 +19,13 @@ namespace LuaScripts;
 public sealed class ScriptPipeline
 {
     private readonly ScriptClient client;
-    private readonly List<Core.Command> commands = new();
+    private readonly StepQueue queue;
     private int executed;
-    private FSharpOption<int>? transactionSlot;
 
     internal ScriptPipeline(ScriptClient client, bool transaction)
     {
         this.client = client;
+        queue = transaction ? ClientModule.Transaction(client.Core) : ClientModule.Pipeline(client.Core);
         IsTransaction = transaction;
     }
 
@@ -34,19 +33,19 @@ public sealed class ScriptPipeline
     public bool IsTransaction { get; }
 
     /// <summary>How many commands are queued.</summary>
-    public int Count => commands.Count;
+    public int Count => queue.Count;
 
     /// <summary>Queues a named command with flat arguments (split as <see cref="ScriptClient.RunScriptAsync(string, RedisValue[])"/> does).</summary>
     /// <param name="name">The command's name.</param>
     /// <param name="args">The flat arguments.</param>
     /// <returns>This pipeline.</returns>
     /// <exception cref="UnknownScriptException">No such command; nothing was queued.</exception>
-    /// <exception cref="ScriptArgumentException">The arguments do not fit the key count; nothing was queued.</exception>
+    /// <exception cref="ScriptArgumentException">The arguments do not fit the key count (or, on a cluster, the keys span slots); nothing was queued.</exception>
     public ScriptPipeline RunScript(string name, params RedisValue[] args)
     {
-        var invocation = Args.Invoke(client.Find(name), args);
-        if (invocation.IsError) throw Errors.Argument(name, invocation.ErrorValue);
-        return Add(Core.Command.NewScript(invocation.ResultValue));
+        var invocation = ClientModule.Invoke(name, args, client.Core);
+        if (invocation.IsError) throw ExceptionFactory.Run(invocation.ErrorValue);
+        return Add(Step.NewCall(invocation.ResultValue));
     }
 
     /// <summary>Queues a named command with explicit KEYS and ARGV.</summary>
@@ -55,49 +54,38 @@ public sealed class ScriptPipeline
     /// <param name="args">The ARGV.</param>
     /// <returns>This pipeline.</returns>
     /// <exception cref="UnknownScriptException">No such command; nothing was queued.</exception>
-    /// <exception cref="ScriptArgumentException">The KEYS do not fit the key count; nothing was queued.</exception>
+    /// <exception cref="ScriptArgumentException">The KEYS do not fit the key count (or, on a cluster, span slots); nothing was queued.</exception>
     public ScriptPipeline RunScript(string name, RedisKey[] keys, RedisValue[] args)
     {
-        var invocation = Args.InvokeExplicit(client.Find(name), keys, args);
-        if (invocation.IsError) throw Errors.Argument(name, invocation.ErrorValue);
-        return Add(Core.Command.NewScript(invocation.ResultValue));
+        var invocation = ClientModule.InvokeExplicit(name, keys, args, client.Core);
+        if (invocation.IsError) throw ExceptionFactory.Run(invocation.ErrorValue);
+        return Add(Step.NewCall(invocation.ResultValue));
     }
 
     /// <summary>
-    /// Queues a plain Redis command. Pass keys as <see cref="RedisKey"/> so that they are routed (and
-    /// prefixed) as keys; other arguments are sent as values.
+    /// Queues a raw Redis command (one that is not a defined command). Pass keys as
+    /// <see cref="RedisKey"/> so that they are routed (and prefixed) as keys; other arguments are sent
+    /// as values.
     /// </summary>
-    /// <param name="command">The command, e.g. "SET".</param>
+    /// <param name="command">The Redis command, e.g. "SET".</param>
     /// <param name="args">Its arguments.</param>
     /// <returns>This pipeline.</returns>
     /// <exception cref="ArgumentException">The command name is empty.</exception>
-    /// <exception cref="ScriptArgumentException">An argument is null; nothing was queued.</exception>
-    public ScriptPipeline Command(string command, params object[] args)
+    /// <exception cref="ScriptArgumentException">An argument is null (or, on a cluster, its keys span slots); nothing was queued.</exception>
+    public ScriptPipeline RawCommand(string command, params object[] args)
     {
         if (string.IsNullOrWhiteSpace(command)) throw new ArgumentException("A command name is required.", nameof(command));
         ArgumentNullException.ThrowIfNull(args);
-        var check = CommandArgs.Check(args);
-        if (check.IsError) throw Errors.Argument(command, check.ErrorValue);
-        return Add(Core.Command.NewPlain(command, args));
+        return Add(Step.NewRaw(command, args));
     }
 
-    private ScriptPipeline Add(Core.Command command)
+    private ScriptPipeline Add(Step step)
     {
         if (Volatile.Read(ref executed) != 0) throw AlreadyExecuted();
-        var context = client.Core.Context;
-        if (command is Core.Command.Script script) client.CheckRoute(script.Item);
-        if (IsTransaction)
-        {
-            var slot = Interpreter.CheckTransactionSlot(context, transactionSlot, command);
-            if (slot.IsError) throw Errors.Argument(Name(command), slot.ErrorValue);
-            transactionSlot = slot.ResultValue;
-        }
-        commands.Add(command);
+        var added = queue.Add(step);
+        if (added.IsError) throw ExceptionFactory.Run(added.ErrorValue);
         return this;
     }
-
-    private static string Name(Core.Command command) =>
-        command is Core.Command.Script s ? s.Item.Script.Name : ((Core.Command.Plain)command).name;
 
     private InvalidOperationException AlreadyExecuted() =>
         new($"This {(IsTransaction ? "transaction" : "pipeline")} has already been executed; create a new one.");
@@ -113,8 +101,10 @@ public sealed class ScriptPipeline
     public async Task<RedisResult[]> ExecuteAsync(CancellationToken cancellationToken = default)
     {
         if (Interlocked.Exchange(ref executed, 1) != 0) throw AlreadyExecuted();
-        if (commands.Count == 0) return Array.Empty<RedisResult>();
-        var replies = await PendingReplies.Track(pending, client.RunRound(commands.ToArray(), IsTransaction, cancellationToken)).ConfigureAwait(false);
+        if (queue.Count == 0) return Array.Empty<RedisResult>();
+        var round = ClientModule.Send(queue, client.Core);
+        if (cancellationToken.CanBeCanceled) round = round.WaitAsync(cancellationToken);
+        var replies = await PendingReplies.Track(pending, round).ConfigureAwait(false);
         return ToResults(replies, IsTransaction);
     }
 
@@ -153,7 +143,7 @@ public sealed class ScriptPipeline
             }
         }
         if (failures is not null)
-            throw new PipelineExecutionException(Errors.PipelineMessage(failures, transaction), results, failures);
+            throw new PipelineExecutionException(ExceptionFactory.PipelineMessage(failures, transaction), results, failures);
         return results!;
     }
 }

@@ -507,7 +507,7 @@ internal sealed class FuzzStream(ScriptClient client, IConnectionMultiplexer mux
         var expects = new List<Expect>();
         var calls = 1 + random.Next(8);
         var bad = random.Next(4) == 0 ? random.Next(calls) : -1;
-        round.Command("SET", (RedisKey)marker, "1");
+        round.RawCommand("SET", (RedisKey)marker, "1");
         for (var i = 0; i < calls; i++)
         {
             var (name, known) = i == bad ? PickName() : PickKnownEcho();

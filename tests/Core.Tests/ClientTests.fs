@@ -23,7 +23,7 @@ let private defined (client: Client) name lua keyCount =
     | Error e -> failtestf "define failed: %s" (DefinitionError.describe e)
 
 let private scriptProgram (client: Client) name (args: string list) =
-    match Client.script name (args |> List.map rv) client with
+    match Client.call name (args |> List.map rv) client with
     | Ok p -> p
     | Error e -> failtestf "script failed: %s" (RunError.describe e)
 
@@ -96,9 +96,9 @@ let private serverTests =
               let client = newClient ()
               let result = ref (Ok(RedisResult.Create(rv "unset")))
               let! (sent: StackExchange.Redis.Profiling.IProfiledCommand list) = Server.profile client.Multiplexer (fun () -> task { let! r = Client.run "nope" [ rv "x" ] client in result.Value <- r } :> Task)
-              Expect.equal result.Value (Error(RunError.UnknownScript "nope")) "UnknownScript"
+              Expect.equal result.Value (Error(RunError.UnknownCommand "nope")) "UnknownScript"
               Expect.isEmpty sent "no command"
-              Expect.stringContains (RunError.describe (RunError.UnknownScript "nope")) "'nope'" "message names it"
+              Expect.stringContains (RunError.describe (RunError.UnknownCommand "nope")) "'nope'" "message names it"
           }
 
           testTask "invalid arguments are InvalidArguments and nothing is sent" {
@@ -124,9 +124,9 @@ let private serverTests =
                     Error(RunError.InvalidArguments("dyn", ArgumentError.MissingKeyCount))
                     Error(RunError.InvalidArguments("dyn", ArgumentError.KeyCountExceedsArguments(3L, 1))) ]
                   "one error each"
-              match Client.script "two-keys" [] client with
+              match Client.call "two-keys" [] client with
               | Error(RunError.InvalidArguments("two-keys", ArgumentError.TooFewArguments(2, 0))) -> ()
-              | other -> failtestf "Client.script checks now: %A" (other |> Result.map ignore)
+              | other -> failtestf "Client.call checks now: %A" (other |> Result.map ignore)
           }
 
           testTask "a script the server fails is RunError.Execution naming it" {
@@ -134,7 +134,7 @@ let private serverTests =
               let script = defined client "boom" "return redis.error_reply('ERR kaboom')" (KeyCount.Fixed 0)
               let! result = Client.run "boom" [] client
               match result with
-              | Error(RunError.Execution(ExecutionError.ScriptFailed("boom", sha, message)) as e) ->
+              | Error(RunError.Execution(ExecutionError.CommandFailed("boom", sha, message)) as e) ->
                   Expect.equal sha script.Sha1 "sha"
                   Expect.stringContains message "kaboom" "server text"
                   Expect.stringContains (RunError.describe e) "'boom'" "message names it"
@@ -222,9 +222,9 @@ let private serverTests =
               let! _ = Client.run "set-get" [ rv (p + "warm"); rv "w" ] client
               Server.scriptFlush ()
               let prog = program {
-                  let! a = Program.command "SET" [ box (rk (p + "a")); box "1" ]
+                  let! a = Program.raw "SET" [ box (rk (p + "a")); box "1" ]
                   and! s = scriptProgram client "set-get" [ p + "s"; "2" ]
-                  and! b = Program.command "SET" [ box (rk (p + "b")); box "3" ]
+                  and! b = Program.raw "SET" [ box (rk (p + "b")); box "3" ]
                   return [ string a; string s; string b ]
               }
               let! result = Client.transact prog client
@@ -264,7 +264,7 @@ let private serverTests =
               Expect.isTrue (Client.remove "x" client) "was defined"
               Expect.isFalse (Client.remove "x" client) "no longer"
               let! gone = Client.run "x" [] client
-              Expect.equal gone (Error(RunError.UnknownScript "x")) "unknown now"
+              Expect.equal gone (Error(RunError.UnknownCommand "x")) "unknown now"
           }
 
           testCase "define refuses invalid definitions and leaves the registry alone" <| fun () ->

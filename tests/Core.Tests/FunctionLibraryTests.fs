@@ -169,7 +169,7 @@ let private serverTests =
               let before = fcalls ()
               let! first = Client.run "incr_by" [ RedisValue.op_Implicit (string key); RedisValue.op_Implicit 2 ] client
               let program =
-                  match Client.script "incr_by" [ RedisValue.op_Implicit (string key); RedisValue.op_Implicit 3 ] client with
+                  match Client.call "incr_by" [ RedisValue.op_Implicit (string key); RedisValue.op_Implicit 3 ] client with
                   | Ok p -> p
                   | Error e -> failtest (RunError.describe e)
               let! second = Client.execute program client

@@ -28,10 +28,14 @@ let private counting (action: unit -> Task<'T>) : Task<'T * int64 * int64> =
         return result, calls "eval" - eval0, calls "evalsha" - sha0
     }
 
+/// A context over a connection for the Scripts backend, with no registry of its own.
+let private testContext (mux: IConnectionMultiplexer) =
+    Context(mux, mux.GetDatabase(), Unchecked.defaultof<RedisKey>, Backend.Scripts, (fun () -> Registry.empty))
+
 let private raiseFailure (e: ExecutionError) : exn = ExecutionFailed e
 
 let private evaluate (context: Context) (db: IDatabaseAsync) (inv: Invocation) =
-    Interpreter.evaluate context db inv CommandFlags.None raiseFailure
+    Calls.evaluate context db inv CommandFlags.None raiseFailure
 
 let private asInt (r: RedisResult) = int64 (string r)
 
@@ -44,7 +48,7 @@ let private serverTests =
     testList
         "Interpreter (server)"
         [ testTask "evaluate sends EVAL the first time, EVALSHA afterwards" {
-              let context = Context(Server.mux ())
+              let context = testContext (Server.mux ())
               let db = Server.mux().GetDatabase()
               let k = Server.prefix () + "n"
               let inv = invocationOf (incr "incr") [| rv k |]
@@ -57,7 +61,7 @@ let private serverTests =
           }
 
           testTask "evaluate heals NOSCRIPT after SCRIPT FLUSH and runs the script exactly once" {
-              let context = Context(Server.mux ())
+              let context = testContext (Server.mux ())
               let db = Server.mux().GetDatabase()
               let k = Server.prefix () + "n"
               let inv = invocationOf (incr "incr") [| rv k |]
@@ -72,7 +76,7 @@ let private serverTests =
           }
 
           testTask "a script error is raised through onFailure as ScriptFailed naming the script" {
-              let context = Context(Server.mux ())
+              let context = testContext (Server.mux ())
               let script = fresh "bad script" "return redis.error_reply('ERR custom failure')" (KeyCount.Fixed 0)
               let inv = invocationOf script [||]
               let! outcome =
@@ -84,7 +88,7 @@ let private serverTests =
                           return Error e
                   }
               match outcome with
-              | Error(ExecutionError.ScriptFailed(name, sha, message)) ->
+              | Error(ExecutionError.CommandFailed(name, sha, message)) ->
                   Expect.equal name "bad script" "name"
                   Expect.equal sha script.Sha1 "sha"
                   Expect.stringContains message "custom failure" "server text"
@@ -92,7 +96,7 @@ let private serverTests =
           }
 
           testTask "a script's own error that mentions NOSCRIPT is not resent" {
-              let context = Context(Server.mux ())
+              let context = testContext (Server.mux ())
               let db = Server.mux().GetDatabase()
               let k = Server.prefix () + "n"
               let script =
@@ -112,14 +116,14 @@ let private serverTests =
                               return Some e
                       })
               match failed with
-              | Some(ExecutionError.ScriptFailed(_, _, message)) -> Expect.stringStarts message "NOSCRIPT not really" "the script's own error"
+              | Some(ExecutionError.CommandFailed(_, _, message)) -> Expect.stringStarts message "NOSCRIPT not really" "the script's own error"
               | other -> failtestf "expected the script's error, got %A" other
               Expect.equal (evals, shas) (0L, 1L) "EVALSHA only, no resend"
               Expect.equal (get k) "2" "the script ran once per call"
           }
 
           testTask "evaluate on another connection's database sends EVALSHA and heals" {
-              let context = Context(Server.mux ())
+              let context = testContext (Server.mux ())
               use other = Server.connect ()
               let k = Server.prefix () + "n"
               let inv = invocationOf (incr "incr") [| rv k |]
@@ -129,7 +133,7 @@ let private serverTests =
           }
 
           testTask "evaluate on a batch queues the body" {
-              let context = Context(Server.mux ())
+              let context = testContext (Server.mux ())
               let k = Server.prefix () + "n"
               let inv = invocationOf (incr "incr") [| rv k |]
               let! r, evals, shas =
@@ -143,53 +147,53 @@ let private serverTests =
           }
 
           testTask "sendRound (pipeline): the first use of a script carries the body, later uses EVALSHA, replies in order" {
-              let context = Context(Server.mux ())
+              let context = testContext (Server.mux ())
               let k = Server.prefix () + "n"
               let inv = invocationOf (incr "incr") [| rv k |]
-              let commands = Array.replicate 3 (Command.Script inv)
+              let commands = Array.replicate 3 (Step.Call inv)
               let! replies, evals, shas =
-                  counting (fun () -> Interpreter.sendRound context (Server.mux().GetDatabase()) Interpreter.Mode.Pipeline CommandFlags.None commands)
+                  counting (fun () -> Rounds.send context (Server.mux().GetDatabase()) RoundMode.Pipeline CommandFlags.None commands)
               Expect.equal (okInts replies) [ "1"; "2"; "3" ] "in order"
               Expect.equal (evals, shas) (1L, 2L) "one EVAL, two EVALSHA"
           }
 
           testTask "sendRound (pipeline): a SCRIPT FLUSH landing inside the batch is healed, each call runs once" {
               use adminMux = Server.connect ()
-              let context = Context(adminMux)
+              let context = testContext adminMux
               let k = Server.prefix () + "n"
               let inv = invocationOf (incr "incr") [| rv k |]
-              let commands = [| Command.Script inv; Command.Plain("SCRIPT", [| box "FLUSH" |]); Command.Script inv |]
-              let! replies = Interpreter.sendRound context (adminMux.GetDatabase()) Interpreter.Mode.Pipeline CommandFlags.None commands
+              let commands = [| Step.Call inv; Step.Raw("SCRIPT", [| box "FLUSH" |]); Step.Call inv |]
+              let! replies = Rounds.send context (adminMux.GetDatabase()) RoundMode.Pipeline CommandFlags.None commands
               Expect.equal (okInts replies) [ "1"; "OK"; "2" ] "the EVALSHA after the flush was resent with its body"
               Expect.equal (get k) "2" "ran exactly twice"
           }
 
           testTask "sendRound: server errors are replies, the rest of the round still runs" {
-              let context = Context(Server.mux ())
+              let context = testContext (Server.mux ())
               let p = Server.prefix ()
               let bad = fresh "thrower" "return redis.error_reply('ERR nope')" (KeyCount.Fixed 0)
               Server.adminDb().StringSet(rk (p + "text"), rv "not a number") |> ignore
               let commands =
-                  [| Command.Plain("INCR", [| box (rk (p + "text")) |])
-                     Command.Script(invocationOf bad [||])
-                     Command.Plain("SET", [| box (rk (p + "after")); box "1" |]) |]
-              let! replies = Interpreter.sendRound context (Server.mux().GetDatabase()) Interpreter.Mode.Pipeline CommandFlags.None commands
+                  [| Step.Raw("INCR", [| box (rk (p + "text")) |])
+                     Step.Call(invocationOf bad [||])
+                     Step.Raw("SET", [| box (rk (p + "after")); box "1" |]) |]
+              let! replies = Rounds.send context (Server.mux().GetDatabase()) RoundMode.Pipeline CommandFlags.None commands
               match replies with
-              | [| Error(ExecutionError.CommandFailed("INCR", _)); Error(ExecutionError.ScriptFailed("thrower", _, m)); Ok _ |] ->
+              | [| Error(ExecutionError.RawCommandFailed("INCR", _)); Error(ExecutionError.CommandFailed("thrower", _, m)); Ok _ |] ->
                   Expect.stringContains m "nope" "script error text"
               | other -> failtestf "unexpected replies %A" other
               Expect.equal (get (p + "after")) "1" "the last command ran"
           }
 
           testTask "sendRound (transaction): a command the server refuses to queue discards the whole transaction" {
-              let context = Context(Server.mux ())
+              let context = testContext (Server.mux ())
               let p = Server.prefix ()
               let setter = fresh "setter" "return redis.call('SET', KEYS[1], 'x')" (KeyCount.Fixed 1)
               let commands =
-                  [| Command.Plain("SET", [| box (rk (p + "a")); box "1" |])
-                     Command.Plain("SET", [| box (rk (p + "b")) |]) // wrong number of arguments
-                     Command.Script(invocationOf setter [| rv (p + "c") |]) |]
-              let! (replies: Reply[]) = Interpreter.sendRound context (Server.mux().GetDatabase()) Interpreter.Mode.Transaction CommandFlags.None commands
+                  [| Step.Raw("SET", [| box (rk (p + "a")); box "1" |])
+                     Step.Raw("SET", [| box (rk (p + "b")) |]) // wrong number of arguments
+                     Step.Call(invocationOf setter [| rv (p + "c") |]) |]
+              let! (replies: Reply[]) = Rounds.send context (Server.mux().GetDatabase()) RoundMode.Transaction CommandFlags.None commands
               Expect.all replies Result.isError "every command failed"
               match replies[0], replies[2] with
               | Error(ExecutionError.TransactionDiscarded("SET", _)), Error(ExecutionError.TransactionDiscarded("setter", _)) -> ()
@@ -199,15 +203,15 @@ let private serverTests =
           }
 
           testTask "run (transaction) refuses a second round with TransactionDiscarded" {
-              let context = Context(Server.mux ())
+              let context = testContext (Server.mux ())
               let p = Server.prefix ()
               let inv = invocationOf (incr "incr") [| rv (p + "n") |]
               let prog = program {
-                  let! a = Program.script inv
-                  let! b = Program.script inv
+                  let! a = Program.call inv
+                  let! b = Program.call inv
                   return asInt a + asInt b
               }
-              let! result = Interpreter.run context (Server.mux().GetDatabase()) Interpreter.Mode.Transaction CommandFlags.None prog
+              let! result = Rounds.run context (Server.mux().GetDatabase()) RoundMode.Transaction CommandFlags.None prog
               match result with
               | Error [ ExecutionError.TransactionDiscarded("incr", message) ] -> Expect.stringContains message "single round" "why"
               | other -> failtestf "expected the second round refused, got %A" other
@@ -215,25 +219,25 @@ let private serverTests =
           }
 
           testTask "run (pipeline): dependent rounds run in order, one batch each" {
-              let context = Context(Server.mux ())
+              let context = testContext (Server.mux ())
               let p = Server.prefix ()
               let inv = invocationOf (incr "incr") [| rv (p + "n") |]
               let prog = program {
-                  let! a = Program.script inv
-                  let! b = Program.script inv
-                  and! c = Program.script inv
-                  let! d = Program.command "GET" [ box (rk (p + "n")) ]
+                  let! a = Program.call inv
+                  let! b = Program.call inv
+                  and! c = Program.call inv
+                  let! d = Program.raw "GET" [ box (rk (p + "n")) ]
                   return [ a; b; c; d ] |> List.map string
               }
-              let! result = Interpreter.run context (Server.mux().GetDatabase()) Interpreter.Mode.Pipeline CommandFlags.None prog
+              let! result = Rounds.run context (Server.mux().GetDatabase()) RoundMode.Pipeline CommandFlags.None prog
               Expect.equal result (Ok [ "1"; "2"; "3"; "3" ]) "results"
           }
 
           testTask "preload loads every script; later calls send EVALSHA" {
-              let context = Context(Server.mux ())
+              let context = testContext (Server.mux ())
               let k = Server.prefix () + "n"
               let a, b = incr "a", fresh "b" "return 'b'" (KeyCount.Fixed 0)
-              let! loaded = Interpreter.preload context [ a; b ] CommandFlags.None
+              let! loaded = Preload.preload context [ a; b ] CommandFlags.None
               Expect.equal loaded (Ok 2) "two loads on one server"
               let endPoint = Server.mux().GetEndPoints()[0]
               Expect.isTrue (context.LoadState.IsLoaded(endPoint, a.Sha1) && context.LoadState.IsLoaded(endPoint, b.Sha1)) "known loaded"
@@ -245,9 +249,9 @@ let private serverTests =
           }
 
           testTask "preload reports a script the server refuses, with the server and the script's name" {
-              let context = Context(Server.mux ())
+              let context = testContext (Server.mux ())
               let good, broken = incr "good", fresh "broken one" "return +" (KeyCount.Fixed 0)
-              let! result = Interpreter.preload context [ good; broken ] CommandFlags.None
+              let! result = Preload.preload context [ good; broken ] CommandFlags.None
               match result with
               | Error error ->
                   Expect.equal error.Loaded 1 "the good one loaded"
@@ -292,23 +296,23 @@ let private loadStateTests =
               Expect.isEmpty (s.LoadedOn "x") "nothing recorded"
 
           testCase "isNoScript is true only for the server's own NOSCRIPT reply" <| fun () ->
-              Expect.isTrue (Interpreter.isNoScript (serverError "NOSCRIPT No matching script. Please use EVAL.")) "real"
-              Expect.isFalse (Interpreter.isNoScript (serverError "NOSCRIPT not really")) "a script's own"
-              Expect.isFalse (Interpreter.isNoScript (serverError "ERR NOSCRIPT No matching script")) "not at the start"
-              Expect.isFalse (Interpreter.isNoScript (InvalidOperationException "NOSCRIPT No matching script")) "not a server error"
+              Expect.isTrue (Replies.isNoScript (serverError "NOSCRIPT No matching script. Please use EVAL.")) "real"
+              Expect.isFalse (Replies.isNoScript (serverError "NOSCRIPT not really")) "a script's own"
+              Expect.isFalse (Replies.isNoScript (serverError "ERR NOSCRIPT No matching script")) "not at the start"
+              Expect.isFalse (Replies.isNoScript (InvalidOperationException "NOSCRIPT No matching script")) "not a server error"
 
           testCase "a run-time error proves the script cached; a refusal does not" <| fun () ->
-              Expect.isTrue (Interpreter.errorProvesLoaded "ERR user_script:1: Script attempted to access nonexistent global variable 'x'") "run-time error"
-              Expect.isTrue (Interpreter.errorProvesLoaded "ERR insufficient balance") "the script's own error"
-              Expect.isFalse (Interpreter.errorProvesLoaded "ERR Error compiling script (new function): user_script:1: unexpected symbol") "compile error"
-              Expect.isFalse (Interpreter.errorProvesLoaded "NOPERM this user has no permissions to run the 'eval' command") "ACL refusal"
-              Expect.isFalse (Interpreter.errorProvesLoaded "OOM command not allowed when used memory > 'maxmemory'.") "out of memory"
-              Expect.isTrue (Interpreter.errorProvesLoaded "NOSCRIPT No matching script. Please use EVAL.") "EVAL is never missing its script: that is the script's own error"
+              Expect.isTrue (Replies.provesLoaded (Replies.classify "ERR user_script:1: Script attempted to access nonexistent global variable 'x'")) "run-time error"
+              Expect.isTrue (Replies.provesLoaded (Replies.classify "ERR insufficient balance")) "the script's own error"
+              Expect.isFalse (Replies.provesLoaded (Replies.classify "ERR Error compiling script (new function): user_script:1: unexpected symbol")) "compile error"
+              Expect.isFalse (Replies.provesLoaded (Replies.classify "NOPERM this user has no permissions to run the 'eval' command")) "ACL refusal"
+              Expect.isFalse (Replies.provesLoaded (Replies.classify "OOM command not allowed when used memory > 'maxmemory'.")) "out of memory"
+              Expect.isTrue (Replies.provesLoaded (Replies.classify "NOSCRIPT No matching script. Please use EVAL.")) "EVAL is never missing its script: that is the script's own error"
 
           testCase "read-only commands are used only when the script is read-only and every server has them" <| fun () ->
-              Expect.isTrue (Interpreter.usesReadOnlyCommands true true) "Redis 7+: EVALSHA_RO"
-              Expect.isFalse (Interpreter.usesReadOnlyCommands true false) "older servers: plain EVALSHA"
-              Expect.isFalse (Interpreter.usesReadOnlyCommands false true) "a writing script" ]
+              Expect.isTrue (Calls.usesReadOnlyCommands true true) "Redis 7+: EVALSHA_RO"
+              Expect.isFalse (Calls.usesReadOnlyCommands true false) "older servers: plain EVALSHA"
+              Expect.isFalse (Calls.usesReadOnlyCommands false true) "a writing script" ]
 
 [<Tests>]
 let tests = testList "Interpreter" [ testSequenced serverTests; loadStateTests ]

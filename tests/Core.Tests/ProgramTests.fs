@@ -28,8 +28,8 @@ type Shape =
 /// The program a shape describes.
 let rec build (shape: Shape) : Program<string> =
     match shape with
-    | Leaf inv -> Program.script inv |> Program.map string
-    | Plain(name, arg) -> Program.command name [ box arg ] |> Program.map string
+    | Leaf inv -> Program.call inv |> Program.map string
+    | Plain(name, arg) -> Program.raw name [ box arg ] |> Program.map string
     | Ret s -> Program.ret s
     | Both(a, b) -> Program.map2 (+) (build a) (build b)
     | Then(a, b) -> build a |> Program.bind (fun x -> build b |> Program.map (fun y -> x + y))
@@ -37,20 +37,20 @@ let rec build (shape: Shape) : Program<string> =
 
 /// The stand-in server: a script answers with its name and ARGV count, a plain command with its
 /// name and argument.
-let answer (command: Command) : Reply =
+let answer (command: Step) : Reply =
     match command with
-    | Command.Script inv -> Ok(RedisResult.Create(rv $"{inv.Script.Name}/{inv.Argv.Length}"))
-    | Command.Plain(name, args) -> Ok(RedisResult.Create(rv $"{name}:{args[0]}"))
+    | Step.Call inv -> Ok(RedisResult.Create(rv $"{inv.Script.Name}/{inv.Argv.Length}"))
+    | Step.Raw(name, args) -> Ok(RedisResult.Create(rv $"{name}:{args[0]}"))
 
 let private zipLongest (a: 'a list list) (b: 'a list list) =
     let n = max a.Length b.Length
     List.init n (fun i -> (List.tryItem i a |> Option.defaultValue []) @ (List.tryItem i b |> Option.defaultValue []))
 
 /// What a shape should send, round by round: the model the interpreter is checked against.
-let rec modelRounds (shape: Shape) : Command list list =
+let rec modelRounds (shape: Shape) : Step list list =
     match shape with
-    | Leaf inv -> [ [ Command.Script inv ] ]
-    | Plain(name, arg) -> [ [ Command.Plain(name, [| box arg |]) ] ]
+    | Leaf inv -> [ [ Step.Call inv ] ]
+    | Plain(name, arg) -> [ [ Step.Raw(name, [| box arg |]) ] ]
     | Ret _ -> []
     | Both(a, b) -> zipLongest (modelRounds a) (modelRounds b)
     | Then(a, b) -> modelRounds a @ modelRounds b
@@ -60,8 +60,8 @@ let rec modelRounds (shape: Shape) : Command list list =
 let rec modelResult (shape: Shape) : string =
     let reply c = match answer c with Ok r -> string r | Error _ -> failwith "model: no errors"
     match shape with
-    | Leaf inv -> reply (Command.Script inv)
-    | Plain(name, arg) -> reply (Command.Plain(name, [| box arg |]))
+    | Leaf inv -> reply (Step.Call inv)
+    | Plain(name, arg) -> reply (Step.Raw(name, [| box arg |]))
     | Ret s -> s
     | Both(a, b)
     | Then(a, b) -> modelResult a + modelResult b
@@ -119,7 +119,7 @@ let private forShapes body = Prop.forAll shapes body
 let private scriptNamed name = scriptOf name "return redis.call('INCR', KEYS[1])" (KeyCount.Fixed 1)
 let private call (script: Script) (args: string list) = invocationOf script (args |> List.map rv |> List.toArray)
 
-let private failure name = ExecutionError.ScriptFailed(name, Sha1.hex "x", "ERR boom")
+let private failure name = ExecutionError.CommandFailed(name, Sha1.hex "x", "ERR boom")
 
 [<Tests>]
 let tests =
@@ -170,35 +170,35 @@ let tests =
               && result = Ok(shapeList |> List.map modelResult))
 
           testProperty "sequence of single-round programs is one round" <| Prop.forAll (Arb.fromGen (Gen.listOf invocationGen)) (fun invs ->
-              let p = invs |> List.map Program.script |> Program.sequence
+              let p = invs |> List.map Program.call |> Program.sequence
               Program.roundTrips answer p = (if invs.IsEmpty then 0 else 1)
-              && Program.explain p = (invs |> List.map Command.Script))
+              && Program.explain p = (invs |> List.map Step.Call))
 
           testProperty "traverse is sequence of map" <| Prop.forAll (Arb.fromGen (Gen.listOf invocationGen)) (fun invs ->
-              let viaTraverse = Program.simulate answer (Program.traverse Program.script invs |> Program.map (List.map string))
-              let viaSequence = Program.simulate answer (invs |> List.map Program.script |> Program.sequence |> Program.map (List.map string))
+              let viaTraverse = Program.simulate answer (Program.traverse Program.call invs |> Program.map (List.map string))
+              let viaSequence = Program.simulate answer (invs |> List.map Program.call |> Program.sequence |> Program.map (List.map string))
               viaTraverse = viaSequence)
 
           testCase "let! ... and! ... is one round trip" <| fun () ->
               let s1, s2 = scriptNamed "first", scriptNamed "second"
               let p =
                   program {
-                      let! a = Program.script (call s1 [ "k1" ])
-                      and! b = Program.script (call s2 [ "k2" ])
+                      let! a = Program.call (call s1 [ "k1" ])
+                      and! b = Program.call (call s2 [ "k2" ])
                       return string a + "," + string b
                   }
               Expect.equal (Program.roundTrips answer p) 1 "one round"
               let rounds, result = Program.simulate answer p
-              Expect.equal (rounds |> List.map (List.map (function Command.Script i -> i.Script.Name | _ -> "?"))) [ [ "first"; "second" ] ] "both, in order"
+              Expect.equal (rounds |> List.map (List.map (function Step.Call i -> i.Script.Name | _ -> "?"))) [ [ "first"; "second" ] ] "both, in order"
               Expect.equal result (Ok "first/0,second/0") "result"
 
           testCase "three-way and! is still one round trip" <| fun () ->
               let s = scriptNamed "s"
               let p =
                   program {
-                      let! a = Program.script (call s [ "a" ])
-                      and! b = Program.script (call s [ "b" ])
-                      and! c = Program.command "GET" [ box "c" ]
+                      let! a = Program.call (call s [ "a" ])
+                      and! b = Program.call (call s [ "b" ])
+                      and! c = Program.raw "GET" [ box "c" ]
                       return [ string a; string b; string c ]
                   }
               Expect.equal (Program.roundTrips answer p) 1 "one round"
@@ -208,8 +208,8 @@ let tests =
               let s1, s2 = scriptNamed "first", scriptNamed "second"
               let p =
                   program {
-                      let! a = Program.script (call s1 [ "k1" ])
-                      let! b = Program.script (call s2 [ "k2" ])
+                      let! a = Program.call (call s1 [ "k1" ])
+                      let! b = Program.call (call s2 [ "k2" ])
                       return string a + "," + string b
                   }
               Expect.equal (Program.roundTrips answer p) 2 "two rounds"
@@ -219,11 +219,11 @@ let tests =
           testCase "bind on an earlier reply starts a new round built from that reply" <| fun () ->
               let s = scriptNamed "s"
               let p =
-                  Program.script (call s [ "k" ])
-                  |> Program.bind (fun reply -> Program.command "GET" [ box (string reply) ])
+                  Program.call (call s [ "k" ])
+                  |> Program.bind (fun reply -> Program.raw "GET" [ box (string reply) ])
               let rounds, result = Program.simulate answer p
               Expect.equal rounds.Length 2 "two rounds"
-              Expect.equal rounds[1] [ Command.Plain("GET", [| box "s/0" |]) ] "the second round used the first reply"
+              Expect.equal rounds[1] [ Step.Raw("GET", [| box "s/0" |]) ] "the second round used the first reply"
               Expect.equal (result |> Result.map string) (Ok "GET:s/0") "the second reply is the result"
 
           testCase "return and zero send nothing" <| fun () ->
@@ -232,30 +232,30 @@ let tests =
               Expect.equal (Program.simulate answer (program { () })) ([], Ok()) "zero"
               Expect.isEmpty (Program.explain (Program.ret 1)) "explain ret"
 
-          testCase "a failed reply in Program.script yields Error with that ExecutionError" <| fun () ->
+          testCase "a failed reply in Program.call yields Error with that ExecutionError" <| fun () ->
               let s = scriptNamed "s"
               let e = failure "s"
-              let rounds, result = Program.simulate (fun _ -> Error e) (Program.script (call s [ "k" ]))
+              let rounds, result = Program.simulate (fun _ -> Error e) (Program.call (call s [ "k" ]))
               Expect.equal rounds.Length 1 "sent once"
               Expect.equal result (Error [ e ]) "that error"
 
-          testCase "a failed reply in Program.command yields Error with that ExecutionError" <| fun () ->
-              let e = ExecutionError.CommandFailed("INCR", "WRONGTYPE")
-              let result = Program.simulate (fun _ -> Error e) (Program.command "INCR" [ box "k" ]) |> snd
+          testCase "a failed reply in Program.raw yields Error with that ExecutionError" <| fun () ->
+              let e = ExecutionError.RawCommandFailed("INCR", "WRONGTYPE")
+              let result = Program.simulate (fun _ -> Error e) (Program.raw "INCR" [ box "k" ]) |> snd
               Expect.equal result (Error [ e ]) "that error"
 
           testCase "tryScript and tryCommand hand the failure over as a value" <| fun () ->
               let s = scriptNamed "s"
               let e = failure "s"
-              let p = Program.map2 (fun a b -> a, b) (Program.tryScript (call s [ "k" ])) (Program.tryCommand "GET" [ box "k" ])
+              let p = Program.map2 (fun a b -> a, b) (Program.tryCall (call s [ "k" ])) (Program.tryRaw "GET" [ box "k" ])
               Expect.equal (Program.simulate (fun _ -> Error e) p |> snd) (Ok(Error e, Error e)) "both as values"
 
           testCase "when both sides of map2 fail, every error of the round is kept, in order" <| fun () ->
               let s1, s2 = scriptNamed "one", scriptNamed "two"
               let failByName = function
-                  | Command.Script inv -> Error(failure inv.Script.Name)
+                  | Step.Call inv -> Error(failure inv.Script.Name)
                   | _ -> Ok(RedisResult.Create(rv "ok"))
-              let p = Program.map2 (fun a b -> a, b) (Program.script (call s1 [ "k" ])) (Program.script (call s2 [ "k" ]))
+              let p = Program.map2 (fun a b -> a, b) (Program.call (call s1 [ "k" ])) (Program.call (call s2 [ "k" ]))
               let rounds, result = Program.simulate failByName p
               Expect.equal (rounds |> List.map List.length) [ 2 ] "both sent in one round"
               Expect.equal result (Error [ failure "one"; failure "two" ]) "both errors"
@@ -264,19 +264,19 @@ let tests =
               let s = scriptNamed "s"
               let e = failure "s"
               let p = program {
-                  let! _ = Program.script (call s [ "k" ])
-                  let! b = Program.command "GET" [ box "k" ]
+                  let! _ = Program.call (call s [ "k" ])
+                  let! b = Program.raw "GET" [ box "k" ]
                   return b
               }
-              let rounds, result = Program.simulate (function Command.Script _ -> Error e | c -> answer c) p
+              let rounds, result = Program.simulate (function Step.Call _ -> Error e | c -> answer c) p
               Expect.equal rounds.Length 1 "only the first round"
               Expect.equal result (Error [ e ]) "the error"
 
           testCase "one failed program in a sequence fails it, after the whole round was sent" <| fun () ->
               let good, bad = scriptNamed "good", scriptNamed "bad"
-              let p = Program.sequence [ Program.script (call good [ "a" ]); Program.script (call bad [ "b" ]); Program.script (call good [ "c" ]) ]
+              let p = Program.sequence [ Program.call (call good [ "a" ]); Program.call (call bad [ "b" ]); Program.call (call good [ "c" ]) ]
               let failBad = function
-                  | Command.Script inv when inv.Script.Name = "bad" -> Error(failure "bad")
+                  | Step.Call inv when inv.Script.Name = "bad" -> Error(failure "bad")
                   | c -> answer c
               let rounds, result = Program.simulate failBad p
               Expect.equal (rounds |> List.map List.length) [ 3 ] "all three sent in one round"
@@ -289,11 +289,11 @@ let tests =
           testCase "sequence of 10,000 programs is one round of 10,000 commands, without overflowing the stack" <| fun () ->
               let s = scriptNamed "many"
               let invs = List.init 10_000 (fun i -> call s [ $"k{i}"; string i ])
-              let p = invs |> List.map Program.script |> Program.sequence
+              let p = invs |> List.map Program.call |> Program.sequence
               let explained = Program.explain p
               Expect.equal explained.Length 10_000 "10,000 commands explained"
-              Expect.isTrue (List.forall2 (fun c inv -> c = Command.Script inv) explained invs) "in list order"
-              let rounds, result = Program.simulate (function Command.Script inv -> Ok(RedisResult.Create(inv.Argv[0])) | c -> answer c) p
+              Expect.isTrue (List.forall2 (fun c inv -> c = Step.Call inv) explained invs) "in list order"
+              let rounds, result = Program.simulate (function Step.Call inv -> Ok(RedisResult.Create(inv.Argv[0])) | c -> answer c) p
               Expect.equal (rounds |> List.map List.length) [ 10_000 ] "one round of 10,000"
               match result with
               | Ok values -> Expect.equal (values |> List.map string) (List.init 10_000 string) "replies in order"

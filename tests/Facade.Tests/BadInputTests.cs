@@ -127,8 +127,8 @@ public sealed class BadInputTests : IDisposable
         Assert.Contains("null ARGV value at position 1", value.Message);
         var pipe = client.Pipeline().RunScript("dynamic", 1, "k");
         Assert.Throws<ScriptArgumentException>(() => pipe.RunScript("dynamic", 1, RedisValue.Null));
-        Assert.Throws<ScriptArgumentException>(() => pipe.Command("SET", (RedisKey)"k", RedisValue.Null));
-        Assert.Throws<ScriptArgumentException>(() => pipe.Command("SET", default(RedisKey), "v"));
+        Assert.Throws<ScriptArgumentException>(() => pipe.RawCommand("SET", (RedisKey)"k", RedisValue.Null));
+        Assert.Throws<ScriptArgumentException>(() => pipe.RawCommand("SET", default(RedisKey), "v"));
         Assert.Equal(1, pipe.Count);
         // Empty values and empty keys are fine: only null is refused.
         Assert.Equal(new[] { "", "", "" }, ((RedisResult[])(await client.RunScriptAsync("fixed2", "", RedisValue.EmptyString, ""))!).Select(r => (string?)r));

@@ -330,7 +330,7 @@ public sealed class BindingTests : IDisposable
         var counter = pipe.Bind<ICounter>();
 
         var first = counter.IncrBy(Key("n"), 1);
-        pipe.Command("SET", (RedisKey)Key("plain"), "v");
+        pipe.RawCommand("SET", (RedisKey)Key("plain"), "v");
         var second = counter.IncrBy(Key("n"), 10);
         var failed = counter.Fails(Key("n"));
         var third = counter.IncrBy(Key("n"), 100);
@@ -456,7 +456,7 @@ public sealed class BindingTests : IDisposable
         Assert.Contains("'r_strings'", DecodeErrorModule.Describe(wrong.ErrorValue));
 
         var unknown = await Typed.Command1<string, long>(core, "nope", int64).Invoke("x");
-        Assert.IsType<RunError.UnknownScript>(Assert.IsType<DecodeError.Run>(unknown.ErrorValue).Item);
+        Assert.IsType<RunError.UnknownCommand>(Assert.IsType<DecodeError.Run>(unknown.ErrorValue).Item);
 
         // Two typed programs in one round trip.
         var program = Program.Map2(
@@ -467,7 +467,7 @@ public sealed class BindingTests : IDisposable
         Assert.Equal("3:a,b", outcome.ResultValue);
 
         var failing = await ClientModule.Execute(Typed.Program0(core, "r_strings", int64).Invoke(null!), core);
-        var failure = Assert.IsType<ExecutionError.ScriptFailed>(Assert.Single(failing.ErrorValue));
+        var failure = Assert.IsType<ExecutionError.CommandFailed>(Assert.Single(failing.ErrorValue));
         Assert.Equal("r_strings", failure.name);
         Assert.Contains("did not decode", failure.message);
 

@@ -100,13 +100,13 @@ public sealed class FunctionsClusterTests : IDisposable
 
         RedisCluster.Cli(owner, "FUNCTION", "FLUSH");
         var pipelined = await client.Pipeline()
-            .RunScript("incr", key, 1).Command("GET", (RedisKey)key).RunScript("peek", key)
+            .RunScript("incr", key, 1).RawCommand("GET", (RedisKey)key).RunScript("peek", key)
             .ExecuteAsync();
         Assert.Equal(new[] { "3", "3", "3" }, pipelined.Select(r => (string?)r));
 
         RedisCluster.Cli(owner, "FUNCTION", "FLUSH");
         var transacted = await client.Transaction()
-            .RunScript("incr", key, 1).Command("GET", (RedisKey)key).RunScript("incr", key, 1)
+            .RunScript("incr", key, 1).RawCommand("GET", (RedisKey)key).RunScript("incr", key, 1)
             .ExecuteAsync();
         Assert.Equal(new[] { "4", "4", "5" }, transacted.Select(r => (string?)r));
     }

@@ -114,7 +114,7 @@ public sealed class FunctionsTests : IDisposable
 
         var replies = await batch
             .RunScript("incr_by", Key("n"), 1)
-            .Command("GET", (RedisKey)Key("n"))
+            .RawCommand("GET", (RedisKey)Key("n"))
             .RunScript("incr_by", Key("n"), 1)
             .RunScript("peek", Key("n"))
             .ExecuteAsync();
@@ -274,7 +274,7 @@ public sealed class FunctionsTests : IDisposable
             Assert.Equal("incr_by", error.ScriptName);
             Assert.Equal(functions.DescribeFunctionLibrary().Name, error.LibraryName);
 
-            var pipeline = functions.Pipeline().Command("SET", (RedisKey)Key("p"), "x").RunScript("incr_by", Key("f"), 1);
+            var pipeline = functions.Pipeline().RawCommand("SET", (RedisKey)Key("p"), "x").RunScript("incr_by", Key("f"), 1);
             var failed = await Assert.ThrowsAsync<PipelineExecutionException>(() => pipeline.ExecuteAsync());
             Assert.Equal(2, failed.Failures.Count);
             Assert.False(await Db.KeyExistsAsync(Key("p"))); // nothing of it was sent
@@ -424,7 +424,7 @@ public sealed class FunctionsTests : IDisposable
         server.Kill();
         await ClusterOps.WaitUntil(() => !own.GetServer(endPoint).IsConnected, TimeSpan.FromSeconds(10), "the client to see the server down");
         var transaction = down.Transaction()
-            .RunScript("incr_by", "n", 1).Command("GET", (RedisKey)"n").RunScript("incr_by", "n", 1)
+            .RunScript("incr_by", "n", 1).RawCommand("GET", (RedisKey)"n").RunScript("incr_by", "n", 1)
             .ExecuteAsync();
         await Task.Delay(300);
         server.Restart();
@@ -476,7 +476,7 @@ public sealed class FunctionsTests : IDisposable
 
         // A read-only function runs, alone and in a pipeline (whose guard is refused, fire-and-forget).
         Assert.Equal("1", (string?)await full.RunScriptAsync("peek", "n"));
-        Assert.Equal(new[] { "1", "1" }, (await full.Pipeline().RunScript("peek", "n").Command("GET", (RedisKey)"n").ExecuteAsync()).Select(r => (string?)r));
+        Assert.Equal(new[] { "1", "1" }, (await full.Pipeline().RunScript("peek", "n").RawCommand("GET", (RedisKey)"n").ExecuteAsync()).Select(r => (string?)r));
         // A writing function is refused before it runs.
         var refused = await Assert.ThrowsAsync<ScriptExecutionException>(() => full.RunScriptAsync("incr_by", "n", 1));
         Assert.StartsWith("OOM", refused.ServerMessage);

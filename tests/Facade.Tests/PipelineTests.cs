@@ -93,7 +93,7 @@ public sealed class PipelineTests : IDisposable
 
         var results = await client.Pipeline()
             .RunScript("get_via_script", Key("foo"))
-            .Command("SET", (RedisKey)Key("foo"), "X")
+            .RawCommand("SET", (RedisKey)Key("foo"), "X")
             .RunScript("get_via_script", Key("foo"))
             .ExecuteAsync();
 
@@ -127,11 +127,11 @@ public sealed class PipelineTests : IDisposable
     public async Task Plain_commands_and_scripts_interleave_in_order()
     {
         var results = await client.Pipeline()
-            .Command("SET", (RedisKey)Key("i"), 10)
+            .RawCommand("SET", (RedisKey)Key("i"), 10)
             .RunScript("incr", Key("i"), 5)
-            .Command("INCR", (RedisKey)Key("i"))
+            .RawCommand("INCR", (RedisKey)Key("i"))
             .RunScript("incr", Key("i"), 100)
-            .Command("GET", (RedisKey)Key("i"))
+            .RawCommand("GET", (RedisKey)Key("i"))
             .ExecuteAsync();
         Assert.Equal(new[] { "OK", "15", "16", "116", "116" }, results.Select(r => (string?)r));
     }
@@ -139,7 +139,7 @@ public sealed class PipelineTests : IDisposable
     [Fact]
     public async Task An_unknown_script_or_bad_arguments_fail_at_queue_time_and_nothing_is_sent()
     {
-        var pipe = client.Pipeline().Command("SET", (RedisKey)Key("never"), "1");
+        var pipe = client.Pipeline().RawCommand("SET", (RedisKey)Key("never"), "1");
         Assert.Throws<UnknownScriptException>(() => pipe.RunScript("missing", Key("x")));
         Assert.Throws<ScriptArgumentException>(() => pipe.RunScript("incr"));
         Assert.Throws<ScriptArgumentException>(() => pipe.RunScript("count_keys", 5, Key("x")));
@@ -173,9 +173,9 @@ public sealed class PipelineTests : IDisposable
         await mux.GetDatabase().StringSetAsync(Key("str"), "text");
         var error = await Assert.ThrowsAsync<PipelineExecutionException>(() => client.Pipeline()
             .RunScript("incr", Key("ok"), 1)
-            .Command("LPUSH", (RedisKey)Key("str"), "x")
+            .RawCommand("LPUSH", (RedisKey)Key("str"), "x")
             .RunScript("raise", "it")
-            .Command("GET", (RedisKey)Key("str"))
+            .RawCommand("GET", (RedisKey)Key("str"))
             .ExecuteAsync());
 
         Assert.Equal(2, error.Failures.Count);
@@ -201,10 +201,10 @@ public sealed class PipelineTests : IDisposable
         var fcall = Calls("fcall");
 
         var results = await client.Transaction()
-            .Command("SET", (RedisKey)Key("a"), "1")
+            .RawCommand("SET", (RedisKey)Key("a"), "1")
             .RunScript("incr", Key("t"), 1)
             .RunScript("incr", Key("t"), 1)
-            .Command("SET", (RedisKey)Key("b"), "2")
+            .RawCommand("SET", (RedisKey)Key("b"), "2")
             .ExecuteAsync();
 
         Assert.Equal(new[] { "OK", "2", "3", "OK" }, results.Select(r => (string?)r));
@@ -220,9 +220,9 @@ public sealed class PipelineTests : IDisposable
     public async Task A_script_that_raises_inside_a_transaction_is_a_failed_position()
     {
         var error = await Assert.ThrowsAsync<PipelineExecutionException>(() => client.Transaction()
-            .Command("SET", (RedisKey)Key("x"), "1")
+            .RawCommand("SET", (RedisKey)Key("x"), "1")
             .RunScript("raise", "tx")
-            .Command("SET", (RedisKey)Key("y"), "2")
+            .RawCommand("SET", (RedisKey)Key("y"), "2")
             .ExecuteAsync());
 
         var failure = Assert.Single(error.Failures);
@@ -242,7 +242,7 @@ public sealed class PipelineTests : IDisposable
 
         var error = await Assert.ThrowsAsync<PipelineExecutionException>(() => client.Transaction()
             .RunScript("fresh", Key("d"), 1)
-            .Command("SET", (RedisKey)Key("d2")) // wrong arity: the server discards the whole transaction
+            .RawCommand("SET", (RedisKey)Key("d2")) // wrong arity: the server discards the whole transaction
             .ExecuteAsync());
 
         Assert.Equal(2, error.Failures.Count);
@@ -284,7 +284,7 @@ public sealed class PipelineTests : IDisposable
         client.DefineCommand("broken", new CommandDefinition("return (") { Keys = 0 });
         var error = await Assert.ThrowsAsync<PipelineExecutionException>(() => client.Transaction()
             .RunScript("broken")
-            .Command("SET", (RedisKey)Key("between"), "1")
+            .RawCommand("SET", (RedisKey)Key("between"), "1")
             .RunScript("broken")
             .ExecuteAsync());
 

@@ -22,7 +22,7 @@ client.DefineCommand("pair", new CommandDefinition("return {tonumber(ARGV[1]), A
 Check((int)await client.RunScriptAsync("incr", key, 2) == 2, $"define and run (StackExchange.Redis {seRedis})");
 var pair = (RedisResult[])(await client.RunScriptAsync("pair", 7, "x"))!;
 Check(pair.Length == 2 && (long)pair[0] == 7 && (string?)pair[1] == "x", "a table reply is an array of an integer and a bulk string");
-var replies = await client.Pipeline().RunScript("incr", key, 1).Command("GET", (RedisKey)key).RunScript("incr", key, 1).ExecuteAsync();
+var replies = await client.Pipeline().RunScript("incr", key, 1).RawCommand("GET", (RedisKey)key).RunScript("incr", key, 1).ExecuteAsync();
 Check(replies.Select(r => (string?)r).SequenceEqual(new[] { "3", "3", "4" }), "pipeline replies in order");
 await mux.GetServer(mux.GetEndPoints()[0]).ScriptFlushAsync();
 Check((int)await client.RunScriptAsync("incr", key, 1) == 5, "a SCRIPT FLUSH is healed");

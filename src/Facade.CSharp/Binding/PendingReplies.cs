@@ -44,7 +44,7 @@ internal sealed class PendingReplies
         {
             var result = results[position];
             if (result.IsOk) reply.Complete(result.ResultValue);
-            else reply.Fail(Errors.ToException(result.ErrorValue));
+            else reply.Fail(ExceptionFactory.ToException(result.ErrorValue));
         }
         return results;
     }

@@ -6,10 +6,10 @@ open StackExchange.Redis
 
 /// Which server StackExchange.Redis will send a command to, as far as the client can tell from its
 /// own view of the topology: the primary of a single-node or primary/replica set-up, or the owner
-/// of the first key's hash slot on a cluster. Refreshed lazily after the multiplexer reports a
+/// of a hash slot on a cluster. Refreshed lazily after the multiplexer reports a
 /// change. Used to track load state per server; routing itself stays StackExchange.Redis's.
 [<Sealed>]
-type Topology(mux: IConnectionMultiplexer) =
+type internal Topology(mux: IConnectionMultiplexer) =
     [<VolatileField>]
     let mutable valid = false
     [<VolatileField>]
@@ -29,7 +29,7 @@ type Topology(mux: IConnectionMultiplexer) =
         readOnlyScripts <- connected.Length > 0 && connected |> Array.forall (fun s -> s.Version >= Version(7, 0))
         match servers |> Array.tryFind (fun s -> s.IsConnected && s.ServerType = ServerType.Cluster) with
         | Some server ->
-            let owners = Array.zeroCreate<EndPoint> 16384
+            let owners = Array.zeroCreate<EndPoint> Routing.SlotCount
             match server.ClusterConfiguration with
             | null -> valid <- false
             | config ->
@@ -60,25 +60,18 @@ type Topology(mux: IConnectionMultiplexer) =
         if not valid then refresh ()
         not (isNull slotOwners)
 
-    /// The hash slot of a key, as the multiplexer computes it (hash tags respected).
-    member _.HashSlot(key: RedisKey) = mux.HashSlot key
-
     /// Whether every connected server has EVAL_RO/EVALSHA_RO (Redis 7.0 or newer).
     member _.ReadOnlyScripts =
         if not valid then refresh ()
         readOnlyScripts
 
-    /// The server that will serve a command with these keys, or null when the client cannot tell
-    /// (not connected yet; a keyless command on a cluster).
-    member this.EndPointFor(keys: RedisKey[]) : EndPoint =
+    /// The server that will serve a command whose keys hash to `slot` (-1: no keys), or null when
+    /// the client cannot tell (not connected yet; a keyless command on a cluster).
+    member _.EndPointFor(slot: int) : EndPoint =
         if not valid then refresh ()
         match slotOwners with
         | null -> primary
-        | owners ->
-            if isNull keys || keys.Length = 0 then null
-            else
-                let slot = mux.HashSlot keys[0]
-                if slot >= 0 && slot < owners.Length then owners[slot] else null
+        | owners -> if slot >= 0 && slot < owners.Length then owners[slot] else null
 
     /// Marks the view stale; the next question refreshes it.
     member _.Invalidate() = invalidate ()

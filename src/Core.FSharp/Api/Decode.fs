@@ -32,7 +32,7 @@ module DecodeError =
     [<CompiledName("Name")>]
     let name (error: DecodeError) : string =
         match error with
-        | DecodeError.Run(RunError.UnknownScript n)
+        | DecodeError.Run(RunError.UnknownCommand n)
         | DecodeError.Run(RunError.InvalidArguments(n, _))
         | DecodeError.Reply(n, _) -> n
         | DecodeError.Run(RunError.Execution e) -> ExecutionError.subject e
@@ -44,7 +44,7 @@ module DecodeError =
     let toExecutionError (sha1: string) (error: DecodeError) : ExecutionError =
         match error with
         | DecodeError.Run(RunError.Execution e) -> e
-        | other -> ExecutionError.ScriptFailed(name other, sha1, describe other)
+        | other -> ExecutionError.CommandFailed(name other, sha1, describe other)
 
 /// Decoders: small functions that read a script's reply as a typed value, and ways to combine them.
 /// Lua values arrive as Redis replies: a number as an integer (truncated), a string as a bulk string,

@@ -7,7 +7,7 @@ open System.Net
 /// successful EVAL, EVALSHA or SCRIPT LOAD there. Thread-safe. Only the interpreter changes it: it
 /// forgets a script on NOSCRIPT and a whole server when its connection fails or is restored.
 [<Sealed>]
-type LoadState() =
+type internal LoadState() =
     let servers = ConcurrentDictionary<EndPoint, ConcurrentDictionary<string, byte>>()
     static let newSet = System.Func<EndPoint, ConcurrentDictionary<string, byte>>(fun _ -> ConcurrentDictionary<string, byte>())
 

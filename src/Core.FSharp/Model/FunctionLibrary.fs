@@ -127,10 +127,9 @@ module FunctionLibrary =
     /// The library line a `FUNCTION LOAD` compile error points at ("... user_function:12: ..."), if any.
     [<CompiledName("CompileErrorLine")>]
     let compileErrorLine (message: string) : int option =
-        if isNull message || not (message.Contains "Error compiling function") then None
-        else
-            let m = System.Text.RegularExpressions.Regex.Match(message, @"user_function:(\d+):")
-            if m.Success then Some(int m.Groups[1].Value) else None
+        match Replies.classify message with
+        | ReplyKind.CompileError -> Replies.scriptLine message
+        | _ -> None
 
     /// A script that compiles (without running) each registration statement passed as ARGV, alone,
     /// and returns one string per statement: empty when it compiles, the compiler's message

@@ -6,16 +6,17 @@ using Microsoft.FSharp.Core;
 
 namespace LuaScripts;
 
-/// <summary>Maps the core's error values to the facade's exceptions.</summary>
-internal static class Errors
+/// <summary>Maps the core's error values to the facade's exceptions: the one place that does.</summary>
+internal static class ExceptionFactory
 {
-    /// <summary>The core calls this to turn a server failure into the exception the caller sees.</summary>
-    internal static readonly FSharpFunc<ExecutionError, Exception> OnFailure =
-        FuncConvert.FromFunc<ExecutionError, Exception>(ToException);
+    /// <summary>The core calls this to turn any failure of a call into the exception the caller sees.</summary>
+    internal static readonly FSharpFunc<RunError, Exception> OnFailure =
+        FuncConvert.FromFunc<RunError, Exception>(Run);
 
     internal static Exception ToException(ExecutionError error) => error switch
     {
-        ExecutionError.ScriptFailed f => new ScriptExecutionException(f.name, f.sha1, f.message),
+        ExecutionError.CommandFailed f => new ScriptExecutionException(f.name, f.sha1, f.message),
+        ExecutionError.InvalidArguments a => Argument(a.command, a.error),
         ExecutionError.LibraryNotLoaded l => new FunctionLibraryLoadException(
             l.command, l.library, ExecutionErrorModule.Describe(error),
             l.failures.Select(f => new ScriptLoadFailure(f.EndPoint, f.Reason)).ToList()),
@@ -33,11 +34,11 @@ internal static class Errors
             ? new CrossSlotException(name, ArgumentErrorModule.Describe(name, error), cross.slots.ToList())
             : new ScriptArgumentException(name, ArgumentErrorModule.Describe(name, error));
 
-    internal static LuaScriptException Run(RunError error) => error switch
+    internal static Exception Run(RunError error) => error switch
     {
-        RunError.UnknownScript u => new UnknownScriptException(u.name),
+        RunError.UnknownCommand u => new UnknownScriptException(u.name),
         RunError.InvalidArguments a => Argument(a.name, a.error),
-        RunError.Execution e => (LuaScriptException)ToException(e.Item),
+        RunError.Execution e => ToException(e.Item),
         _ => throw new InvalidOperationException("unreachable"),
     };
 

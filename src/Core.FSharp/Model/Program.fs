@@ -4,35 +4,52 @@ open System
 open System.Collections.Generic
 open StackExchange.Redis
 
-/// One command a program sends.
+/// One step of a program: what one position of a round trip sends.
 [<RequireQualifiedAccess>]
-type Command =
-    /// Run a defined script (EVAL or EVALSHA: the interpreter decides).
-    | Script of Invocation
-    /// A plain Redis command. Arguments of type <see cref="RedisKey"/> are keys (routing, key prefixes);
+type Step =
+    /// Call a defined command (EVAL, EVALSHA or FCALL: the runtime decides).
+    | Call of Invocation
+    /// A raw Redis command. Arguments of type <see cref="RedisKey"/> are keys (routing, key prefixes);
     /// everything else is sent as a value.
-    | Plain of name: string * args: obj[]
+    | Raw of name: string * args: obj[]
 
-/// What the server answered for one command.
+/// Functions over <see cref="Step"/>.
+[<RequireQualifiedAccess>]
+module Step =
+    /// The defined command's name, or the raw command's.
+    [<CompiledName("Name")>]
+    let name (step: Step) : string =
+        match step with
+        | Step.Call inv -> inv.Script.Name
+        | Step.Raw(name, _) -> name
+
+    /// The keys of a step: a call's KEYS, or a raw command's <see cref="RedisKey"/> arguments.
+    [<CompiledName("Keys")>]
+    let keys (step: Step) : RedisKey[] =
+        match step with
+        | Step.Call inv -> inv.Keys
+        | Step.Raw(_, args) -> args |> Array.choose (function :? RedisKey as k -> Some k | _ -> None)
+
+/// What the server answered for one step.
 type Reply = Result<RedisResult, ExecutionError>
 
-/// The commands of one round trip, as a tree so that composing programs never copies them.
+/// The steps of one round trip, as a tree so that composing programs never copies them.
 [<NoEquality; NoComparison>]
 type internal Batch =
-    | Single of Command
+    | Single of Step
     | Pair of Batch * Batch
     | Many of Batch[]
 
-/// Work described as data: rounds of commands sent together, and how to build the result from the
+/// Work described as data: rounds of steps sent together, and how to build the result from the
 /// replies. Nothing is sent until an interpreter runs it. Combine with <c>Program.map2</c> /
-/// <c>and!</c> to keep commands in one round trip; <c>Program.bind</c> / <c>let!</c> starts a new
+/// <c>and!</c> to keep steps in one round trip; <c>Program.bind</c> / <c>let!</c> starts a new
 /// round trip that depends on earlier replies.
 [<NoEquality; NoComparison>]
 type Program<'T> =
     internal
     | Done of 'T
     | Failed of ExecutionError list
-    /// A round of `count` commands; the continuation reads its replies from `replies[offset ..]`.
+    /// A round of `count` steps; the continuation reads its replies from `replies[offset ..]`.
     | Round of batch: Batch * count: int * next: (Reply[] -> int -> Program<'T>)
 
 /// Building, composing and explaining programs.
@@ -47,29 +64,29 @@ module Program =
     [<CompiledName("Fail")>]
     let fail (errors: ExecutionError list) : Program<'T> = Failed errors
 
-    let private single (command: Command) (read: Reply -> Program<'T>) : Program<'T> =
-        Round(Single command, 1, (fun replies offset -> read replies[offset]))
+    let private single (step: Step) (read: Reply -> Program<'T>) : Program<'T> =
+        Round(Single step, 1, (fun replies offset -> read replies[offset]))
 
-    /// Runs a script and yields its reply or the server's error for it.
-    [<CompiledName("TryScript")>]
-    let tryScript (invocation: Invocation) : Program<Reply> = single (Command.Script invocation) Done
+    /// Calls a defined command and yields its reply or the server's error for it.
+    [<CompiledName("TryCall")>]
+    let tryCall (invocation: Invocation) : Program<Reply> = single (Step.Call invocation) Done
 
-    /// Runs a script; a server error fails the program.
-    [<CompiledName("Script")>]
-    let script (invocation: Invocation) : Program<RedisResult> =
-        single (Command.Script invocation) (function
+    /// Calls a defined command; a server error fails the program.
+    [<CompiledName("Call")>]
+    let call (invocation: Invocation) : Program<RedisResult> =
+        single (Step.Call invocation) (function
             | Ok r -> Done r
             | Error e -> Failed [ e ])
 
-    /// Sends a plain command and yields its reply or the server's error for it.
-    [<CompiledName("TryCommand")>]
-    let tryCommand (name: string) (args: obj seq) : Program<Reply> =
-        single (Command.Plain(name, Seq.toArray args)) Done
+    /// Sends a raw Redis command and yields its reply or the server's error for it.
+    [<CompiledName("TryRaw")>]
+    let tryRaw (name: string) (args: obj seq) : Program<Reply> =
+        single (Step.Raw(name, Seq.toArray args)) Done
 
-    /// Sends a plain command; a server error fails the program.
-    [<CompiledName("Command")>]
-    let command (name: string) (args: obj seq) : Program<RedisResult> =
-        single (Command.Plain(name, Seq.toArray args)) (function
+    /// Sends a raw Redis command; a server error fails the program.
+    [<CompiledName("Raw")>]
+    let raw (name: string) (args: obj seq) : Program<RedisResult> =
+        single (Step.Raw(name, Seq.toArray args)) (function
             | Ok r -> Done r
             | Error e -> Failed [ e ])
 
@@ -81,7 +98,7 @@ module Program =
         | Failed e -> Failed e
         | Round(b, n, k) -> Round(b, n, (fun r o -> map f (k r o)))
 
-    /// Combines two programs whose commands go in the same round trips, the first's before the second's.
+    /// Combines two programs whose steps go in the same round trips, the first's before the second's.
     /// When either fails, the result fails with every error of the round. Each level of nesting adds a
     /// stack frame when the replies come back: to combine thousands of programs use
     /// <see cref="sequence"/> or <see cref="traverse"/>, which stay flat.
@@ -108,7 +125,7 @@ module Program =
         | Failed e -> Failed e
         | Round(b, n, k) -> Round(b, n, (fun r o -> bind f (k r o)))
 
-    /// Runs many programs side by side: each round trip carries every program's commands of that
+    /// Runs many programs side by side: each round trip carries every program's steps of that
     /// round, in list order. Flat whatever the count (no deep nesting).
     [<CompiledName("Sequence")>]
     let rec sequence (programs: Program<'T> list) : Program<'T list> =
@@ -143,8 +160,8 @@ module Program =
     [<CompiledName("Traverse")>]
     let traverse (f: 'A -> Program<'B>) (items: 'A list) : Program<'B list> = items |> List.map f |> sequence
 
-    /// The commands of a round, flattened in order (iteratively: a deep tree cannot overflow the stack).
-    let internal flatten (batch: Batch) (count: int) : Command[] =
+    /// The steps of a round, flattened in order (iteratively: a deep tree cannot overflow the stack).
+    let internal flatten (batch: Batch) (count: int) : Step[] =
         let result = Array.zeroCreate count
         let mutable i = 0
         let stack = Stack<Batch>()
@@ -162,33 +179,33 @@ module Program =
                     stack.Push bs[j]
         result
 
-    /// The commands the program's first round trip sends, in order; empty when it sends nothing.
+    /// The steps the program's first round trip sends, in order; empty when it sends nothing.
     [<CompiledName("Explain")>]
-    let explain (program: Program<'T>) : Command list =
+    let explain (program: Program<'T>) : Step list =
         match program with
         | Round(b, n, _) -> flatten b n |> List.ofArray
         | _ -> []
 
-    /// Runs a program without a server: `answer` plays the server. Returns every round's commands,
+    /// Runs a program without a server: `answer` plays the server. Returns every round's steps,
     /// in order, and the outcome. The in-memory interpreter, for tests and for showing what a
     /// program would do.
     [<CompiledName("Simulate")>]
-    let simulate (answer: Command -> Reply) (program: Program<'T>) : Command list list * Result<'T, ExecutionError list> =
+    let simulate (answer: Step -> Reply) (program: Program<'T>) : Step list list * Result<'T, ExecutionError list> =
         let rec go rounds program =
             match program with
             | Done v -> List.rev rounds, Ok v
             | Failed e -> List.rev rounds, Error e
             | Round(b, n, k) ->
-                let commands = flatten b n
-                let replies = commands |> Array.map answer
-                go (List.ofArray commands :: rounds) (k replies 0)
+                let steps = flatten b n
+                let replies = steps |> Array.map answer
+                go (List.ofArray steps :: rounds) (k replies 0)
         go [] program
 
     /// How many round trips the program needs with the given server stand-in.
     [<CompiledName("RoundTrips")>]
-    let roundTrips (answer: Command -> Reply) (program: Program<'T>) : int = simulate answer program |> fst |> List.length
+    let roundTrips (answer: Step -> Reply) (program: Program<'T>) : int = simulate answer program |> fst |> List.length
 
-/// The computation expression for programs: <c>and!</c> keeps commands in one round trip,
+/// The computation expression for programs: <c>and!</c> keeps steps in one round trip,
 /// <c>let!</c> on an earlier reply starts the next one.
 [<Sealed>]
 type ProgramBuilder() =
@@ -211,6 +228,6 @@ type ProgramBuilder() =
 /// The <c>program { }</c> computation expression.
 [<AutoOpen>]
 module ProgramBuilderInstance =
-    /// Builds a <see cref="Program{T}"/>: <c>and!</c> keeps commands in one round trip, <c>let!</c>
+    /// Builds a <see cref="Program{T}"/>: <c>and!</c> keeps steps in one round trip, <c>let!</c>
     /// starts the next one.
     let program = ProgramBuilder()

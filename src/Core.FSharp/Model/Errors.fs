@@ -14,22 +14,25 @@ type NodeFailure =
 /// they pass through as the exceptions StackExchange.Redis raises.
 [<RequireQualifiedAccess>]
 type ExecutionError =
-    /// The server failed the script: a Lua compile or run-time error, a refused write, NOPERM, OOM...
-    | ScriptFailed of name: string * sha1: string * message: string
-    /// The server failed a plain command of a pipeline (WRONGTYPE, a syntax error...).
-    | CommandFailed of command: string * message: string
+    /// The server failed a defined command: a Lua compile or run-time error, a refused write, NOPERM, OOM...
+    | CommandFailed of name: string * sha1: string * message: string
+    /// The server failed a raw command of a pipeline (WRONGTYPE, a syntax error...).
+    | RawCommandFailed of command: string * message: string
     /// The server discarded the whole transaction (EXECABORT, or a WATCH that saw a change):
     /// nothing of it ran.
     | TransactionDiscarded of command: string * message: string
     /// The Functions backend could not load the client's function library where the command runs
     /// (an ACL without FUNCTION LOAD, OOM, no primary reachable...): nothing of the call was sent.
     | LibraryNotLoaded of command: string * library: string * failures: NodeFailure list
+    /// A step's arguments were refused before anything was sent (keys spanning cluster slots, a
+    /// transaction spanning slots, a null argument): nothing of its round was sent.
+    | InvalidArguments of command: string * error: ArgumentError
 
 /// Why running a named command failed.
 [<RequireQualifiedAccess>]
 type RunError =
     /// No command is defined under that name.
-    | UnknownScript of name: string
+    | UnknownCommand of name: string
     /// The arguments could not be split into KEYS and ARGV; nothing was sent.
     | InvalidArguments of name: string * error: ArgumentError
     /// The server failed the script.
@@ -43,7 +46,7 @@ type PreloadError =
       Failures: NodeFailure list }
 
 /// Carries an <see cref="ExecutionError"/> through a task when the caller asked for exceptions.
-exception ExecutionFailed of ExecutionError
+exception internal ExecutionFailed of ExecutionError
 
 /// Messages for <see cref="ExecutionError"/>.
 [<RequireQualifiedAccess>]
@@ -57,8 +60,9 @@ module ExecutionError =
     [<CompiledName("Describe")>]
     let describe (error: ExecutionError) : string =
         match error with
-        | ExecutionError.ScriptFailed(name, sha, message) -> $"The script command '{name}' ({sha}) failed on the server: {message}"
-        | ExecutionError.CommandFailed(command, message) -> $"The command '{command}' failed on the server: {message}"
+        | ExecutionError.CommandFailed(name, sha, message) -> $"The script command '{name}' ({sha}) failed on the server: {message}"
+        | ExecutionError.RawCommandFailed(command, message) -> $"The command '{command}' failed on the server: {message}"
+        | ExecutionError.InvalidArguments(command, error) -> $"{ArgumentError.describe command error} Nothing of the round was sent."
         | ExecutionError.TransactionDiscarded(command, message) ->
             $"The transaction holding '{command}' was discarded by the server, so nothing of it ran: {message}"
         | ExecutionError.LibraryNotLoaded(command, library, failures) ->
@@ -68,8 +72,9 @@ module ExecutionError =
     [<CompiledName("Subject")>]
     let subject (error: ExecutionError) : string =
         match error with
-        | ExecutionError.ScriptFailed(name, _, _) -> name
-        | ExecutionError.CommandFailed(command, _)
+        | ExecutionError.CommandFailed(name, _, _) -> name
+        | ExecutionError.RawCommandFailed(command, _)
+        | ExecutionError.InvalidArguments(command, _)
         | ExecutionError.TransactionDiscarded(command, _)
         | ExecutionError.LibraryNotLoaded(command, _, _) -> command
 
@@ -77,10 +82,11 @@ module ExecutionError =
     [<CompiledName("Message")>]
     let message (error: ExecutionError) : string =
         match error with
-        | ExecutionError.ScriptFailed(_, _, m)
-        | ExecutionError.CommandFailed(_, m)
+        | ExecutionError.CommandFailed(_, _, m)
+        | ExecutionError.RawCommandFailed(_, m)
         | ExecutionError.TransactionDiscarded(_, m) -> m
         | ExecutionError.LibraryNotLoaded(_, _, failures) -> describeFailures failures
+        | ExecutionError.InvalidArguments(command, error) -> ArgumentError.describe command error
 
 /// Messages for <see cref="RunError"/>.
 [<RequireQualifiedAccess>]
@@ -90,7 +96,7 @@ module RunError =
     [<CompiledName("Describe")>]
     let describe (error: RunError) : string =
         match error with
-        | RunError.UnknownScript name -> $"No script command named '{name}' is defined on this client."
+        | RunError.UnknownCommand name -> $"No script command named '{name}' is defined on this client."
         | RunError.InvalidArguments(name, e) -> ArgumentError.describe name e
         | RunError.Execution e -> ExecutionError.describe e
 

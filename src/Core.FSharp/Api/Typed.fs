@@ -54,7 +54,7 @@ module Typed =
         match Client.invoke name args client with
         | Error e -> Program.ret (Error(DecodeError.Run e))
         | Ok inv ->
-            Program.tryScript inv
+            Program.tryCall inv
             |> Program.map (function
                 | Ok reply -> decodeReply name decoder reply
                 | Error e -> Error(DecodeError.Run(RunError.Execution e)))
@@ -65,7 +65,7 @@ module Typed =
             let sha1 = Client.tryFind name client |> Option.map Script.sha1 |> Option.defaultValue ""
             Program.fail [ DecodeError.toExecutionError sha1 (DecodeError.Run e) ]
         | Ok inv ->
-            Program.script inv
+            Program.call inv
             |> Program.bind (fun reply ->
                 match decodeReply name decoder reply with
                 | Ok v -> Program.ret v
@@ -159,7 +159,7 @@ module Typed =
     /// A function that builds a program running the command with one argument, for <c>let!</c> and
     /// <c>and!</c> in <c>program { }</c>. Any failure fails the program: a script error as the server's
     /// <see cref="ExecutionError"/>; an unknown name, arguments that do not fit (both send nothing) or a
-    /// reply that does not decode as <c>ExecutionError.ScriptFailed</c> naming the command, whose message
+    /// reply that does not decode as <c>ExecutionError.CommandFailed</c> naming the command, whose message
     /// is the <see cref="DecodeError"/>'s sentence.
     [<CompiledName("Program1")>]
     let program1<'A, 'T> (client: Client) (name: string) (decoder: Decoder<'T>) : 'A -> Program<'T> =

@@ -1,0 +1,89 @@
+namespace LuaScripts.Core
+
+open System.Collections.Generic
+open System.Net
+
+/// How a round of steps is sent.
+[<RequireQualifiedAccess>]
+type RoundMode =
+    /// One pipelined batch: steps run in order, other clients' commands may run in between.
+    | Pipeline
+    /// MULTI/EXEC: all or nothing, nothing in between.
+    | Transaction
+
+/// What one position of a round sends.
+[<RequireQualifiedAccess>]
+type internal Send =
+    /// FCALL (or FCALL_RO) of the function the command was deployed as.
+    | Fcall of fn: string
+    /// EVAL (or EVAL_RO): the body, for the first use of the script on its server in this round
+    /// (or every use where the server is unknown).
+    | Eval
+    /// EVALSHA (or EVALSHA_RO): a later use, after the body went earlier in the same round to the
+    /// same server.
+    | Evalsha
+    /// A raw command, as it is.
+    | Raw
+
+/// What a round sends, position by position, and where the function-library guards go. Pure data,
+/// made by <see cref="RoundPlan.make"/> before anything is queued.
+type internal RoundPlan =
+    { /// Pipeline or transaction.
+      Mode: RoundMode
+      /// What each position sends.
+      Sends: Send[]
+      /// The server each position goes to, as far as the client can tell (null: unknown).
+      EndPoints: EndPoint[]
+      /// A transaction with an FCALL starts with FUNCTION LOAD of the library inside MULTI.
+      TransactionGuard: bool
+      /// The server of a transaction's guard (that of its first FCALL), for the load mark.
+      GuardEndPoint: EndPoint
+      /// A pipeline with FCALLs sends, before the batch, one FUNCTION LOAD to each of these servers.
+      PipelineGuards: EndPoint[] }
+
+/// Planning a round: the pure decision of what each position sends.
+[<RequireQualifiedAccess>]
+module internal RoundPlan =
+
+    /// Plans a round. `functionFor` gives the function a script runs as (null: it runs as a script).
+    ///
+    /// Policy: a call of a command deployed in the function library is FCALL, except a keyless call
+    /// in a pipeline on a cluster (its server, and so its guard, is unknown), which runs as a script.
+    /// A script's first use per server in the round carries its body (EVAL) and later uses are
+    /// EVALSHA, so neither a pipeline's order nor a transaction's atomicity depends on what the
+    /// server's cache held before; where the server is unknown every use carries the body. The
+    /// function library is guarded ahead of the first FCALL on each server: inside MULTI for a
+    /// transaction (its reply explains a failure), before the batch for a pipeline.
+    let make (mode: RoundMode) (functionFor: Script -> string) (endPoints: EndPoint[]) (steps: Step[]) : RoundPlan =
+        let n = steps.Length
+        let sends = Array.zeroCreate<Send> n
+        // Keyed by the script object (reference hashing): cheaper per step than its SHA text.
+        let bodySent = HashSet<struct (EndPoint * Script)>()
+        let guards = ResizeArray<EndPoint>(1)
+        let mutable firstFcall = -1
+        for i in 0 .. n - 1 do
+            match steps[i] with
+            | Step.Call inv ->
+                let endPoint = endPoints[i]
+                let fn =
+                    if mode = RoundMode.Pipeline && isNull endPoint then null
+                    else functionFor inv.Script
+                if not (isNull fn) then
+                    sends[i] <- Send.Fcall fn
+                    if firstFcall < 0 then firstFcall <- i
+                    if mode = RoundMode.Pipeline && not (guards.Contains endPoint) then guards.Add endPoint
+                elif isNull endPoint || bodySent.Add(struct (endPoint, inv.Script)) then
+                    sends[i] <- Send.Eval
+                else
+                    sends[i] <- Send.Evalsha
+            | Step.Raw _ -> sends[i] <- Send.Raw
+        { Mode = mode
+          Sends = sends
+          EndPoints = endPoints
+          TransactionGuard = mode = RoundMode.Transaction && firstFcall >= 0
+          GuardEndPoint = (if firstFcall >= 0 then endPoints[firstFcall] else null)
+          PipelineGuards = guards.ToArray() }
+
+    /// Whether any position is an FCALL.
+    let hasFcall (plan: RoundPlan) =
+        plan.Sends |> Array.exists (function Send.Fcall _ -> true | _ -> false)

@@ -1,0 +1,198 @@
+namespace LuaScripts.Core
+
+open System.Threading.Tasks
+open StackExchange.Redis
+
+/// The single-call policy of each backend. Scripts: EVALSHA where a reply proved the script loaded
+/// on the server the call goes to, EVAL elsewhere, and a NOSCRIPT reply to an EVALSHA healed with
+/// one EVAL, never reaching the caller. Functions: FCALL of the client's library, loaded on first use
+/// of each registry version and healed on "Function not found" (nothing ran then, so nothing runs
+/// twice).
+[<RequireQualifiedAccess>]
+module internal Calls =
+
+    let scriptFailed (inv: Invocation) (e: RedisServerException) =
+        ExecutionError.CommandFailed(inv.Script.Name, inv.Script.Sha1, e.Message)
+
+
+    /// Whether a script runs with EVAL_RO/EVALSHA_RO: it is read-only and every server has them
+    /// (Redis 7.0+); on older servers a read-only script runs with plain EVAL/EVALSHA.
+    let usesReadOnlyCommands (scriptIsReadOnly: bool) (serversHaveReadOnlyCommands: bool) =
+        scriptIsReadOnly && serversHaveReadOnlyCommands
+
+    /// On a Redis Cluster, checks that a call's keys share one hash slot (a keyless call always
+    let replicaFlags = CommandFlags.PreferReplica ||| CommandFlags.DemandReplica
+
+    /// Runs one script call and heals NOSCRIPT. Server errors become `onFailure`'s exception;
+    /// connection failures and time-outs pass through as they are.
+    ///
+    /// Where the serving server is known (the primary, or the owner of the keys' slot) the call is
+    /// EVALSHA when a reply proved the script loaded there and EVAL otherwise. Where it is not (a
+    /// keyless call on a cluster, a read-only call that may go to a replica, another connection's
+    /// database) the call is EVALSHA first, healed with one EVAL. On a batch or a transaction
+    /// (`db` is an <see cref="IBatch"/>) the call is queued with its body, since nothing can be
+    /// resent there.
+    let evaluateScript
+        (context: Context)
+        (db: IDatabaseAsync)
+        (inv: Invocation)
+        (flags: CommandFlags)
+        (onFailure: ExecutionError -> exn)
+        : Task<RedisResult> =
+        let sha = inv.Script.Sha1
+        let topology = context.Topology
+        let readOnly = usesReadOnlyCommands inv.Script.ReadOnly topology.ReadOnlyScripts
+        match db with
+        | :? IBatch ->
+            task {
+                try
+                    return! Wire.eval db inv readOnly flags
+                with :? RedisServerException as e ->
+                    return raise (onFailure (scriptFailed inv e))
+            }
+        | _ ->
+            let endPoint =
+                if not (context.IsOwn db) then null
+                elif readOnly && (flags &&& replicaFlags) <> CommandFlags.None then null
+                else context.EndPointFor inv.Keys
+            let state = context.LoadState
+            if isNull endPoint then
+                task {
+                    try
+                        try
+                            return! Wire.evalsha db inv readOnly flags
+                        with e when Replies.isNoScript e ->
+                            return! Wire.eval db inv readOnly flags
+                    with :? RedisServerException as e ->
+                        return raise (onFailure (scriptFailed inv e))
+                }
+            elif state.IsLoaded(endPoint, sha) then
+                task {
+                    try
+                        try
+                            return! Wire.evalsha db inv readOnly flags
+                        with e when Replies.isNoScript e ->
+                            // The server lost its scripts, or the keys now live elsewhere (failover,
+                            // slot migration): forget, look again where the call goes, resend the body.
+                            state.Forget(endPoint, sha)
+                            topology.Invalidate()
+                            let target = context.EndPointFor inv.Keys
+                            try
+                                let! result = Wire.eval db inv readOnly flags
+                                state.MarkLoaded(target, sha)
+                                return result
+                            with :? RedisServerException as e when Replies.provesLoaded (Replies.classify e.Message) ->
+                                state.MarkLoaded(target, sha)
+                                return raise e
+                    with :? RedisServerException as e ->
+                        return raise (onFailure (scriptFailed inv e))
+                }
+            else
+                task {
+                    try
+                        let! result = Wire.eval db inv readOnly flags
+                        state.MarkLoaded(endPoint, sha)
+                        return result
+                    with :? RedisServerException as e ->
+                        if Replies.provesLoaded (Replies.classify e.Message) then state.MarkLoaded(endPoint, sha)
+                        return raise (onFailure (scriptFailed inv e))
+                }
+
+    /// The rest of a call whose FCALL was answered "Function not found" (FUNCTION FLUSH, a restart
+    /// without persistence, keys moved to a primary that never had the library): nothing ran. The
+    /// library's load is written to every primary's connection before the FCALL is sent again, so
+    /// both take one round trip; at most two such rounds. A failed load is raised as the reason.
+    let callAfterHeal (context: Context) (db: IDatabaseAsync) (inv: Invocation) (fn: string) (library: FunctionLibrary) (flags: CommandFlags) =
+        task {
+            // A replica receives the library from its primary: read from the primary this time.
+            let flags = flags &&& ~~~replicaFlags
+            let mutable attempts = 0
+            let mutable answer = None
+            let mutable fn = fn
+            let mutable library = library
+            while answer.IsNone do
+                // A newer version of the library replaced this one (the registry changed meanwhile, and
+                // the old version was deleted): call the definition there rather than load the old one.
+                match context.Functions.Current with
+                | Some(Plan.Library newer) when newer.Library.Name <> library.Name ->
+                    match newer.Functions.TryGetValue inv.Script with
+                    | true, newerFn ->
+                        fn <- newerFn
+                        library <- newer.Library
+                    | _ -> ()
+                | _ -> ()
+                context.Topology.Invalidate()
+                context.LoadState.Forget(context.EndPointFor inv.Keys, library.Name)
+                let loading = Deployment.heal context library
+                attempts <- attempts + 1
+                let! outcome = Wire.settle (Wire.fcall db fn inv flags)
+                match outcome with
+                | Settled.Answered reply ->
+                    // The call ran: the library is there (the load's own mark may come a moment later).
+                    context.LoadState.MarkLoaded(context.EndPointFor inv.Keys, library.Name)
+                    answer <- Some reply
+                | Settled.Refused(message, ReplyKind.FunctionNotFound) ->
+                    do! loading
+                    if attempts >= 2 then raise (RedisServerException message)
+                | Settled.Refused(message, _) -> raise (RedisServerException message)
+                | Settled.Cancelled -> raise (TaskCanceledException())
+                | Settled.Broken e -> raise e
+            return answer.Value
+        }
+
+    /// Runs one call as FCALL of the client's library, healing "Function not found" (see
+    /// <see cref="callAfterHeal"/>). Nothing ran when the reply was "Function not found".
+    let evaluateFunction
+        (context: Context)
+        (db: IDatabaseAsync)
+        (inv: Invocation)
+        (fn: string)
+        (library: FunctionLibrary)
+        (flags: CommandFlags)
+        (onFailure: ExecutionError -> exn)
+        : Task<RedisResult> =
+        task {
+            try
+                try
+                    return! Wire.fcall db fn inv flags
+                with e when Replies.isFunctionNotFound e ->
+                    return! callAfterHeal context db inv fn library flags
+            with
+            | :? RedisServerException as e -> return raise (onFailure (scriptFailed inv e))
+            | LibraryLoadFailed(name, failures) -> return raise (onFailure (ExecutionError.LibraryNotLoaded(inv.Script.Name, name, failures)))
+        }
+
+    let evaluateWithPlan context db (inv: Invocation) flags onFailure (plan: Plan) =
+        match plan with
+        | Plan.Library deployed ->
+            match Plan.functionFor inv.Script plan with
+            | null -> evaluateScript context db inv flags onFailure
+            | fn -> evaluateFunction context db inv fn deployed.Library flags onFailure
+        | Plan.ScriptsOnly _ -> evaluateScript context db inv flags onFailure
+
+    /// Runs one call and heals a server that lost what it runs. With the Scripts backend (and for
+    /// definitions that run as scripts) see the module's policy; with Functions the call is FCALL of
+    /// the client's library, loaded on first use of each registry version and healed on "Function not
+    /// found". A call on a batch, a transaction or another connection's database runs as a script
+    /// (queued with its body on a batch). Server errors become `onFailure`'s exception; connection
+    /// failures and time-outs pass through as they are.
+    let evaluate
+        (context: Context)
+        (db: IDatabaseAsync)
+        (inv: Invocation)
+        (flags: CommandFlags)
+        (onFailure: ExecutionError -> exn)
+        : Task<RedisResult> =
+        if context.Functions.MayUseFunctions && context.IsOwn db && not (db :? IBatch) then
+            let plan = Deployment.planFor context
+            if plan.IsCompletedSuccessfully then
+                evaluateWithPlan context db inv flags onFailure plan.Result
+            else
+                task {
+                    match! Deployment.awaitPlan plan with
+                    | Ok p -> return! evaluateWithPlan context db inv flags onFailure p
+                    | Error(name, failures) -> return raise (onFailure (ExecutionError.LibraryNotLoaded(inv.Script.Name, name, failures)))
+                }
+        else
+            evaluateScript context db inv flags onFailure
+

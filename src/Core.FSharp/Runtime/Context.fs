@@ -1,0 +1,76 @@
+namespace LuaScripts.Core
+
+open System.Net
+open StackExchange.Redis
+
+/// What the runtime knows about one client's connection: its database, where commands go and what
+/// is known loaded where. One per client; thread-safe.
+[<Sealed>]
+type internal Context(mux: IConnectionMultiplexer, database: IDatabase, keyPrefix: RedisKey, backend: Backend, registry: unit -> Registry) =
+    let loadState = LoadState()
+    let topology = Topology(mux)
+    let functions = FunctionState(backend)
+    let prefixed = not (keyPrefix.Equals(Unchecked.defaultof<RedisKey>)) && not (keyPrefix.Equals(RedisKey.op_Implicit ""))
+
+    do
+        // A server whose connection failed or came back may have restarted with an empty script cache.
+        mux.ConnectionFailed.Add(fun e -> loadState.ForgetServer e.EndPoint)
+        mux.ConnectionRestored.Add(fun e -> loadState.ForgetServer e.EndPoint)
+
+    /// The connection.
+    member _.Multiplexer = mux
+    /// The client's database (key-prefixed when the client has a prefix).
+    member _.Database = database
+    /// Which scripts are known loaded where.
+    member _.LoadState = loadState
+    /// Where commands go.
+    member _.Topology = topology
+    /// The Functions backend's state (its plan, Auto's decision).
+    member _.Functions = functions
+    /// The registry as it is now (the function library is made from it).
+    member _.Registry: Registry = registry ()
+
+    /// The hash slot of a key as the server will see it (the client's key prefix included), by
+    /// StackExchange.Redis's own function.
+    member _.SlotOf(key: RedisKey) : int = mux.HashSlot(if prefixed then key.Prepend keyPrefix else key)
+
+    /// The server a command with these keys goes to, or null when the client cannot tell.
+    member this.EndPointFor(keys: RedisKey[]) : EndPoint =
+        if isNull keys || keys.Length = 0 || not topology.IsCluster then topology.EndPointFor -1
+        else topology.EndPointFor(this.SlotOf keys[0])
+
+    /// Whether a database belongs to this client's connection.
+    member _.IsOwn(db: IDatabaseAsync) = obj.ReferenceEquals(db.Multiplexer, mux)
+
+    /// Whether the client knows the keys a database sends, so that it can check their slots before
+    /// sending: its own database, or an unprefixed one of the same connection. A database that
+    /// StackExchange.Redis wraps with a key prefix of its own (<c>WithKeyPrefix</c>) hides that
+    /// prefix; StackExchange.Redis checks its slots itself when it sends.
+    member _.KnowsKeysOf(db: IDatabaseAsync) =
+        obj.ReferenceEquals(db, database)
+        || (obj.ReferenceEquals(db.Multiplexer, mux)
+            && not prefixed
+            && db.GetType().Namespace <> "StackExchange.Redis.KeyspaceIsolation")
+
+    /// On a cluster, checks one call's keys against each other before anything is sent; elsewhere
+    /// every call passes.
+    member this.CheckKeys(keys: RedisKey[]) : Result<unit, ArgumentError> =
+        if isNull keys || keys.Length < 2 || not topology.IsCluster then Ok()
+        else Routing.checkKeys this.SlotOf keys
+
+    /// Checks every step of a round before anything is sent: no raw command holds a null argument,
+    /// and on a cluster each step's keys (and a transaction's steps) share one slot.
+    member this.CheckRound(transaction: bool, steps: Step[]) : Result<unit, Step * ArgumentError> =
+        let badArguments =
+            steps
+            |> Array.tryPick (fun step ->
+                match step with
+                | Step.Raw(_, args) ->
+                    match CommandArgs.check args with
+                    | Error e -> Some(step, e)
+                    | Ok() -> None
+                | Step.Call _ -> None)
+        match badArguments with
+        | Some failure -> Error failure
+        | None when not topology.IsCluster -> Ok()
+        | None -> Routing.checkRound this.SlotOf transaction steps

@@ -1,0 +1,224 @@
+namespace LuaScripts.Core
+
+open System
+open System.Net
+open System.Threading.Tasks
+open StackExchange.Redis
+
+/// Rounds of steps over StackExchange.Redis: the thin effectful shell around the pure
+/// <see cref="RoundPlan"/> (what each position sends) and <see cref="RoundOutcome"/> (replies,
+/// resends, load marks). One batch (or MULTI/EXEC) per round; server errors are replies, connection
+/// failures and time-outs raise.
+[<RequireQualifiedAccess>]
+module internal Rounds =
+
+
+    /// Waits (up to the multiplexer's time-out) until a primary is connected before a transaction is
+    /// queued on a server with numbered databases. StackExchange.Redis follows each raw command inside
+    /// MULTI with a SELECT of the database, but only when it can pick a server at queue time; a
+    /// transaction queued while disconnected is written after the reconnect without those SELECTs,
+    /// and StackExchange.Redis then kills the connection rather than SELECT inside MULTI. Raises a
+    /// connection error (nothing was sent) if none comes back in time.
+    let private primaryConnected (context: Context) : Task =
+        let mux = context.Multiplexer
+        let connected () = mux.GetServers() |> Array.exists (fun s -> s.IsConnected && not s.IsReplica)
+        if connected () then
+            Task.CompletedTask
+        else
+            task {
+                let deadline = DateTime.UtcNow.AddMilliseconds(float (max 1000 mux.TimeoutMilliseconds))
+                while not (connected ()) && DateTime.UtcNow < deadline do
+                    do! Task.Delay 20
+                if not (connected ()) then
+                    raise (
+                        RedisConnectionException(
+                            ConnectionFailureType.UnableToConnect,
+                            "No primary server is connected: the transaction was not sent."
+                        )
+                    )
+            }
+
+    let private queue (batch: IBatch) (readOnlyCommands: bool) (flags: CommandFlags) (step: Step) (send: Send) : Task<RedisResult> =
+        match step, send with
+        | Step.Call inv, Send.Fcall fn -> Wire.fcall batch fn inv flags
+        | Step.Call inv, Send.Eval -> Wire.eval batch inv (Calls.usesReadOnlyCommands inv.Script.ReadOnly readOnlyCommands) flags
+        | Step.Call inv, _ -> Wire.evalsha batch inv (Calls.usesReadOnlyCommands inv.Script.ReadOnly readOnlyCommands) flags
+        | Step.Raw(name, args), _ -> Wire.raw batch name args flags
+
+    /// One attempt: plan, queue every step, send the batch (or MULTI/EXEC), wait for every reply.
+    let private attempt (context: Context) (db: IDatabase) (mode: RoundMode) (flags: CommandFlags) (deployed: Deployed voption) (steps: Step[]) =
+        task {
+            let endPoints =
+                steps
+                |> Array.map (function
+                    | Step.Call inv -> context.EndPointFor inv.Keys
+                    | Step.Raw _ -> null)
+            let functionFor =
+                match deployed with
+                | ValueSome d ->
+                    fun (script: Script) ->
+                        match d.Functions.TryGetValue script with
+                        | true, fn -> fn
+                        | _ -> null
+                | ValueNone -> fun _ -> null
+            let plan = RoundPlan.make mode functionFor endPoints steps
+            let batch: IBatch =
+                match mode with
+                | RoundMode.Pipeline -> db.CreateBatch()
+                | RoundMode.Transaction -> db.CreateTransaction()
+            let guard =
+                if plan.TransactionGuard then Wire.functionLoadQueued batch (box deployed.Value.Code) CommandFlags.None
+                else null
+            let readOnlyCommands = context.Topology.ReadOnlyScripts
+            let tasks = Array.init steps.Length (fun i -> queue batch readOnlyCommands flags steps[i] plan.Sends[i])
+            // Written to each server's connection before the batch is, so it runs first there; a
+            // failed load shows as "Function not found", healed after the batch.
+            for endPoint in plan.PipelineGuards do
+                Wire.functionLoad (context.Multiplexer.GetServer endPoint) (box deployed.Value.Code) false CommandFlags.FireAndForget
+                |> ignore
+            let! discard =
+                match batch with
+                | :? ITransaction as tx ->
+                    task {
+                        try
+                            let! committed = tx.ExecuteAsync(flags)
+                            return if committed then None else Some "the transaction was not committed (a watched key changed)"
+                        with :? RedisServerException as e ->
+                            return Some e.Message
+                    }
+                | _ ->
+                    batch.Execute()
+                    Task.FromResult None
+            // Wait for every reply without one continuation per step; read each outcome after.
+            try
+                let! _ = Task.WhenAll(tasks)
+                ()
+            with _ ->
+                ()
+            let settled = tasks |> Array.map Settled.ofTask
+            let mutable guardFailure = None
+            if not (isNull guard) then
+                let! guardSettled = Wire.settle guard
+                let struct (loaded, failure) = RoundOutcome.guard deployed.Value.Library.Name guardSettled settled
+                if loaded then context.LoadState.MarkLoaded(plan.GuardEndPoint, deployed.Value.Library.Name)
+                guardFailure <- failure
+            let report =
+                { Discarded = RoundOutcome.discarded discard guardFailure
+                  GuardFailure = guardFailure
+                  Settled = settled }
+            return struct (plan, report)
+        }
+
+    /// Sends one round with a plan made (or none, for scripts) and returns one reply per step.
+    let private sendWith (context: Context) (db: IDatabase) (mode: RoundMode) (flags: CommandFlags) (deployed: Deployed voption) (steps: Step[]) : Task<Reply[]> =
+        task {
+            if mode = RoundMode.Transaction then do! primaryConnected context
+            let! first = attempt context db mode flags deployed steps
+            let mutable struct (plan, report) = first
+            let mutable retries = 0
+            // On a cluster, a transaction routed by a stale slot map (right after a reconnect, during a
+            // failover or a slot migration) is discarded with EXECABORT after a MOVED/ASK: nothing of
+            // it ran, so it is sent again once the client has looked at the topology again.
+            while mode = RoundMode.Transaction && retries < 3 && context.Topology.IsCluster && RoundOutcome.wasRedirected report do
+                retries <- retries + 1
+                context.Topology.Invalidate()
+                do! Task.Delay(50 * retries)
+                let! next = attempt context db mode flags deployed steps
+                let struct (p, r) = next
+                plan <- p
+                report <- r
+            let library =
+                match deployed with
+                | ValueSome d -> d.Library.Name
+                | ValueNone -> null
+            let outcome = RoundOutcome.decide plan library steps report
+            for struct (endPoint, name) in outcome.Loaded do
+                context.LoadState.MarkLoaded(endPoint, name)
+            for struct (endPoint, sha) in outcome.Forget do
+                context.LoadState.Forget(endPoint, sha)
+            match outcome.Raise with
+            | Some e -> raise e
+            | None -> ()
+            let replies = outcome.Replies
+            if not outcome.ResendWithBody.IsEmpty then
+                // A flush landed inside the batch (or the keys moved): resend those calls with their
+                // body, in their order, after the batch.
+                context.Topology.Invalidate()
+                let retry = db.CreateBatch()
+                let readOnlyCommands = context.Topology.ReadOnlyScripts
+                let resent =
+                    [ for i in outcome.ResendWithBody ->
+                          match steps[i] with
+                          | Step.Call inv -> i, inv, Wire.settle (queue retry readOnlyCommands flags steps[i] Send.Eval)
+                          | Step.Raw _ -> failwith "only calls are resent" ]
+                retry.Execute()
+                for (i, inv, pending) in resent do
+                    match! pending with
+                    | Settled.Answered result ->
+                        context.LoadState.MarkLoaded(context.EndPointFor inv.Keys, inv.Script.Sha1)
+                        replies[i] <- Ok result
+                    | Settled.Refused(message, _) -> replies[i] <- Error(ExecutionError.CommandFailed(inv.Script.Name, inv.Script.Sha1, message))
+                    | Settled.Cancelled -> raise (TaskCanceledException())
+                    | Settled.Broken e -> raise e
+            for i in outcome.CallAgain do
+                match steps[i], plan.Sends[i] with
+                | Step.Call inv, Send.Fcall fn ->
+                    try
+                        let! result = Calls.evaluateFunction context db inv fn deployed.Value.Library flags ExecutionFailed
+                        replies[i] <- Ok result
+                    with ExecutionFailed e ->
+                        replies[i] <- Error e
+                | _ -> ()
+            return replies
+        }
+
+    /// Sends one round of steps as a single batch (or MULTI/EXEC) and returns one reply per step, in
+    /// order. With the Functions backend, calls of commands in the client's library are FCALL, their
+    /// library guarded on each server; if the library cannot be loaded, nothing is sent and every
+    /// position reports why.
+    let send (context: Context) (db: IDatabase) (mode: RoundMode) (flags: CommandFlags) (steps: Step[]) : Task<Reply[]> =
+        let calls = steps |> Array.exists (function Step.Call _ -> true | Step.Raw _ -> false)
+        if not (calls && context.Functions.MayUseFunctions && context.IsOwn db) then
+            sendWith context db mode flags ValueNone steps
+        else
+            let plan = Deployment.planFor context
+            let withPlan (p: Plan) =
+                match p with
+                | Plan.Library d -> sendWith context db mode flags (ValueSome d) steps
+                | Plan.ScriptsOnly _ -> sendWith context db mode flags ValueNone steps
+            if plan.IsCompletedSuccessfully then
+                withPlan plan.Result
+            else
+                task {
+                    match! Deployment.awaitPlan plan with
+                    | Ok p -> return! withPlan p
+                    | Error(name, failures) ->
+                        return steps |> Array.map (fun s -> Error(ExecutionError.LibraryNotLoaded(Step.name s, name, failures)))
+                }
+
+    /// Runs a program: one round trip per round. A transaction must be a single round: a program
+    /// whose later round depends on earlier replies cannot run atomically, and its later rounds are
+    /// refused with an error. Every round's steps are checked (cluster slots) before it is sent.
+    let run (context: Context) (db: IDatabase) (mode: RoundMode) (flags: CommandFlags) (program: Program<'T>) : Task<Result<'T, ExecutionError list>> =
+        task {
+            let mutable current = program
+            let mutable result = None
+            let mutable rounds = 0
+            while result.IsNone do
+                match current with
+                | Done v -> result <- Some(Ok v)
+                | Failed e -> result <- Some(Error e)
+                | Round _ when mode = RoundMode.Transaction && rounds > 0 ->
+                    let next = Program.explain current |> List.tryHead |> Option.map Step.name |> Option.defaultValue "?"
+                    let reason = "a transaction must be a single round trip; this program's later round depends on earlier replies"
+                    result <- Some(Error [ ExecutionError.TransactionDiscarded(next, reason) ])
+                | Round(batch, count, next) ->
+                    let steps = Program.flatten batch count
+                    match context.CheckRound((mode = RoundMode.Transaction), steps) with
+                    | Error(step, e) -> result <- Some(Error [ ExecutionError.InvalidArguments(Step.name step, e) ])
+                    | Ok() ->
+                        let! replies = send context db mode flags steps
+                        rounds <- rounds + 1
+                        current <- next replies 0
+            return result.Value
+        }

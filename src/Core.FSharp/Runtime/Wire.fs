@@ -1,0 +1,73 @@
+namespace LuaScripts.Core
+
+open System
+open System.Collections.Generic
+open System.Threading.Tasks
+open StackExchange.Redis
+
+/// The commands the library sends, and nothing else: the only code that calls StackExchange.Redis
+/// to send. Scripts go as raw EVAL/FCALL commands on purpose: StackExchange.Redis's own
+/// string-script path resends a script whose own error text starts with NOSCRIPT, so that a script
+/// could run twice. <see cref="RedisKey"/> arguments keep key routing and key prefixes.
+[<RequireQualifiedAccess>]
+module internal Wire =
+
+    // The arguments of EVAL and FCALL: the body (or function), numkeys, KEYS, ARGV.
+    let private callArgs (first: obj) (inv: Invocation) : ICollection<obj> =
+        let keys = inv.Keys
+        let argv = inv.Argv
+        let args = Array.zeroCreate<obj> (2 + keys.Length + argv.Length)
+        args[0] <- first
+        args[1] <- box keys.Length
+        for i in 0 .. keys.Length - 1 do
+            args[2 + i] <- box keys[i]
+        for i in 0 .. argv.Length - 1 do
+            args[2 + keys.Length + i] <- box argv[i]
+        args :> ICollection<obj>
+
+    /// EVAL (or EVAL_RO): the body on the wire.
+    let eval (db: IDatabaseAsync) (inv: Invocation) (readOnly: bool) (flags: CommandFlags) : Task<RedisResult> =
+        db.ExecuteAsync((if readOnly then "EVAL_RO" else "EVAL"), callArgs (box inv.Script.Lua) inv, flags)
+
+    /// EVALSHA (or EVALSHA_RO): only the digest on the wire; no fallback of StackExchange.Redis's own.
+    let evalsha (db: IDatabaseAsync) (inv: Invocation) (readOnly: bool) (flags: CommandFlags) : Task<RedisResult> =
+        let script = inv.Script
+        if readOnly then db.ScriptEvaluateReadOnlyAsync(script.Sha1Bytes, inv.Keys, inv.Argv, flags)
+        else db.ScriptEvaluateAsync(script.Sha1Bytes, inv.Keys, inv.Argv, flags)
+
+    /// FCALL (or FCALL_RO) of the function a command was deployed as.
+    let fcall (db: IDatabaseAsync) (fn: string) (inv: Invocation) (flags: CommandFlags) : Task<RedisResult> =
+        db.ExecuteAsync((if inv.Script.ReadOnly then "FCALL_RO" else "FCALL"), callArgs (box fn) inv, flags)
+
+    /// A raw command, as the caller gave it.
+    let raw (db: IDatabaseAsync) (name: string) (args: obj[]) (flags: CommandFlags) : Task<RedisResult> =
+        db.ExecuteAsync(name, args :> ICollection<obj>, flags)
+
+    /// FUNCTION LOAD [REPLACE] of a library's source on one server.
+    let functionLoad (server: IServer) (code: obj) (replace: bool) (flags: CommandFlags) : Task<RedisResult> =
+        let args: obj[] = if replace then [| "LOAD"; "REPLACE"; code |] else [| "LOAD"; code |]
+        server.ExecuteAsync("FUNCTION", args :> ICollection<obj>, flags)
+
+    /// FUNCTION LOAD of a library's source, queued in a batch or a transaction.
+    let functionLoadQueued (batch: IBatch) (code: obj) (flags: CommandFlags) : Task<RedisResult> =
+        batch.ExecuteAsync("FUNCTION", [| box "LOAD"; code |] :> ICollection<obj>, flags)
+
+    /// FUNCTION DELETE of a library, fire-and-forget.
+    let functionDelete (server: IServer) (library: string) : unit =
+        server.ExecuteAsync("FUNCTION", [| box "DELETE"; box library |] :> ICollection<obj>, CommandFlags.FireAndForget)
+        |> ignore
+
+    /// SCRIPT LOAD of a body on one server, or queued in a batch.
+    let scriptLoad (target: Choice<IServer, IBatch>) (lua: string) (flags: CommandFlags) : Task<RedisResult> =
+        let args = [| box "LOAD"; box lua |] :> ICollection<obj>
+        match target with
+        | Choice1Of2 server -> server.ExecuteAsync("SCRIPT", args, flags)
+        | Choice2Of2 batch -> batch.ExecuteAsync("SCRIPT", args, flags ||| CommandFlags.DemandMaster)
+
+    /// EVAL of a helper script (not a defined command) on one server, with no keys.
+    let evalOn (server: IServer) (lua: string) (argv: obj[]) : Task<RedisResult> =
+        server.ExecuteAsync("EVAL", Array.append [| box lua; box 0 |] argv :> ICollection<obj>)
+
+    /// Waits for a task without throwing: what it settled as.
+    let settle (task: Task<RedisResult>) : Task<Settled> =
+        task.ContinueWith(Settled.ofTask, TaskContinuationOptions.ExecuteSynchronously)
