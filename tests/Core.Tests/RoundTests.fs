@@ -1,0 +1,263 @@
+/// The round planner and the round-outcome function (pure): what each position sends, what is
+/// resent and which load marks are set, checked by properties without a server. The stand-in server
+/// below keeps a script cache per endpoint and flushes it wherever the property says.
+module LuaScripts.Core.Tests.RoundTests
+
+open System.Net
+open Expecto
+open FsCheck
+open StackExchange.Redis
+open LuaScripts.Core
+open LuaScripts.Core.Tests.Generators
+
+let private scripts = [| for i in 0..2 -> scriptOf $"s{i}" $"return {i}" (KeyCount.Fixed 1) |]
+let private servers: EndPoint[] = [| DnsEndPoint("a", 1); DnsEndPoint("b", 1); null |]
+
+/// A round built from small numbers: each item is (script or raw, server, key tag).
+let private roundOf (spec: (byte * byte * byte) list) =
+    let items = spec |> List.truncate 40 |> List.toArray
+    let steps =
+        items
+        |> Array.mapi (fun i (s, _, _) ->
+            if s % 4uy = 3uy then Step.Raw("ECHO", [| box $"raw{i}" |])
+            else Step.Call(invocationOf scripts[int s % 4] [| rv $"k{i}" |]))
+    let endPoints = items |> Array.mapi (fun i (_, e, _) -> match steps[i] with Step.Call _ -> servers[int e % 3] | Step.Raw _ -> null)
+    steps, endPoints
+
+let private functionsFor (mask: byte) (script: Script) =
+    let i = scripts |> Array.findIndex (fun s -> obj.ReferenceEquals(s, script))
+    if (int mask >>> i) &&& 1 = 1 then $"fn_{script.Name}" else null
+
+let private noFunctions (_: Script) : string = null
+
+let private modeOf transaction = if transaction then RoundMode.Transaction else RoundMode.Pipeline
+
+/// The stand-in server's answer to one position: its step's own id, so order is visible.
+let private idOf (i: int) (step: Step) =
+    match step with
+    | Step.Call inv -> $"{inv.Script.Name}:{string inv.Keys[0]}"
+    | Step.Raw _ -> $"raw{i}"
+
+/// Runs a planned round on a stand-in server whose per-endpoint script cache starts as `cached`
+/// and is flushed before the positions `flushBefore` names.
+let private play (plan: RoundPlan) (steps: Step[]) (cached: bool) (flushBefore: Set<int>) : Settled[] =
+    let cache = System.Collections.Generic.HashSet<struct (EndPoint * string)>()
+    if cached then
+        for e in servers do
+            for s in scripts do
+                cache.Add(struct (e, s.Sha1)) |> ignore
+    steps
+    |> Array.mapi (fun i step ->
+        if flushBefore.Contains i then cache.Clear()
+        let answer () = Settled.Answered(RedisResult.Create(rv (idOf i step)))
+        match step, plan.Sends[i] with
+        | Step.Call inv, Send.Eval ->
+            cache.Add(struct (plan.EndPoints[i], inv.Script.Sha1)) |> ignore
+            answer ()
+        | Step.Call inv, Send.Evalsha ->
+            if cache.Contains(struct (plan.EndPoints[i], inv.Script.Sha1)) then answer ()
+            else Settled.Refused(Replies.NoScriptText, ReplyKind.NoScript)
+        | _ -> answer ())
+
+let private report settled = { Discarded = None; GuardFailure = None; Settled = settled }
+
+let private planTests =
+    testList
+        "RoundPlan"
+        [ testProperty "an EVALSHA always follows its body, sent earlier in the round to the same known server"
+          <| fun (spec: (byte * byte * byte) list) (transaction: bool) ->
+              let steps, endPoints = roundOf spec
+              let plan = RoundPlan.make (modeOf transaction) noFunctions endPoints steps
+              plan.Sends
+              |> Array.mapi (fun i send ->
+                  match send, steps[i] with
+                  | Send.Evalsha, Step.Call inv ->
+                      not (isNull endPoints[i])
+                      && Seq.exists
+                          (fun j ->
+                              plan.Sends[j] = Send.Eval
+                              && (match steps[j] with Step.Call o -> obj.ReferenceEquals(o.Script, inv.Script) | _ -> false)
+                              && obj.Equals(endPoints[j], endPoints[i]))
+                          (seq { 0 .. i - 1 })
+                  | _ -> true)
+              |> Array.forall id
+
+          testProperty "each script's first use per server carries the body; raw commands stay raw"
+          <| fun (spec: (byte * byte * byte) list) (transaction: bool) ->
+              let steps, endPoints = roundOf spec
+              let plan = RoundPlan.make (modeOf transaction) noFunctions endPoints steps
+              let evals =
+                  [ for i in 0 .. steps.Length - 1 do
+                        match steps[i], plan.Sends[i] with
+                        | Step.Call inv, Send.Eval when not (isNull endPoints[i]) -> struct (endPoints[i], inv.Script.Sha1)
+                        | _ -> () ]
+              let distinctUses =
+                  [ for i in 0 .. steps.Length - 1 do
+                        match steps[i] with
+                        | Step.Call inv when not (isNull endPoints[i]) -> struct (endPoints[i], inv.Script.Sha1)
+                        | _ -> () ]
+                  |> List.distinct
+              evals = distinctUses
+              && Array.forall2 (fun step send -> (match step with Step.Raw _ -> send = Send.Raw | Step.Call _ -> send <> Send.Raw)) steps plan.Sends
+
+          testProperty "FCALL exactly where a function exists and the server is known (or in a transaction); guards follow"
+          <| fun (spec: (byte * byte * byte) list) (transaction: bool) (mask: byte) ->
+              let steps, endPoints = roundOf spec
+              let mode = modeOf transaction
+              let plan = RoundPlan.make mode (functionsFor mask) endPoints steps
+              let expectFcall i =
+                  match steps[i] with
+                  | Step.Call inv -> not (isNull (functionsFor mask inv.Script)) && (transaction || not (isNull endPoints[i]))
+                  | Step.Raw _ -> false
+              let isFcall i = match plan.Sends[i] with Send.Fcall _ -> true | _ -> false
+              let fcalls = [ 0 .. steps.Length - 1 ] |> List.filter isFcall
+              List.forall (fun i -> expectFcall i = isFcall i) [ 0 .. steps.Length - 1 ]
+              && plan.TransactionGuard = (transaction && not fcalls.IsEmpty)
+              && (if transaction then plan.PipelineGuards.Length = 0
+                  else List.ofArray plan.PipelineGuards = (fcalls |> List.map (fun i -> endPoints[i]) |> List.distinct)) ]
+
+let private outcomeTests =
+    testList
+        "RoundOutcome"
+        [ testProperty "a pipeline under any flushes: every reply is its own step's, in the caller's order, after the resends"
+          <| fun (spec: (byte * byte * byte) list) (cached: bool) (flushes: byte list) ->
+              let steps, endPoints = roundOf spec
+              let plan = RoundPlan.make RoundMode.Pipeline noFunctions endPoints steps
+              let flushBefore = flushes |> List.map (fun b -> int b % (max 1 steps.Length)) |> Set.ofList
+              let outcome = RoundOutcome.decide plan null steps (report (play plan steps cached flushBefore))
+              // The backstop: resent positions run again with their body, which always answers.
+              for i in outcome.ResendWithBody do
+                  outcome.Replies[i] <- Ok(RedisResult.Create(rv (idOf i steps[i])))
+              outcome.Raise.IsNone
+              && outcome.CallAgain.IsEmpty
+              && outcome.Replies |> Array.mapi (fun i r -> match r with Ok v -> string v = idOf i steps[i] | Error _ -> false) |> Array.forall id
+
+          testProperty "a position that ran is never resent, and a resent one is forgotten where it missed"
+          <| fun (spec: (byte * byte * byte) list) (cached: bool) (flushes: byte list) ->
+              let steps, endPoints = roundOf spec
+              let plan = RoundPlan.make RoundMode.Pipeline noFunctions endPoints steps
+              let flushBefore = flushes |> List.map (fun b -> int b % (max 1 steps.Length)) |> Set.ofList
+              let settled = play plan steps cached flushBefore
+              let outcome = RoundOutcome.decide plan null steps (report settled)
+              let ran i = match settled[i] with Settled.Answered _ -> true | _ -> false
+              outcome.ResendWithBody |> List.forall (fun i -> not (ran i))
+              && outcome.ResendWithBody
+                 |> List.forall (fun i ->
+                     match steps[i] with
+                     | Step.Call inv -> List.contains (struct (endPoints[i], inv.Script.Sha1)) outcome.Forget
+                     | Step.Raw _ -> false)
+              && outcome.ResendWithBody = List.sort outcome.ResendWithBody
+
+          testProperty "a transaction is never resent: a missing body fails with the body's own error"
+          <| fun (spec: (byte * byte * byte) list) (cached: bool) (flushes: byte list) ->
+              let steps, endPoints = roundOf spec
+              let plan = RoundPlan.make RoundMode.Transaction noFunctions endPoints steps
+              // EXEC runs without interleaving: a flush can only come before the transaction.
+              let flushBefore = if flushes.IsEmpty then Set.empty else Set.singleton 0
+              let outcome = RoundOutcome.decide plan null steps (report (play plan steps cached flushBefore))
+              outcome.ResendWithBody.IsEmpty
+              && outcome.CallAgain.IsEmpty
+              && outcome.Replies |> Array.mapi (fun i r -> match r with Ok v -> string v = idOf i steps[i] | Error _ -> false) |> Array.forall id
+
+          test "a body that did not compile explains the later EVALSHA of the same transaction" {
+              let steps = [| Step.Call(invocationOf scripts[0] [| rv "k" |]); Step.Call(invocationOf scripts[0] [| rv "k" |]) |]
+              let plan = RoundPlan.make RoundMode.Transaction noFunctions [| servers[0]; servers[0] |] steps
+              let compile = "ERR Error compiling script (new function): user_script:1: unexpected symbol"
+              let settled = [| Settled.Refused(compile, Replies.classify compile); Settled.Refused(Replies.NoScriptText, ReplyKind.NoScript) |]
+              let outcome = RoundOutcome.decide plan null steps (report settled)
+              for r in outcome.Replies do
+                  match r with
+                  | Error(ExecutionError.CommandFailed("s0", _, message)) -> Expect.equal message compile "the compile error, twice"
+                  | other -> failtestf "expected the compile error, got %A" other
+              Expect.isEmpty outcome.Loaded "a refused body proves nothing loaded"
+          }
+
+          test "a pipeline FCALL that found its library gone is called again; a transaction's fails with the guard's reason" {
+              let steps = [| Step.Call(invocationOf scripts[0] [| rv "k" |]) |]
+              let settled = [| Settled.Refused(Replies.FunctionNotFoundText, ReplyKind.FunctionNotFound) |]
+              let pipelinePlan = RoundPlan.make RoundMode.Pipeline (functionsFor 1uy) [| servers[0] |] steps
+              let pipeline = RoundOutcome.decide pipelinePlan "lib" steps (report settled)
+              Expect.equal pipeline.CallAgain [ 0 ] "called again after the heal"
+              let txPlan = RoundPlan.make RoundMode.Transaction (functionsFor 1uy) [| servers[0] |] steps
+              let tx = RoundOutcome.decide txPlan "lib" steps { report settled with GuardFailure = Some "OOM" }
+              Expect.isEmpty tx.CallAgain "never inside a transaction"
+              match tx.Replies[0] with
+              | Error(ExecutionError.CommandFailed(_, _, message)) -> Expect.stringContains message "(OOM)" "the guard's reason"
+              | other -> failtestf "expected a failure, got %A" other
+          }
+
+          test "a discarded transaction: a refused position reports its refusal, the others the discard; only a redirect may be sent again" {
+              let steps = [| Step.Call(invocationOf scripts[0] [| rv "k" |]); Step.Raw("SET", [| box "x" |]) |]
+              let plan = RoundPlan.make RoundMode.Transaction noFunctions [| servers[0]; null |] steps
+              let abort = "EXECABORT Transaction discarded because of previous errors."
+              let moved = "MOVED 12182 127.0.0.1:7001"
+              let redirected =
+                  { Discarded = Some abort; GuardFailure = None; Settled = [| Settled.Refused(moved, Replies.classify moved); Settled.Refused(abort, ReplyKind.ExecAbort) |] }
+              Expect.isTrue (RoundOutcome.wasRedirected redirected) "MOVED then EXECABORT: nothing ran"
+              let wrong = "WRONGTYPE Operation against a key holding the wrong kind of value"
+              Expect.isFalse (RoundOutcome.wasRedirected { redirected with Settled = [| Settled.Refused(wrong, Replies.classify wrong); Settled.Cancelled |] }) "a real refusal is not resent"
+              let outcome = RoundOutcome.decide plan null steps redirected
+              match outcome.Replies with
+              | [| Error(ExecutionError.CommandFailed("s0", _, m0)); Error(ExecutionError.TransactionDiscarded("SET", m1)) |] ->
+                  Expect.equal m0 moved "the refused position's own reason"
+                  Expect.equal m1 abort "the discard, for the rest"
+              | other -> failtestf "unexpected replies %A" other
+          }
+
+          test "the transaction guard: loaded, already there, refused, or refused at queue time" {
+              let lib = "luascripts_x"
+              let exists = Replies.libraryExistsText lib
+              let oom = "OOM command not allowed when used memory > 'maxmemory'."
+              let abort = Settled.Refused("EXECABORT Transaction discarded because of previous errors.", ReplyKind.ExecAbort)
+              Expect.equal (RoundOutcome.guard lib (Settled.Answered(RedisResult.Create(rv lib))) [||]) (struct (true, None)) "loaded"
+              Expect.equal (RoundOutcome.guard lib (Settled.Refused(exists, Replies.classify exists)) [||]) (struct (true, None)) "already there"
+              let struct (loaded, failure) = RoundOutcome.guard lib (Settled.Refused(oom, Replies.classify oom)) [||]
+              Expect.isFalse loaded "refused"
+              Expect.stringContains failure.Value oom "the server's reason"
+              let struct (_, atQueue) = RoundOutcome.guard lib abort [| abort; abort |]
+              Expect.stringContains atQueue.Value "FUNCTION LOAD" "names the guard as the likely refusal"
+          } ]
+
+let private replyTests =
+    testList
+        "Replies"
+        [ test "each kind from its server text, compared ordinally" {
+              let cases =
+                  [ Replies.NoScriptText, ReplyKind.NoScript
+                    Replies.FunctionNotFoundText, ReplyKind.FunctionNotFound
+                    "ERR Library 'luascripts_ab' already exists", ReplyKind.LibraryExists "luascripts_ab"
+                    "EXECABORT Transaction discarded because of previous errors.", ReplyKind.ExecAbort
+                    "READONLY You can't write against a read only replica.", ReplyKind.ReadOnlyReplica
+                    "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.", ReplyKind.Busy
+                    "OOM command not allowed when used memory > 'maxmemory'.", ReplyKind.OutOfMemory
+                    "NOPERM this user has no permissions to run the 'function|load' command", ReplyKind.NoPermission
+                    "LOADING Redis is loading the dataset in memory", ReplyKind.Loading
+                    "MOVED 3999 127.0.0.1:6381", ReplyKind.Redirected
+                    "ASK 3999 127.0.0.1:6381", ReplyKind.Redirected
+                    "CLUSTERDOWN The cluster is down", ReplyKind.Redirected
+                    "CROSSSLOT Keys in request don't hash to the same slot", ReplyKind.CrossSlot
+                    "ERR Error compiling script (new function): user_script:1: unexpected symbol", ReplyKind.CompileError
+                    "ERR Error compiling function: user_function:6: 'end' expected", ReplyKind.CompileError
+                    "ERR unknown command 'FUNCTION', with args beginning with: ", ReplyKind.UnknownCommand
+                    "ERR user_script:3: Script attempted to access nonexistent global variable 'x'", ReplyKind.ScriptError(Some 3)
+                    "ERR insufficient balance", ReplyKind.Other
+                    "NOSCRIPT not really", ReplyKind.Other
+                    "ERR NOSCRIPT No matching script. Please use EVAL.", ReplyKind.Other
+                    "BUSYKEY Target key name already exists.", ReplyKind.Other ]
+              for text, kind in cases do
+                  Expect.equal (Replies.classify text) kind text
+          }
+
+          test "a body that ran proves it cached; a refusal before it ran does not" {
+              for text, proves in
+                  [ "ERR user_script:1: Script attempted to access nonexistent global variable 'x'", true
+                    "ERR insufficient balance", true
+                    "ERR Error compiling script (new function): user_script:1: unexpected symbol", false
+                    "NOPERM this user has no permissions to run the 'eval' command", false
+                    "OOM command not allowed when used memory > 'maxmemory'.", false
+                    Replies.NoScriptText, true ] do
+                  Expect.equal (Replies.provesLoaded (Replies.classify text)) proves text
+          } ]
+
+[<Tests>]
+let tests = testList "Rounds (pure)" [ planTests; outcomeTests; replyTests ]
