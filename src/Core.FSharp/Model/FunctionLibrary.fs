@@ -45,7 +45,7 @@ module FunctionLibrary =
     /// The function a command becomes in a library: the library's digest, then the escaped name.
     [<CompiledName("FunctionName")>]
     let functionName (libraryName: string) (commandName: string) : string =
-        let digest = if libraryName.StartsWith Prefix then libraryName.Substring Prefix.Length else libraryName
+        let digest = if libraryName.StartsWith(Prefix, System.StringComparison.Ordinal) then libraryName.Substring Prefix.Length else libraryName
         $"ls{digest.Substring(0, min 8 digest.Length)}_{escape commandName}"
 
     /// Why a definition cannot be a function callback, if it cannot. A body that starts with a
