@@ -102,10 +102,18 @@ public sealed class ScriptPipeline
     {
         if (Interlocked.Exchange(ref executed, 1) != 0) throw AlreadyExecuted();
         if (queue.Count == 0) return Array.Empty<RedisResult>();
-        var round = ClientModule.Send(queue, client.Core);
+        var round = SendAsync();
         if (cancellationToken.CanBeCanceled) round = round.WaitAsync(cancellationToken);
         var replies = await PendingReplies.Track(pending, round).ConfigureAwait(false);
         return ToResults(replies, IsTransaction);
+    }
+
+    // A raw command learned only when sent may still be refused (keys spanning slots): nothing is sent then.
+    private async Task<FSharpResult<RedisResult, ExecutionError>[]> SendAsync()
+    {
+        var sent = await ClientModule.Send(queue, client.Core).ConfigureAwait(false);
+        if (sent.IsError) throw ExceptionFactory.Run(sent.ErrorValue);
+        return sent.ResultValue;
     }
 
     // Typed tasks of calls queued through Bind<T>(), completed by ExecuteAsync (Binding/PendingReplies.cs).

@@ -72,18 +72,20 @@ type Client(mux: IConnectionMultiplexer, options: ClientOptions) =
 /// Steps checked one by one as they are queued, then sent together by <c>Client.send</c>: a
 /// pipeline (one round trip) or a transaction (MULTI/EXEC). A step that does not fit (keys spanning
 /// cluster slots, a transaction spanning slots, a null argument) is refused when it is added, and
-/// nothing of it is queued. Not thread-safe: build it on one thread, send it once.
+/// nothing of it is queued. A raw command's keys are the ones the server describes (its command
+/// table, learned once per connection on the first raw command); queued before the connection is up,
+/// a raw command is checked when the queue is sent, still before anything is sent. Not thread-safe: build it on one thread, send it once.
 [<Sealed>]
 type StepQueue internal (context: Context, mode: RoundMode) =
     let steps = ResizeArray<Step>()
     let mutable slot: int option = None
+    // Raw steps queued before their command's keys were learned: checked again when sent.
+    let mutable unlearned = false
 
     /// Pipeline or transaction.
     member _.Mode = mode
     /// How many steps are queued.
     member _.Count = steps.Count
-    /// The queued steps, in order.
-    member _.Steps: Step[] = steps.ToArray()
 
     /// Checks a step and queues it; on an error nothing is queued.
     member _.Add(step: Step) : Result<unit, RunError> =
@@ -94,15 +96,36 @@ type StepQueue internal (context: Context, mode: RoundMode) =
         match checkedArgs with
         | Error e -> Error(RunError.InvalidArguments(Step.name step, e))
         | Ok() ->
-            let routed =
-                if not context.Topology.IsCluster then Ok slot
-                else Routing.checkStep context.SlotOf (mode = RoundMode.Transaction) slot step
-            match routed with
-            | Error e -> Error(RunError.InvalidArguments(Step.name step, e))
-            | Ok s ->
-                slot <- s
+            match step with
+            | Step.Raw _ when not context.Commands.IsLoaded && (context.Commands.Load(); not context.Commands.IsLoaded) ->
+                // Not connected yet: checked when sent.
+                unlearned <- true
                 steps.Add step
                 Ok()
+            | _ ->
+                let step = context.Commands.Route step
+                let routed =
+                    if not context.Topology.IsCluster then Ok slot
+                    else Routing.checkStep context.SlotOf (mode = RoundMode.Transaction) slot step
+                match routed with
+                | Error e -> Error(RunError.InvalidArguments(Step.name step, e))
+                | Ok s ->
+                    slot <- s
+                    steps.Add step
+                    Ok()
+
+    /// The steps to send: as queued, or, when some raw command was not learned when queued, with
+    /// every raw command's keys learned and the whole round checked again.
+    member internal _.Prepare() : Task<Result<Step[], RunError>> =
+        if not unlearned then
+            Task.FromResult(Ok(steps.ToArray()))
+        else
+            task {
+                let! routed = Rounds.routed context (steps.ToArray())
+                match context.CheckRound((mode = RoundMode.Transaction), routed) with
+                | Ok() -> return Ok routed
+                | Error(step, e) -> return Error(RunError.InvalidArguments(Step.name step, e))
+            }
 
 /// Defining and running commands with a <see cref="Client"/>.
 [<RequireQualifiedAccess>]
@@ -240,11 +263,19 @@ module Client =
     let transaction (client: Client) : StepQueue = StepQueue(client.Context, RoundMode.Transaction)
 
     /// Sends a queue's steps in one round trip and returns one reply per step, in order; an empty
-    /// queue sends nothing.
+    /// queue sends nothing. Error (nothing sent) when a raw command learned only now does not fit.
     [<CompiledName("Send")>]
-    let send (queue: StepQueue) (client: Client) : Task<Reply[]> =
-        if queue.Count = 0 then Task.FromResult(Array.Empty<Reply>())
-        else Rounds.send client.Context client.Database queue.Mode CommandFlags.None queue.Steps
+    let send (queue: StepQueue) (client: Client) : Task<Result<Reply[], RunError>> =
+        if queue.Count = 0 then
+            Task.FromResult(Ok(Array.Empty<Reply>()))
+        else
+            task {
+                match! queue.Prepare() with
+                | Error e -> return Error e
+                | Ok steps ->
+                    let! replies = Rounds.send client.Context client.Database queue.Mode CommandFlags.None steps
+                    return Ok replies
+            }
 
     /// Loads every defined command on every server: SCRIPT LOAD of every script (Scripts backend), or
     /// FUNCTION LOAD REPLACE of the library on every primary (Functions); the number of loads that

@@ -10,6 +10,7 @@ type internal Context(mux: IConnectionMultiplexer, database: IDatabase, keyPrefi
     let loadState = LoadState()
     let topology = Topology(mux)
     let functions = FunctionState(backend)
+    let commands = CommandTable.Of mux
     let prefixed = not (keyPrefix.Equals(Unchecked.defaultof<RedisKey>)) && not (keyPrefix.Equals(RedisKey.op_Implicit ""))
 
     do
@@ -27,6 +28,8 @@ type internal Context(mux: IConnectionMultiplexer, database: IDatabase, keyPrefi
     member _.Topology = topology
     /// The Functions backend's state (its plan, Auto's decision).
     member _.Functions = functions
+    /// What the server said about raw commands' keys.
+    member _.Commands = commands
     /// The registry as it is now (the function library is made from it).
     member _.Registry: Registry = registry ()
 

@@ -196,6 +196,19 @@ module internal Rounds =
                         return steps |> Array.map (fun s -> Error(ExecutionError.LibraryNotLoaded(Step.name s, name, failures)))
                 }
 
+    /// A round's steps with every raw command's keys as the server describes them (the command table
+    /// is learned once per connection, on the first raw command).
+    let routed (context: Context) (steps: Step[]) : Task<Step[]> =
+        if not (steps |> Array.exists (function Step.Raw _ -> true | Step.Call _ -> false)) then
+            Task.FromResult steps
+        elif context.Commands.IsLoaded then
+            Task.FromResult(steps |> Array.map context.Commands.Route)
+        else
+            task {
+                do! context.Commands.LoadAsync()
+                return steps |> Array.map context.Commands.Route
+            }
+
     /// Runs a program: one round trip per round. A transaction must be a single round: a program
     /// whose later round depends on earlier replies cannot run atomically, and its later rounds are
     /// refused with an error. Every round's steps are checked (cluster slots) before it is sent.
@@ -213,7 +226,7 @@ module internal Rounds =
                     let reason = "a transaction must be a single round trip; this program's later round depends on earlier replies"
                     result <- Some(Error [ ExecutionError.TransactionDiscarded(next, reason) ])
                 | Round(batch, count, next) ->
-                    let steps = Program.flatten batch count
+                    let! steps = routed context (Program.flatten batch count)
                     match context.CheckRound((mode = RoundMode.Transaction), steps) with
                     | Error(step, e) -> result <- Some(Error [ ExecutionError.InvalidArguments(Step.name step, e) ])
                     | Ok() ->

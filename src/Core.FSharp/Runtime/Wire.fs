@@ -68,6 +68,14 @@ module internal Wire =
     let evalOn (server: IServer) (lua: string) (argv: obj[]) : Task<RedisResult> =
         server.ExecuteAsync("EVAL", Array.append [| box lua; box 0 |] argv :> ICollection<obj>)
 
+    /// COMMAND: every command the server knows, with where its keys are.
+    let commandTable (server: IServer) : Task<RedisResult> =
+        server.ExecuteAsync("COMMAND", Array.Empty<obj>() :> ICollection<obj>)
+
+    /// COMMAND, waiting for the reply (StackExchange.Redis's own synchronous call).
+    let commandTableNow (server: IServer) : RedisResult =
+        server.Execute("COMMAND", Array.Empty<obj>() :> ICollection<obj>)
+
     /// Waits for a task without throwing: what it settled as.
     let settle (task: Task<RedisResult>) : Task<Settled> =
         task.ContinueWith(Settled.ofTask, TaskContinuationOptions.ExecuteSynchronously)
