@@ -294,7 +294,7 @@ public sealed class ParityTests : IDisposable
         var queue = transaction ? ClientModule.Transaction(core) : ClientModule.Pipeline(core);
         Assert.True(queue.Add(Step.NewCall(ClientModule.Invoke("incr", new RedisValue[] { Key("a"), 1 }, core).ResultValue)).IsOk);
         Assert.True(queue.Add(Step.NewCall(ClientModule.Invoke("boom", new RedisValue[] { Key("b"), 1 }, core).ResultValue)).IsOk);
-        var replies = await ClientModule.Send(queue, core);
+        var replies = (await ClientModule.Send(queue, core)).ResultValue;
 
         var pipe = transaction ? facade.Transaction() : facade.Pipeline();
         pipe.RunScript("incr", Key("a"), 1).RunScript("boom", Key("b"), 1);
@@ -358,7 +358,10 @@ public sealed class ClusterParityTests : IDisposable
     {
         var before = Parity.Calls(Servers);
         var sent = await Parity.Sent(mux, refusal);
-        Assert.Empty(sent.Select(c => c.Command));
+        // COMMAND is the client reading where raw commands keep their keys (once per connection), not
+        // a command of the round.
+        var commands = sent.Select(c => c.Command).Where(c => c != "COMMAND").ToList();
+        Assert.Empty(commands);
         Assert.Equal(before, Parity.Calls(Servers));
         var db = mux.GetDatabase();
         Assert.False(await db.KeyExistsAsync(a));
@@ -453,7 +456,7 @@ public sealed class ClusterParityTests : IDisposable
         Assert.Equal(cs.Message + " Nothing of the round was sent.", ExecutionErrorModule.Describe(fsProgram));
 
         // What was queued before the refusal runs, in both.
-        var replies = await ClientModule.Send(queue, core);
+        var replies = (await ClientModule.Send(queue, core)).ResultValue;
         var results = await pipe.ExecuteAsync();
         Assert.Equal(new[] { "1" }, replies.Select(r => (string?)r.ResultValue));
         Assert.Equal(new[] { "2" }, results.Select(r => (string?)r));

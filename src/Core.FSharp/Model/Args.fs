@@ -30,7 +30,7 @@ type ArgumentError =
 /// single call allocates nothing for it. Two invocations are equal when they are the same call: the
 /// same script and the same KEYS and ARGV arrays.
 [<Struct; CustomEquality; NoComparison>]
-type Invocation(script: Script, keys: RedisKey[], argv: RedisValue[]) =
+type Invocation internal (script: Script, keys: RedisKey[], argv: RedisValue[]) =
     /// The script to run.
     member _.Script = script
     /// The KEYS.

@@ -5,7 +5,7 @@ open StackExchange.Redis
 
 /// Where a key specification's search for keys begins (Redis 7 key specifications).
 [<RequireQualifiedAccess>]
-type BeginSearch =
+type internal BeginSearch =
     /// At this argument index (the command name is index 0).
     | Index of index: int
     /// Just after the first argument equal to the keyword, searched from `startFrom` (negative:
@@ -16,7 +16,7 @@ type BeginSearch =
 
 /// How a key specification finds its keys once the search began.
 [<RequireQualifiedAccess>]
-type FindKeys =
+type internal FindKeys =
     /// Keys from the beginning to `lastKey` (relative; negative counts from the end, scaled by
     /// `limit` when it is above 1), every `keyStep` arguments.
     | Range of lastKey: int * keyStep: int * limit: int
@@ -27,7 +27,7 @@ type FindKeys =
     | Unknown
 
 /// One key specification: where to start, and how to find the keys.
-type KeySpec =
+type internal KeySpec =
     { /// Where the search begins.
       BeginSearch: BeginSearch
       /// How the keys are found.
@@ -36,7 +36,7 @@ type KeySpec =
 /// What the server says about where a command's keys are (<c>COMMAND INFO</c>): its key
 /// specifications (Redis 7), the legacy first key, last key and step (every version), and its
 /// subcommands.
-type CommandKeys =
+type internal CommandKeys =
     { /// The command's name, lower-case ("object|encoding" for a subcommand).
       Name: string
       /// The key specifications; empty before Redis 7.
@@ -54,7 +54,7 @@ type CommandKeys =
 
 /// Where the keys of one call of a raw command are.
 [<RequireQualifiedAccess>]
-type KeyPositions =
+type internal KeyPositions =
     /// These argument indexes (0-based, the command name not counted) are keys; empty for none.
     | Known of int[]
     /// The client cannot tell (an unknown command, keys that move in a way the server does not
@@ -63,7 +63,7 @@ type KeyPositions =
 
 /// Reading <c>COMMAND INFO</c> replies and finding the keys of a call. Pure.
 [<RequireQualifiedAccess>]
-module CommandKeys =
+module internal CommandKeys =
 
     let private items (reply: RedisResult) : RedisResult[] =
         if isNull (box reply) || reply.IsNull || reply.Resp2Type <> ResultType.Array then [||]

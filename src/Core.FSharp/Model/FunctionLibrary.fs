@@ -26,7 +26,7 @@ module FunctionLibrary =
 
     /// Every generated library's name starts with this.
     [<Literal>]
-    let Prefix = "luascripts_"
+    let internal Prefix = "luascripts_"
 
     let private isPlain (c: char) = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
 
@@ -34,7 +34,7 @@ module FunctionLibrary =
     /// ASCII letters and digits stay, an underscore becomes two, any other UTF-16 code unit becomes
     /// `_` and four lower-case hexadecimal digits. Distinct names always give distinct results.
     [<CompiledName("Escape")>]
-    let escape (commandName: string) : string =
+    let internal escape (commandName: string) : string =
         let out = StringBuilder()
         for c in commandName do
             if isPlain c then out.Append c |> ignore
@@ -44,14 +44,14 @@ module FunctionLibrary =
 
     /// The function a command becomes in a library: the library's digest, then the escaped name.
     [<CompiledName("FunctionName")>]
-    let functionName (libraryName: string) (commandName: string) : string =
+    let internal functionName (libraryName: string) (commandName: string) : string =
         let digest = if libraryName.StartsWith(Prefix, System.StringComparison.Ordinal) then libraryName.Substring Prefix.Length else libraryName
         $"ls{digest.Substring(0, min 8 digest.Length)}_{escape commandName}"
 
     /// Why a definition cannot be a function callback, if it cannot. A body that starts with a
     /// `#!` line declares its own script flags, which only a top-level chunk may do.
     [<CompiledName("Unsupported")>]
-    let unsupported (script: Script) : string option =
+    let internal unsupported (script: Script) : string option =
         if script.Lua.TrimStart().StartsWith("#!", StringComparison.Ordinal) then
             Some "its body starts with a #! line (script flags), which only a top-level script may have"
         else
@@ -62,7 +62,7 @@ module FunctionLibrary =
     /// The statement that registers one definition in a library: its function name and flags, and
     /// its body as the callback `function(KEYS, ARGV) ... end`.
     [<CompiledName("Registration")>]
-    let registration (libraryName: string) (script: Script) : string =
+    let internal registration (libraryName: string) (script: Script) : string =
         StringBuilder()
             .Append("redis.register_function{function_name='")
             .Append(functionName libraryName script.Name)
@@ -83,7 +83,7 @@ module FunctionLibrary =
     /// gives a reason for as well as those <see cref="unsupported"/> refuses. The name is a digest of
     /// the included definitions only. The same definitions, in any order, give the same library.
     [<CompiledName("GenerateExcluding")>]
-    let generateExcluding (exclude: Script -> string option) (scripts: Script seq) : FunctionLibrary =
+    let internal generateExcluding (exclude: Script -> string option) (scripts: Script seq) : FunctionLibrary =
         let sorted = scripts |> Seq.sortWith (fun a b -> String.CompareOrdinal(a.Name, b.Name)) |> Seq.toList
         let reasons =
             sorted
@@ -121,12 +121,12 @@ module FunctionLibrary =
 
     /// The command whose lines hold a line of the library, if any.
     [<CompiledName("CommandAtLine")>]
-    let commandAtLine (library: FunctionLibrary) (line: int) : string option =
+    let internal commandAtLine (library: FunctionLibrary) (line: int) : string option =
         library.Lines |> Map.tryFindKey (fun _ (first, last) -> line >= first && line <= last)
 
     /// The library line a `FUNCTION LOAD` compile error points at ("... user_function:12: ..."), if any.
     [<CompiledName("CompileErrorLine")>]
-    let compileErrorLine (message: string) : int option =
+    let internal compileErrorLine (message: string) : int option =
         match Replies.classify message with
         | ReplyKind.CompileError -> Replies.scriptLine message
         | _ -> None
@@ -135,7 +135,7 @@ module FunctionLibrary =
     /// and returns one string per statement: empty when it compiles, the compiler's message
     /// otherwise. Finds every definition that breaks a library in one round trip.
     [<Literal>]
-    let CompileCheck =
+    let internal CompileCheck =
         "local out = {} for i, code in ipairs(ARGV) do local f, err = loadstring(code, '=definition') out[i] = f and '' or err end return out"
 
     /// The exact library text `FUNCTION LOAD` would receive.

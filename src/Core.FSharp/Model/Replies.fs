@@ -7,7 +7,7 @@ open StackExchange.Redis
 /// text reads it through <see cref="Replies.classify"/>, the one place that compares error texts
 /// (ordinally, never by culture).
 [<RequireQualifiedAccess>]
-type ReplyKind =
+type internal ReplyKind =
     /// EVALSHA of a script the server does not hold: the exact, whole "NOSCRIPT No matching script" text.
     | NoScript
     /// FCALL of a function no loaded library registers: the exact, whole "ERR Function not found".
@@ -42,7 +42,7 @@ type ReplyKind =
 
 /// Reading server error replies.
 [<RequireQualifiedAccess>]
-module Replies =
+module internal Replies =
 
     /// The server's whole reply to EVALSHA of an unknown script, the same from Redis 2.6 to 7.x.
     [<Literal>]

@@ -41,7 +41,7 @@ module Routing =
     /// Adds a step's keys to a transaction: Ok with the transaction's slot so far (None while no
     /// step had keys), or CrossSlot when the step's keys differ from each other or from the slot so far.
     [<CompiledName("JoinTransaction")>]
-    let joinTransaction (slotOf: RedisKey -> int) (slotSoFar: int option) (keys: RedisKey[]) : Result<int option, ArgumentError> =
+    let internal joinTransaction (slotOf: RedisKey -> int) (slotSoFar: int option) (keys: RedisKey[]) : Result<int option, ArgumentError> =
         match commonSlot slotOf keys, slotSoFar with
         | Error slots, _ -> Error(ArgumentError.CrossSlot slots)
         | Ok None, _ -> Ok slotSoFar
@@ -52,14 +52,14 @@ module Routing =
     /// Checks one step joining a round: its own keys share a slot, and in a transaction they share
     /// the slot of the steps before it. Returns the transaction's slot so far.
     [<CompiledName("CheckStep")>]
-    let checkStep (slotOf: RedisKey -> int) (transaction: bool) (slotSoFar: int option) (step: Step) : Result<int option, ArgumentError> =
+    let internal checkStep (slotOf: RedisKey -> int) (transaction: bool) (slotSoFar: int option) (step: Step) : Result<int option, ArgumentError> =
         let keys = Step.keys step
         if transaction then joinTransaction slotOf slotSoFar keys
         else checkKeys slotOf keys |> Result.map (fun () -> slotSoFar)
 
     /// Checks every step of a round, in order: the first step refused, with why, or Ok.
     [<CompiledName("CheckRound")>]
-    let checkRound (slotOf: RedisKey -> int) (transaction: bool) (steps: Step[]) : Result<unit, Step * ArgumentError> =
+    let internal checkRound (slotOf: RedisKey -> int) (transaction: bool) (steps: Step[]) : Result<unit, Step * ArgumentError> =
         let mutable slot = None
         let mutable failure = None
         let mutable i = 0

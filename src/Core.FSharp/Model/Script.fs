@@ -64,7 +64,7 @@ type Script internal (name: string, lua: string, keyCount: KeyCount, options: Sc
     /// The lower-case hexadecimal SHA1 of the body, the name EVALSHA uses.
     member _.Sha1 = sha1
     /// The 20 raw bytes of the SHA1 (shared: do not mutate).
-    member _.Sha1Bytes = sha1Bytes
+    member internal _.Sha1Bytes = sha1Bytes
 
     override _.ToString() = $"{name} ({sha1})"
 
