@@ -15,7 +15,7 @@ namespace LuaScripts;
 internal sealed class BoundMethod
 {
     internal BoundMethod(MethodInfo method, string commandName, string displayName, IResultShape? shape,
-        Arguments.Kind[] kinds, string[] parameterNames, IReadOnlyList<string> problems)
+        ArgumentKind[] kinds, string[] parameterNames, IReadOnlyList<string> problems)
     {
         Problems = problems;
         Method = method;
@@ -24,8 +24,8 @@ internal sealed class BoundMethod
         Shape = shape;
         Kinds = kinds;
         ParameterNames = parameterNames;
-        MinArguments = kinds.Count(k => k == Arguments.Kind.Single);
-        Unbounded = kinds.Contains(Arguments.Kind.Expanded);
+        MinArguments = kinds.Count(k => k == ArgumentKind.Single);
+        Unbounded = kinds.Contains(ArgumentKind.Expanded);
     }
 
     internal MethodInfo Method { get; }
@@ -41,7 +41,7 @@ internal sealed class BoundMethod
     /// <summary>Null when the return type is not supported.</summary>
     internal IResultShape? Shape { get; }
 
-    internal Arguments.Kind[] Kinds { get; }
+    internal ArgumentKind[] Kinds { get; }
 
     internal string[] ParameterNames { get; }
 
@@ -51,36 +51,19 @@ internal sealed class BoundMethod
     /// <summary>Whether an array parameter can pass any number of flat arguments.</summary>
     internal bool Unbounded { get; }
 
-    /// <summary>The flat arguments of one call.</summary>
-    internal RedisValue[] Flatten(object?[]? args, out CancellationToken cancellation)
+    /// <summary>The flat arguments of one call (the parameter types were checked when binding).</summary>
+    internal FlatArguments Flatten(object?[]? args)
     {
-        cancellation = default;
-        var values = new List<RedisValue>(Kinds.Length);
+        args ??= Array.Empty<object?>();
         for (var i = 0; i < Kinds.Length; i++)
         {
-            var arg = args![i];
-            switch (Kinds[i])
-            {
-                case Arguments.Kind.Cancellation:
-                    cancellation = (CancellationToken)arg!;
-                    break;
-                case Arguments.Kind.Expanded:
-                    if (arg is not Array array)
-                        throw new ScriptArgumentException(CommandName,
-                            $"The method {DisplayName} was given a null array for its parameter '{ParameterNames[i]}'.");
-                    foreach (var item in array)
-                    {
-                        Arguments.TryConvert(item, out var element);
-                        values.Add(element);
-                    }
-                    break;
-                default:
-                    Arguments.TryConvert(arg, out var value);
-                    values.Add(value);
-                    break;
-            }
+            if (Kinds[i] == ArgumentKind.Expanded && args[i] is null)
+                throw new ScriptArgumentException(CommandName,
+                    $"The method {DisplayName} was given a null array for its parameter '{ParameterNames[i]}'.");
         }
-        return values.ToArray();
+        var flat = ArgumentValue.TryFlatten(args);
+        if (flat.IsError) throw new ScriptArgumentException(CommandName, ArgumentValue.DescribeUnsupported(CommandName, flat.ErrorValue));
+        return flat.ResultValue;
     }
 }
 
@@ -177,8 +160,8 @@ internal class ScriptProxy : DispatchProxy
     {
         if (plan is null || target is null || targetMethod is null || !plan.ByMethod.TryGetValue(targetMethod, out var method))
             throw new NotSupportedException($"The method {targetMethod?.Name} is not bound to a script command.");
-        var flat = method.Flatten(args, out var cancellation);
-        return target.Call(method, flat, cancellation);
+        var flat = method.Flatten(args);
+        return target.Call(method, flat.Values, flat.Cancellation);
     }
 
     /// <inheritdoc />
@@ -293,16 +276,16 @@ internal static class ScriptBinder
                     problems.Add($"{display}: returns {Results.DisplayName(method.ReturnType)}, which is not supported; "
                         + $"return {Results.Supported}.");
                 var parameters = method.GetParameters();
-                var kinds = new Arguments.Kind[parameters.Length];
+                var kinds = new ArgumentKind[parameters.Length];
                 for (var i = 0; i < parameters.Length; i++)
                 {
                     var parameter = parameters[i];
-                    kinds[i] = parameter.ParameterType.IsByRef ? Arguments.Kind.Unsupported : Arguments.KindOf(parameter.ParameterType);
+                    kinds[i] = parameter.ParameterType.IsByRef ? ArgumentKind.Unsupported : ArgumentValue.KindOf(parameter.ParameterType);
                     if (parameter.ParameterType.IsByRef)
                         problems.Add($"{display}: parameter '{parameter.Name}' is passed by reference (ref, out or in), which cannot be sent.");
-                    else if (kinds[i] == Arguments.Kind.Unsupported)
+                    else if (kinds[i] == ArgumentKind.Unsupported)
                         problems.Add($"{display}: parameter '{parameter.Name}' is {Results.DisplayName(parameter.ParameterType)}, "
-                            + $"which cannot be sent; use {Arguments.Supported}.");
+                            + $"which cannot be sent; use {ArgumentValue.SupportedArguments}.");
                 }
                 members.Add((new BoundMethod(method, command, display, shape, kinds,
                     parameters.Select(p => p.Name ?? "?").ToArray(), problems), null));
