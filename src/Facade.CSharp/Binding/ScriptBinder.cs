@@ -58,8 +58,7 @@ internal sealed class BoundMethod
         for (var i = 0; i < Kinds.Length; i++)
         {
             if (Kinds[i] == ArgumentKind.Expanded && args[i] is null)
-                throw new ScriptArgumentException(CommandName,
-                    $"The method {DisplayName} was given a null array for its parameter '{ParameterNames[i]}'.");
+                throw new ScriptArgumentException(CommandName, Messages.Binding.NullArray(DisplayName, ParameterNames[i]));
         }
         var flat = ArgumentValue.TryFlatten(args);
         if (flat.IsError) throw new ScriptArgumentException(CommandName, ArgumentValue.DescribeUnsupported(CommandName, flat.ErrorValue));
@@ -159,7 +158,7 @@ internal class ScriptProxy : DispatchProxy
     protected override object? Invoke(MethodInfo? targetMethod, object?[]? args)
     {
         if (plan is null || target is null || targetMethod is null || !plan.ByMethod.TryGetValue(targetMethod, out var method))
-            throw new NotSupportedException($"The method {targetMethod?.Name} is not bound to a script command.");
+            throw new NotSupportedException(Messages.Binding.NotBound(targetMethod?.Name ?? ""));
         var flat = method.Flatten(args);
         return target.Call(method, flat.Values, flat.Cancellation);
     }
@@ -207,19 +206,17 @@ internal static class ScriptBinder
             problems.AddRange(method.Problems);
             if (!registry.TryGetValue(method.CommandName, out var script))
             {
-                problems.Add($"{method.DisplayName}: the command '{method.CommandName}' is not defined on {target.Where}.");
+                problems.Add(Messages.Binding.CommandNotDefined(method.DisplayName, method.CommandName, target.Where));
                 continue;
             }
             if (script.KeyCount is KeyCount.Fixed fixedKeys)
             {
                 if (!method.Unbounded && method.MinArguments < fixedKeys.Item)
-                    problems.Add($"{method.DisplayName}: the command '{method.CommandName}' takes {fixedKeys.Item} key(s), "
-                        + $"but the method passes {method.MinArguments} argument(s).");
+                    problems.Add(Messages.Binding.TooFewParameters(method.DisplayName, method.CommandName, fixedKeys.Item, method.MinArguments));
             }
             else if (!method.Unbounded && method.MinArguments == 0)
             {
-                problems.Add($"{method.DisplayName}: the command '{method.CommandName}' has a dynamic key count, so its "
-                    + "first argument must be the number of keys, but the method passes no argument.");
+                problems.Add(Messages.Binding.NoKeyCount(method.DisplayName, method.CommandName));
             }
         }
         if (problems.Count > 0) throw new ScriptBindingException(typeof(T), problems);
@@ -235,7 +232,7 @@ internal static class ScriptBinder
         void Problem(string problem) => members.Add((null, problem));
         if (!type.IsInterface)
         {
-            Problem($"{Results.DisplayName(type)} is not an interface: only interfaces can be bound to script commands.");
+            Problem(Messages.Binding.NotAnInterface(Results.DisplayName(type)));
             return new InterfacePlan(type, members);
         }
         foreach (var declaring in new[] { type }.Concat(type.GetInterfaces()))
@@ -245,36 +242,35 @@ internal static class ScriptBinder
                 var display = $"{declaring.Name}.{method.Name}";
                 if (method.IsStatic)
                 {
-                    if (method.IsAbstract) Problem($"{display}: static abstract members cannot be bound.");
+                    if (method.IsAbstract) Problem(Messages.Binding.StaticAbstractMember(display));
                     continue;
                 }
                 if (method.IsSpecialName)
                 {
-                    Problem($"{display}: properties and events cannot be bound; declare methods only.");
+                    Problem(Messages.Binding.PropertyOrEvent(display));
                     continue;
                 }
                 if (!method.IsAbstract)
                 {
-                    Problem($"{display}: a method with a default body cannot be bound; declare it without a body.");
+                    Problem(Messages.Binding.DefaultBody(display));
                     continue;
                 }
                 if (method.IsGenericMethodDefinition)
                 {
-                    Problem($"{display}: generic methods cannot be bound.");
+                    Problem(Messages.Binding.GenericMethod(display));
                     continue;
                 }
                 var attribute = method.GetCustomAttribute<ScriptCommandAttribute>(inherit: false);
                 if (attribute is not null && string.IsNullOrWhiteSpace(attribute.Name))
                 {
-                    Problem($"{display}: its [ScriptCommand] attribute names no command.");
+                    Problem(Messages.Binding.AttributeWithoutName(display));
                     continue;
                 }
                 var command = attribute?.Name ?? CommandNames.FromMethod(method.Name);
                 var problems = new List<string>();
                 var shape = Results.ShapeOf(method.ReturnType);
                 if (shape is null)
-                    problems.Add($"{display}: returns {Results.DisplayName(method.ReturnType)}, which is not supported; "
-                        + $"return {Results.Supported}.");
+                    problems.Add(Messages.Binding.UnsupportedReturn(display, Results.DisplayName(method.ReturnType), Results.Supported));
                 var parameters = method.GetParameters();
                 var kinds = new ArgumentKind[parameters.Length];
                 for (var i = 0; i < parameters.Length; i++)
@@ -282,10 +278,10 @@ internal static class ScriptBinder
                     var parameter = parameters[i];
                     kinds[i] = parameter.ParameterType.IsByRef ? ArgumentKind.Unsupported : ArgumentValue.KindOf(parameter.ParameterType);
                     if (parameter.ParameterType.IsByRef)
-                        problems.Add($"{display}: parameter '{parameter.Name}' is passed by reference (ref, out or in), which cannot be sent.");
+                        problems.Add(Messages.Binding.ByRefParameter(display, parameter.Name ?? "?"));
                     else if (kinds[i] == ArgumentKind.Unsupported)
-                        problems.Add($"{display}: parameter '{parameter.Name}' is {Results.DisplayName(parameter.ParameterType)}, "
-                            + $"which cannot be sent; use {ArgumentValue.SupportedArguments}.");
+                        problems.Add(Messages.Binding.UnsupportedParameter(display, parameter.Name ?? "?",
+                            Results.DisplayName(parameter.ParameterType)));
                 }
                 members.Add((new BoundMethod(method, command, display, shape, kinds,
                     parameters.Select(p => p.Name ?? "?").ToArray(), problems), null));
