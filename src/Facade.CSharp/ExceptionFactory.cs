@@ -46,10 +46,6 @@ internal static class ExceptionFactory
         new(PreloadErrorModule.Describe(error), error.Loaded,
             error.Failures.Select(f => new ScriptLoadFailure(f.EndPoint, f.Reason)).ToList());
 
-    internal static string PipelineMessage(IReadOnlyList<PipelineFailure> failures, bool transaction)
-    {
-        var shown = string.Join("; ", failures.Take(5).Select(f => $"#{f.Index} '{f.Name}': {f.Message}"));
-        var more = failures.Count > 5 ? $"; and {failures.Count - 5} more" : "";
-        return $"{failures.Count} position(s) of the {(transaction ? "transaction" : "pipeline")} failed: {shown}{more}";
-    }
+    internal static string PipelineMessage(IReadOnlyList<PipelineFailure> failures, bool transaction) =>
+        Messages.PipelineFailed(transaction, failures.Select(f => (f.Index, f.Name, f.Message)).ToArray());
 }

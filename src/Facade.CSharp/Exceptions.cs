@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Net;
+using LuaScripts.Core;
 using StackExchange.Redis;
 
 namespace LuaScripts;
@@ -37,7 +38,7 @@ public sealed class UnknownScriptException : LuaScriptException
     /// <summary>Creates the exception.</summary>
     /// <param name="scriptName">The name asked for.</param>
     public UnknownScriptException(string scriptName)
-        : base(scriptName, $"No script command named '{scriptName}' is defined on this client.") { }
+        : base(scriptName, RunErrorModule.Describe(RunError.NewUnknownCommand(scriptName))) { }
 }
 
 /// <summary>A call's arguments do not fit the command's key count. Nothing was sent.</summary>
@@ -78,7 +79,7 @@ public sealed class ScriptExecutionException : LuaScriptException
     /// <param name="sha1">The script's SHA1.</param>
     /// <param name="serverMessage">The server's error text.</param>
     public ScriptExecutionException(string scriptName, string sha1, string serverMessage)
-        : base(scriptName, $"The script command '{scriptName}' ({sha1}) failed on the server: {serverMessage}")
+        : base(scriptName, ExecutionErrorModule.Describe(ExecutionError.NewCommandFailed(scriptName, sha1, serverMessage)))
     {
         Sha1 = sha1;
         ServerMessage = serverMessage;

@@ -3,6 +3,7 @@
 module LuaScripts.Core.Tests.TypedTests
 
 open Expecto
+open System
 open StackExchange.Redis
 open LuaScripts.Core
 open LuaScripts.Core.Tests.Generators
@@ -49,6 +50,25 @@ let private serverTests =
               match! wrongType key 1L with
               | Error(DecodeError.Reply(name, _)) -> Expect.equal name "incr_pair" "the command is named"
               | other -> failtestf "expected a decode error, got %A" other
+          }
+
+          testTask "every supported argument type reaches the script as ArgumentValue sends it" {
+              let client = Server.client ()
+              match Client.define "echo_argv" "return ARGV" (KeyCount.Fixed 0) ScriptOptions.defaults client with
+              | Error e -> failtest (DefinitionError.describe e)
+              | Ok _ -> ()
+              let strings = Decode.array Decode.string
+              let numbers = Typed.command4 client "echo_argv" strings
+              let! sent = numbers UInt64.MaxValue 2.5f (Nullable -7s) UInt32.MaxValue
+              Expect.equal sent (Ok [| "18446744073709551615"; "2.5"; "-7"; "4294967295" |]) "uint64, float32, int16?, uint32"
+              let others = Typed.command4 client "echo_argv" strings
+              let! sent = others (rk "k") (Nullable true) "s"B 1.5
+              Expect.equal sent (Ok [| "k"; "1"; "s"; "1.5" |]) "RedisKey, bool?, byte[], float"
+              let withNull = Typed.command4 client "echo_argv" strings
+              let! refused = withNull (rv "a") (Nullable<int>()) 1 2L
+              match refused with
+              | Error(DecodeError.Run(RunError.InvalidArguments(_, ArgumentError.NullValue(_, 1)))) -> ()
+              | other -> failtestf "a Nullable without a value is a null argument, got %A" other
           } ]
 
 [<Tests>]

@@ -53,6 +53,7 @@ public interface IReturns
     [ScriptCommand("r_nested")] Task<RedisResult[]> Nested();
     [ScriptCommand("echo_args")] Task<string[]> Echo(string s, int i, long l, double d, bool b, byte[] bytes, RedisValue v, RedisKey k);
     [ScriptCommand("echo_args")] Task<string[]> EchoMany(string first, CancellationToken cancellation, params string[] rest);
+    [ScriptCommand("echo_args")] Task<string[]> EchoNumbers(uint u, ulong ul, short sh, float f, int? some, params long?[] more);
 }
 
 public interface IMismatch
@@ -221,6 +222,14 @@ public sealed class BindingTests : IDisposable
         using var cts = new CancellationTokenSource();
         Assert.Equal(new[] { "a", "b", "c" }, await r.EchoMany("a", cts.Token, "b", "c"));
         Assert.Equal(new[] { "a" }, await r.EchoMany("a", default));
+
+        // The other supported types (ArgumentValue's one set), nullable forms and arrays of them.
+        Assert.Equal(new[] { "4294967295", "18446744073709551615", "-3", "2.5", "4", "5" },
+            await r.EchoNumbers(uint.MaxValue, ulong.MaxValue, -3, 2.5f, 4, 5L));
+        var nullValue = await Assert.ThrowsAsync<ScriptArgumentException>(() => r.EchoNumbers(1, 2, 3, 4f, null));
+        Assert.Contains("null argument at position 4", nullValue.Message);
+        var nullArray = await Assert.ThrowsAsync<ScriptArgumentException>(() => r.EchoNumbers(1, 2, 3, 4f, 5, null!));
+        Assert.Contains("null array for its parameter 'more'", nullArray.Message);
     }
 
     [Fact]
@@ -264,7 +273,8 @@ public sealed class BindingTests : IDisposable
         Assert.Contains(error.Problems, p => p.StartsWith("IBroken.TooFewArguments:") && p.Contains("takes 2 key(s)") && p.Contains("passes 1"));
         Assert.Contains(error.Problems, p => p.StartsWith("IBroken.UnsupportedReturn:") && p.Contains("Task<DateTime>"));
         Assert.Contains(error.Problems, p => p.StartsWith("IBroken.NotATask:") && p.Contains("returns long"));
-        Assert.Contains(error.Problems, p => p.StartsWith("IBroken.UnsupportedParameter:") && p.Contains("'what'") && p.Contains("object"));
+        Assert.Contains(error.Problems, p => p.StartsWith("IBroken.UnsupportedParameter:") && p.Contains("'what'") && p.Contains("object")
+            && p.Contains(ArgumentValue.SupportedArguments));
         Assert.Contains(error.Problems, p => p.StartsWith("IBroken.NoKeyCount:") && p.Contains("dynamic key count"));
         Assert.Contains(error.Problems, p => p.StartsWith("IBroken.MGetAll:") && p.Contains("'m_get_all'"));
         foreach (var problem in error.Problems) Assert.Contains(problem, error.Message);
@@ -427,8 +437,17 @@ public sealed class BindingTests : IDisposable
         // Without a call, a member is a delegate that runs the command.
         Func<object?[], Task<RedisResult>> incr = client.Commands.installed_incr;
         Assert.Equal(9, (long)await incr(new object?[] { Key("n"), 2 }));
-        Assert.Throws<ScriptArgumentException>(() => { _ = client.Commands.installed_incr(Key("n"), new object()); });
+        var refused = Assert.Throws<ScriptArgumentException>(() => { _ = client.Commands.installed_incr(Key("n"), new object()); });
+        Assert.Contains("argument #2 of type Object", refused.Message);
+        Assert.Contains(ArgumentValue.SupportedArguments, refused.Message);
+        Assert.Throws<ScriptArgumentException>(() => { _ = client.Commands.installed_incr(Key("n"), new object[] { 1, DateTime.Now }); });
         Assert.Equal(9, (long)await mux.GetDatabase().StringGetAsync(Key("n")));
+
+        // The same types as bound methods and typed F# commands: unsigned, short, float, nullable, arrays.
+        Assert.Equal(10, (long)await client.Commands.installed_incr(Key("n"), (uint)1));
+        Assert.Equal(12, (long)await client.Commands.installed_incr(Key("n"), (short)2));
+        Assert.Equal(15, (long)await client.Commands.installed_incr(Key("n"), (ulong?)3));
+        Assert.Equal(new RedisValue[] { "X" }, (RedisValue[])(await client.Commands.installed_mget(new object[] { 1, Key("x") }))!);
     }
 
     [Fact]

@@ -8,9 +8,10 @@ open StackExchange.Redis
 /// is a function <c>RedisKey -> RedisValue -> Task&lt;Result&lt;int64, DecodeError&gt;&gt;</c> (the
 /// argument types are inferred from use or annotated). Arguments flatten in order and split by the
 /// command's key count exactly as <c>Client.run</c> splits them. The command is looked up by name at
-/// each call, so a redefinition is seen. Argument types: <see cref="RedisKey"/>,
-/// <see cref="RedisValue"/>, string, int, int64, float, bool and byte[]; any other type is refused
-/// when the function is built (<see cref="ArgumentException"/>). Three flavours: <c>commandN</c> runs
+/// each call, so a redefinition is seen. Argument types: those of <see cref="ArgumentValue"/>
+/// (<see cref="RedisKey"/>, <see cref="RedisValue"/>, string, byte[], bool, int16, int, int64,
+/// uint32, uint64, float32, float, and their Nullable forms); any other type is refused when the
+/// function is built (<see cref="ArgumentException"/>). Three flavours: <c>commandN</c> runs
 /// now and returns a task; <c>programN</c> and <c>tryProgramN</c> build a <see cref="Program{T}"/> for
 /// the <c>program { }</c> builder.
 [<RequireQualifiedAccess>]
@@ -18,18 +19,15 @@ module Typed =
 
     let private encoder<'A> () : 'A -> RedisValue =
         let t = typeof<'A>
-        if t = typeof<RedisKey> then fun a -> Args.keyToValue (unbox<RedisKey> (box a))
-        elif t = typeof<RedisValue> then fun a -> unbox<RedisValue> (box a)
-        elif t = typeof<string> then fun a -> RedisValue.op_Implicit (unbox<string> (box a))
-        elif t = typeof<int> then fun a -> RedisValue.op_Implicit (unbox<int> (box a))
-        elif t = typeof<int64> then fun a -> RedisValue.op_Implicit (unbox<int64> (box a))
-        elif t = typeof<float> then fun a -> RedisValue.op_Implicit (unbox<float> (box a))
-        elif t = typeof<bool> then fun a -> RedisValue.op_Implicit (unbox<bool> (box a))
-        elif t = typeof<byte[]> then fun a -> RedisValue.op_Implicit (unbox<byte[]> (box a))
+        let refused () =
+            invalidArg "'A" $"A typed command cannot take an argument of type {t.Name}: use {ArgumentValue.supportedTypes}."
+        if not (ArgumentValue.isSupported t) then
+            refused ()
         else
-            invalidArg
-                "'A"
-                $"A typed command cannot take an argument of type {t.Name}: use RedisKey, RedisValue, string, int, int64, float, bool or byte[]."
+            fun a ->
+                match ArgumentValue.tryConvert (box a) with
+                | ValueSome v -> v
+                | ValueNone -> refused ()
 
     // Keeps the built function a function value when compiled (not merged into the method that builds
     // it), so that .NET languages other than F# get it as an FSharpFunc too.

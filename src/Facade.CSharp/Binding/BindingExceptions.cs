@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using LuaScripts.Core;
 using StackExchange.Redis;
 
 namespace LuaScripts;
@@ -16,7 +17,7 @@ public sealed class ScriptBindingException : LuaScriptException
     /// <param name="interfaceType">The type that was to be bound.</param>
     /// <param name="problems">Every problem found, one sentence each.</param>
     public ScriptBindingException(Type interfaceType, IReadOnlyList<string> problems)
-        : base(null, Describe(interfaceType, problems))
+        : base(null, Messages.Binding.Failed(interfaceType.Name, problems))
     {
         InterfaceType = interfaceType;
         Problems = problems;
@@ -27,10 +28,6 @@ public sealed class ScriptBindingException : LuaScriptException
 
     /// <summary>Every problem found, one sentence each, in method order.</summary>
     public IReadOnlyList<string> Problems { get; }
-
-    private static string Describe(Type type, IReadOnlyList<string> problems) =>
-        $"Cannot bind {type.Name} to script commands ({problems.Count} problem(s)):"
-        + Environment.NewLine + " - " + string.Join(Environment.NewLine + " - ", problems);
 }
 
 /// <summary>
@@ -48,7 +45,7 @@ public sealed class ScriptResultConversionException : LuaScriptException
     /// <param name="reply">The script's reply.</param>
     /// <param name="inner">The conversion's own error, if any.</param>
     public ScriptResultConversionException(string scriptName, string methodName, Type expectedType, RedisResult reply, Exception? inner = null)
-        : base(scriptName, Describe(scriptName, methodName, expectedType, reply, inner), inner)
+        : base(scriptName, Messages.Binding.ResultNotConverted(scriptName, methodName, expectedType, Results.DisplayName(expectedType), reply), inner)
     {
         MethodName = methodName;
         ExpectedType = expectedType;
@@ -63,15 +60,6 @@ public sealed class ScriptResultConversionException : LuaScriptException
 
     /// <summary>The script's reply, as it came.</summary>
     public RedisResult Reply { get; }
-
-    private static string Describe(string scriptName, string methodName, Type expected, RedisResult reply, Exception? inner)
-    {
-        var hint = reply.IsNull && expected.IsValueType && Nullable.GetUnderlyingType(expected) is null
-            ? $" Declare {Results.DisplayName(expected)}? to accept nil."
-            : "";
-        return $"The method {methodName} returns {Results.DisplayName(expected)}, but its script command '{scriptName}' "
-            + $"returned {Results.Describe(reply)}, which does not convert to it.{hint}";
-    }
 }
 
 /// <summary>
@@ -84,7 +72,5 @@ public sealed class ScriptNotInstalledException : LuaScriptException
     /// <summary>Creates the exception.</summary>
     /// <param name="scriptName">The command asked for.</param>
     public ScriptNotInstalledException(string scriptName)
-        : base(scriptName, $"The script command '{scriptName}' is defined on this client but not installed: only commands "
-            + "defined with Install = true can be called through Commands. Run it with RunScriptAsync, or define it with Install = true.")
-    { }
+        : base(scriptName, Messages.Binding.NotInstalled(scriptName)) { }
 }

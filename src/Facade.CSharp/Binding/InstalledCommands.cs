@@ -43,11 +43,10 @@ internal sealed class InstalledCommands : DynamicObject
     private System.Threading.Tasks.Task<StackExchange.Redis.RedisResult> Run(string name, object?[]? args)
     {
         Check(name);
-        if (!Arguments.TryFlatten(args, out var flat, out var cancellation, out var bad))
-            throw new ScriptArgumentException(name,
-                $"The script command '{name}' was given an argument #{bad + 1} of type {args![bad]!.GetType().Name}, "
-                + $"which cannot be sent; pass {Arguments.Supported}.");
-        var reply = client.RunScriptAsync(name, flat);
+        var flat = ArgumentValue.TryFlatten(args ?? System.Array.Empty<object?>());
+        if (flat.IsError) throw new ScriptArgumentException(name, ArgumentValue.DescribeUnsupported(name, flat.ErrorValue));
+        var reply = client.RunScriptAsync(name, flat.ResultValue.Values);
+        var cancellation = flat.ResultValue.Cancellation;
         return cancellation.CanBeCanceled ? reply.WaitAsync(cancellation) : reply;
     }
 

@@ -99,7 +99,7 @@ internal sealed class ResultShape<T> : IResultShape
     }
 }
 
-/// <summary>The return types a bound method may declare, and how replies are described in errors.</summary>
+/// <summary>The return types a bound method may declare, and their names in errors.</summary>
 internal static class Results
 {
     /// <summary>The shape of a method returning a plain <see cref="Task"/>: the reply is not converted.</summary>
@@ -140,24 +140,6 @@ internal static class Results
         if (returnType.IsGenericType && returnType.GetGenericTypeDefinition() == typeof(Task<>))
             return Shapes.TryGetValue(returnType.GetGenericArguments()[0], out var shape) ? shape : null;
         return null;
-    }
-
-    /// <summary>A short description of a reply, for error messages.</summary>
-    internal static string Describe(RedisResult reply)
-    {
-        if (reply.IsNull) return "nil";
-        switch (reply.Resp2Type)
-        {
-            case ResultType.Array:
-                return $"an array of {reply.Length} element(s)";
-            case ResultType.Integer:
-                return $"the integer {(long)reply}";
-            case ResultType.Error:
-                return "an error";
-            default:
-                var text = (string?)reply ?? "";
-                return text.Length > 40 ? $"the string \"{text[..40]}...\"" : $"the string \"{text}\"";
-        }
     }
 
     /// <summary>A type's name as C# writes it, for error messages.</summary>

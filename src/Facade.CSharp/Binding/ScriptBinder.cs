@@ -15,7 +15,7 @@ namespace LuaScripts;
 internal sealed class BoundMethod
 {
     internal BoundMethod(MethodInfo method, string commandName, string displayName, IResultShape? shape,
-        Arguments.Kind[] kinds, string[] parameterNames, IReadOnlyList<string> problems)
+        ArgumentKind[] kinds, string[] parameterNames, IReadOnlyList<string> problems)
     {
         Problems = problems;
         Method = method;
@@ -24,8 +24,8 @@ internal sealed class BoundMethod
         Shape = shape;
         Kinds = kinds;
         ParameterNames = parameterNames;
-        MinArguments = kinds.Count(k => k == Arguments.Kind.Single);
-        Unbounded = kinds.Contains(Arguments.Kind.Expanded);
+        MinArguments = kinds.Count(k => k == ArgumentKind.Single);
+        Unbounded = kinds.Contains(ArgumentKind.Expanded);
     }
 
     internal MethodInfo Method { get; }
@@ -41,7 +41,7 @@ internal sealed class BoundMethod
     /// <summary>Null when the return type is not supported.</summary>
     internal IResultShape? Shape { get; }
 
-    internal Arguments.Kind[] Kinds { get; }
+    internal ArgumentKind[] Kinds { get; }
 
     internal string[] ParameterNames { get; }
 
@@ -51,36 +51,18 @@ internal sealed class BoundMethod
     /// <summary>Whether an array parameter can pass any number of flat arguments.</summary>
     internal bool Unbounded { get; }
 
-    /// <summary>The flat arguments of one call.</summary>
-    internal RedisValue[] Flatten(object?[]? args, out CancellationToken cancellation)
+    /// <summary>The flat arguments of one call (the parameter types were checked when binding).</summary>
+    internal FlatArguments Flatten(object?[]? args)
     {
-        cancellation = default;
-        var values = new List<RedisValue>(Kinds.Length);
+        args ??= Array.Empty<object?>();
         for (var i = 0; i < Kinds.Length; i++)
         {
-            var arg = args![i];
-            switch (Kinds[i])
-            {
-                case Arguments.Kind.Cancellation:
-                    cancellation = (CancellationToken)arg!;
-                    break;
-                case Arguments.Kind.Expanded:
-                    if (arg is not Array array)
-                        throw new ScriptArgumentException(CommandName,
-                            $"The method {DisplayName} was given a null array for its parameter '{ParameterNames[i]}'.");
-                    foreach (var item in array)
-                    {
-                        Arguments.TryConvert(item, out var element);
-                        values.Add(element);
-                    }
-                    break;
-                default:
-                    Arguments.TryConvert(arg, out var value);
-                    values.Add(value);
-                    break;
-            }
+            if (Kinds[i] == ArgumentKind.Expanded && args[i] is null)
+                throw new ScriptArgumentException(CommandName, Messages.Binding.NullArray(DisplayName, ParameterNames[i]));
         }
-        return values.ToArray();
+        var flat = ArgumentValue.TryFlatten(args);
+        if (flat.IsError) throw new ScriptArgumentException(CommandName, ArgumentValue.DescribeUnsupported(CommandName, flat.ErrorValue));
+        return flat.ResultValue;
     }
 }
 
@@ -176,9 +158,9 @@ internal class ScriptProxy : DispatchProxy
     protected override object? Invoke(MethodInfo? targetMethod, object?[]? args)
     {
         if (plan is null || target is null || targetMethod is null || !plan.ByMethod.TryGetValue(targetMethod, out var method))
-            throw new NotSupportedException($"The method {targetMethod?.Name} is not bound to a script command.");
-        var flat = method.Flatten(args, out var cancellation);
-        return target.Call(method, flat, cancellation);
+            throw new NotSupportedException(Messages.Binding.NotBound(targetMethod?.Name ?? ""));
+        var flat = method.Flatten(args);
+        return target.Call(method, flat.Values, flat.Cancellation);
     }
 
     /// <inheritdoc />
@@ -224,19 +206,17 @@ internal static class ScriptBinder
             problems.AddRange(method.Problems);
             if (!registry.TryGetValue(method.CommandName, out var script))
             {
-                problems.Add($"{method.DisplayName}: the command '{method.CommandName}' is not defined on {target.Where}.");
+                problems.Add(Messages.Binding.CommandNotDefined(method.DisplayName, method.CommandName, target.Where));
                 continue;
             }
             if (script.KeyCount is KeyCount.Fixed fixedKeys)
             {
                 if (!method.Unbounded && method.MinArguments < fixedKeys.Item)
-                    problems.Add($"{method.DisplayName}: the command '{method.CommandName}' takes {fixedKeys.Item} key(s), "
-                        + $"but the method passes {method.MinArguments} argument(s).");
+                    problems.Add(Messages.Binding.TooFewParameters(method.DisplayName, method.CommandName, fixedKeys.Item, method.MinArguments));
             }
             else if (!method.Unbounded && method.MinArguments == 0)
             {
-                problems.Add($"{method.DisplayName}: the command '{method.CommandName}' has a dynamic key count, so its "
-                    + "first argument must be the number of keys, but the method passes no argument.");
+                problems.Add(Messages.Binding.NoKeyCount(method.DisplayName, method.CommandName));
             }
         }
         if (problems.Count > 0) throw new ScriptBindingException(typeof(T), problems);
@@ -252,7 +232,7 @@ internal static class ScriptBinder
         void Problem(string problem) => members.Add((null, problem));
         if (!type.IsInterface)
         {
-            Problem($"{Results.DisplayName(type)} is not an interface: only interfaces can be bound to script commands.");
+            Problem(Messages.Binding.NotAnInterface(Results.DisplayName(type)));
             return new InterfacePlan(type, members);
         }
         foreach (var declaring in new[] { type }.Concat(type.GetInterfaces()))
@@ -262,47 +242,46 @@ internal static class ScriptBinder
                 var display = $"{declaring.Name}.{method.Name}";
                 if (method.IsStatic)
                 {
-                    if (method.IsAbstract) Problem($"{display}: static abstract members cannot be bound.");
+                    if (method.IsAbstract) Problem(Messages.Binding.StaticAbstractMember(display));
                     continue;
                 }
                 if (method.IsSpecialName)
                 {
-                    Problem($"{display}: properties and events cannot be bound; declare methods only.");
+                    Problem(Messages.Binding.PropertyOrEvent(display));
                     continue;
                 }
                 if (!method.IsAbstract)
                 {
-                    Problem($"{display}: a method with a default body cannot be bound; declare it without a body.");
+                    Problem(Messages.Binding.DefaultBody(display));
                     continue;
                 }
                 if (method.IsGenericMethodDefinition)
                 {
-                    Problem($"{display}: generic methods cannot be bound.");
+                    Problem(Messages.Binding.GenericMethod(display));
                     continue;
                 }
                 var attribute = method.GetCustomAttribute<ScriptCommandAttribute>(inherit: false);
                 if (attribute is not null && string.IsNullOrWhiteSpace(attribute.Name))
                 {
-                    Problem($"{display}: its [ScriptCommand] attribute names no command.");
+                    Problem(Messages.Binding.AttributeWithoutName(display));
                     continue;
                 }
                 var command = attribute?.Name ?? CommandNames.FromMethod(method.Name);
                 var problems = new List<string>();
                 var shape = Results.ShapeOf(method.ReturnType);
                 if (shape is null)
-                    problems.Add($"{display}: returns {Results.DisplayName(method.ReturnType)}, which is not supported; "
-                        + $"return {Results.Supported}.");
+                    problems.Add(Messages.Binding.UnsupportedReturn(display, Results.DisplayName(method.ReturnType), Results.Supported));
                 var parameters = method.GetParameters();
-                var kinds = new Arguments.Kind[parameters.Length];
+                var kinds = new ArgumentKind[parameters.Length];
                 for (var i = 0; i < parameters.Length; i++)
                 {
                     var parameter = parameters[i];
-                    kinds[i] = parameter.ParameterType.IsByRef ? Arguments.Kind.Unsupported : Arguments.KindOf(parameter.ParameterType);
+                    kinds[i] = parameter.ParameterType.IsByRef ? ArgumentKind.Unsupported : ArgumentValue.KindOf(parameter.ParameterType);
                     if (parameter.ParameterType.IsByRef)
-                        problems.Add($"{display}: parameter '{parameter.Name}' is passed by reference (ref, out or in), which cannot be sent.");
-                    else if (kinds[i] == Arguments.Kind.Unsupported)
-                        problems.Add($"{display}: parameter '{parameter.Name}' is {Results.DisplayName(parameter.ParameterType)}, "
-                            + $"which cannot be sent; use {Arguments.Supported}.");
+                        problems.Add(Messages.Binding.ByRefParameter(display, parameter.Name ?? "?"));
+                    else if (kinds[i] == ArgumentKind.Unsupported)
+                        problems.Add(Messages.Binding.UnsupportedParameter(display, parameter.Name ?? "?",
+                            Results.DisplayName(parameter.ParameterType)));
                 }
                 members.Add((new BoundMethod(method, command, display, shape, kinds,
                     parameters.Select(p => p.Name ?? "?").ToArray(), problems), null));

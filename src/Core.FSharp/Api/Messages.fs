@@ -1,0 +1,139 @@
+namespace LuaScripts.Core
+
+open System
+open System.Collections.Generic
+open StackExchange.Redis
+
+/// The sentences of the errors that only a facade raises (a failed pipeline's summary, binding an
+/// interface to commands, a reply that does not convert to a method's return type), so that every
+/// message of the library is written here, in the core, once. The error values of the core have
+/// theirs next to them (<c>ArgumentError.describe</c>, <c>RunError.describe</c>,
+/// <c>ExecutionError.describe</c>...). Type names are passed in as the caller's language writes them.
+[<RequireQualifiedAccess>]
+module Messages =
+
+    /// How many failed positions a pipeline's summary names before it counts the rest.
+    [<Literal>]
+    let private ShownFailures = 5
+
+    /// The summary of a pipeline or transaction some positions of which failed: each failure is its
+    /// position (from 0), the command at that position and the server's message; the first five are named.
+    [<CompiledName("PipelineFailed")>]
+    let pipelineFailed (transaction: bool) (failures: IReadOnlyList<struct (int * string * string)>) : string =
+        let shown =
+            failures
+            |> Seq.truncate ShownFailures
+            |> Seq.map (fun (struct (index, name, message)) -> $"#{index} '{name}': {message}")
+            |> String.concat "; "
+        let more = if failures.Count > ShownFailures then $"; and {failures.Count - ShownFailures} more" else ""
+        let what = if transaction then "transaction" else "pipeline"
+        $"{failures.Count} position(s) of the {what} failed: {shown}{more}"
+
+    /// Binding an interface's methods to defined commands (the C# facade's <c>Bind&lt;T&gt;()</c> and
+    /// <c>Commands</c>). A method is named as <c>Interface.Method</c>.
+    [<RequireQualifiedAccess>]
+    module Binding =
+
+        /// The message of a refused binding: the interface and every problem found, one a line.
+        [<CompiledName("Failed")>]
+        let failed (interfaceName: string) (problems: IReadOnlyList<string>) : string =
+            $"Cannot bind {interfaceName} to script commands ({problems.Count} problem(s)):"
+            + Environment.NewLine
+            + " - "
+            + String.Join(Environment.NewLine + " - ", problems)
+
+        /// A type that is not an interface was to be bound.
+        [<CompiledName("NotAnInterface")>]
+        let notAnInterface (typeName: string) : string =
+            $"{typeName} is not an interface: only interfaces can be bound to script commands."
+
+        /// A static abstract member of the interface.
+        [<CompiledName("StaticAbstractMember")>]
+        let staticAbstractMember (method: string) : string = $"{method}: static abstract members cannot be bound."
+
+        /// A property or an event of the interface.
+        [<CompiledName("PropertyOrEvent")>]
+        let propertyOrEvent (method: string) : string =
+            $"{method}: properties and events cannot be bound; declare methods only."
+
+        /// A method with a default body.
+        [<CompiledName("DefaultBody")>]
+        let defaultBody (method: string) : string =
+            $"{method}: a method with a default body cannot be bound; declare it without a body."
+
+        /// A generic method.
+        [<CompiledName("GenericMethod")>]
+        let genericMethod (method: string) : string = $"{method}: generic methods cannot be bound."
+
+        /// A method whose command attribute gives no name.
+        [<CompiledName("AttributeWithoutName")>]
+        let attributeWithoutName (method: string) : string =
+            $"{method}: its [ScriptCommand] attribute names no command."
+
+        /// A method whose return type cannot be converted to; <paramref name="supportedReturns"/> lists
+        /// those that can.
+        [<CompiledName("UnsupportedReturn")>]
+        let unsupportedReturn (method: string) (returnTypeName: string) (supportedReturns: string) : string =
+            $"{method}: returns {returnTypeName}, which is not supported; return {supportedReturns}."
+
+        /// A parameter passed by reference.
+        [<CompiledName("ByRefParameter")>]
+        let byRefParameter (method: string) (parameter: string) : string =
+            $"{method}: parameter '{parameter}' is passed by reference (ref, out or in), which cannot be sent."
+
+        /// A parameter of a type that cannot be sent (see <see cref="ArgumentValue.kindOf"/>).
+        [<CompiledName("UnsupportedParameter")>]
+        let unsupportedParameter (method: string) (parameter: string) (typeName: string) : string =
+            $"{method}: parameter '{parameter}' is {typeName}, which cannot be sent; use {ArgumentValue.supportedArguments}."
+
+        /// A method whose command is not defined where it is bound (<paramref name="where"/>: "this
+        /// client", "this pipeline's client"...).
+        [<CompiledName("CommandNotDefined")>]
+        let commandNotDefined (method: string) (command: string) (where: string) : string =
+            $"{method}: the command '{command}' is not defined on {where}."
+
+        /// A method that passes fewer arguments than its fixed-key command has keys.
+        [<CompiledName("TooFewParameters")>]
+        let tooFewParameters (method: string) (command: string) (keys: int) (passes: int) : string =
+            $"{method}: the command '{command}' takes {keys} key(s), but the method passes {passes} argument(s)."
+
+        /// A method that passes no argument to a dynamic-key command, which needs a key count.
+        [<CompiledName("NoKeyCount")>]
+        let noKeyCount (method: string) (command: string) : string =
+            $"{method}: the command '{command}' has a dynamic key count, so its first argument must be the number "
+            + "of keys, but the method passes no argument."
+
+        /// A call of a bound method gave a null array for an array (or params) parameter.
+        [<CompiledName("NullArray")>]
+        let nullArray (method: string) (parameter: string) : string =
+            $"The method {method} was given a null array for its parameter '{parameter}'."
+
+        /// A method of the bound object that is bound to no command.
+        [<CompiledName("NotBound")>]
+        let notBound (method: string) : string = $"The method {method} is not bound to a script command."
+
+        /// A command's reply does not convert to the method's return type. <paramref name="expected"/>
+        /// is the return type (inside its task), <paramref name="expectedName"/> its name as the caller
+        /// writes it; nil to a value type that is not nullable suggests the nullable form.
+        [<CompiledName("ResultNotConverted")>]
+        let resultNotConverted
+            (scriptName: string)
+            (method: string)
+            (expected: Type)
+            (expectedName: string)
+            (reply: RedisResult)
+            : string =
+            let isNil = isNull (box reply) || reply.IsNull
+            let hint =
+                if isNil && expected.IsValueType && isNull (Nullable.GetUnderlyingType expected) then
+                    $" Declare {expectedName}? to accept nil."
+                else
+                    ""
+            $"The method {method} returns {expectedName}, but its script command '{scriptName}' "
+            + $"returned {Decode.describe reply}, which does not convert to it.{hint}"
+
+        /// A command reached through the dynamic view that was not defined to be installed.
+        [<CompiledName("NotInstalled")>]
+        let notInstalled (scriptName: string) : string =
+            $"The script command '{scriptName}' is defined on this client but not installed: only commands "
+            + "defined with Install = true can be called through Commands. Run it with RunScriptAsync, or define it with Install = true."
