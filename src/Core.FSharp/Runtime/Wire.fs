@@ -30,9 +30,11 @@ module internal Wire =
         db.ExecuteAsync((if readOnly then "EVAL_RO" else "EVAL"), callArgs (box inv.Script.Lua) inv, flags)
 
     /// EVALSHA (or EVALSHA_RO): only the digest on the wire; no fallback of StackExchange.Redis's own.
+    /// EVALSHA_RO goes as a raw command: StackExchange.Redis 2.8's read-only overload sends plain
+    /// EVALSHA, so a write in a read-only command would not be refused on the floor version.
     let evalsha (db: IDatabaseAsync) (inv: Invocation) (readOnly: bool) (flags: CommandFlags) : Task<RedisResult> =
         let script = inv.Script
-        if readOnly then db.ScriptEvaluateReadOnlyAsync(script.Sha1Bytes, inv.Keys, inv.Argv, flags)
+        if readOnly then db.ExecuteAsync("EVALSHA_RO", callArgs (box script.Sha1) inv, flags)
         else db.ScriptEvaluateAsync(script.Sha1Bytes, inv.Keys, inv.Argv, flags)
 
     /// FCALL (or FCALL_RO) of the function a command was deployed as.
