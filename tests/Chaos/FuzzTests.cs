@@ -351,8 +351,18 @@ internal sealed class FuzzStream(ScriptClient client, IConnectionMultiplexer mux
         }
         RedisValue odd = random.Next(12) switch
         {
-            0 => "abc", 1 => "", 2 => "1.5", 3 => $" {keys}", 4 => $"+{keys}", 5 => $"0{keys}", 6 => $"{keys} ",
-            7 => (double)keys, 8 => RedisValue.Null, 9 => long.MaxValue, 10 => "99999999999999999999", _ => "0x1",
+            0 => "abc",
+            1 => "",
+            2 => "1.5",
+            3 => $" {keys}",
+            4 => $"+{keys}",
+            5 => $"0{keys}",
+            6 => $"{keys} ",
+            7 => (double)keys,
+            8 => RedisValue.Null,
+            9 => long.MaxValue,
+            10 => "99999999999999999999",
+            _ => "0x1",
         };
         var args2 = rest.Prepend(odd).ToArray();
         return (args2, new Expect(null, d, null, null) { Ambiguous = true, Flat = args2 });

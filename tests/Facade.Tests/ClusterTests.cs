@@ -20,8 +20,8 @@ public sealed class ClusterTests : IDisposable
         mux = fixture.Connect();
         client = TestClients.Create(mux);
         client.DefineCommand("incr", new CommandDefinition(IncrBy) { Keys = 1 });
-        client.DefineCommand("sum2", new CommandDefinition(
-            "return redis.call('INCRBY', KEYS[1], ARGV[1]) + redis.call('INCRBY', KEYS[2], ARGV[1])") { Keys = 2 });
+        client.DefineCommand("sum2",
+            new CommandDefinition("return redis.call('INCRBY', KEYS[1], ARGV[1]) + redis.call('INCRBY', KEYS[2], ARGV[1])") { Keys = 2 });
         client.DefineCommand("read", new CommandDefinition("return redis.call('GET', KEYS[1])") { Keys = 1, ReadOnly = true });
         client.DefineCommand("sneaky", new CommandDefinition("return redis.call('SET', KEYS[1], 'x')") { Keys = 1, ReadOnly = true });
         client.DefineCommand("constant", new CommandDefinition("return 'keyless'") { Keys = 0 });

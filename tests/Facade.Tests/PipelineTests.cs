@@ -267,8 +267,8 @@ public sealed class PipelineTests : IDisposable
     [Fact]
     public async Task A_script_whose_own_error_reads_NOSCRIPT_is_not_resent_from_a_pipeline()
     {
-        client.DefineCommand("forged", new CommandDefinition(
-            "redis.call('INCR', KEYS[1]); return redis.error_reply('NOSCRIPT No matching script. Please use EVAL.')") { Keys = 1 });
+        client.DefineCommand("forged",
+            new CommandDefinition("redis.call('INCR', KEYS[1]); return redis.error_reply('NOSCRIPT No matching script. Please use EVAL.')") { Keys = 1 });
         await Flush();
 
         var error = await Assert.ThrowsAsync<PipelineExecutionException>(() => client.Pipeline().RunScript("forged", Key("ran")).ExecuteAsync());

@@ -281,8 +281,8 @@ public sealed class ScriptClientTests : IDisposable
     [Fact]
     public async Task A_script_error_that_mentions_NOSCRIPT_is_not_resent()
     {
-        client.DefineCommand("fake", new CommandDefinition(
-            "redis.call('INCR', KEYS[1]); return redis.error_reply('NOSCRIPT fake')") { Keys = 1 });
+        client.DefineCommand("fake",
+            new CommandDefinition("redis.call('INCR', KEYS[1]); return redis.error_reply('NOSCRIPT fake')") { Keys = 1 });
         await client.RunScriptAsync("fake", Key("once")).ContinueWith(_ => { });
         await redis.AdminServer.ScriptFlushAsync();
         var before = (long)await mux.GetDatabase().StringGetAsync(Key("once"));
@@ -296,8 +296,8 @@ public sealed class ScriptClientTests : IDisposable
     [Fact]
     public async Task A_script_that_fails_at_run_time_stays_cached_and_is_then_EVALSHA()
     {
-        client.DefineCommand("refuse", new CommandDefinition(
-            "return redis.error_reply('ERR insufficient balance ' .. KEYS[1])") { Keys = 1 });
+        client.DefineCommand("refuse",
+            new CommandDefinition("return redis.error_reply('ERR insufficient balance ' .. KEYS[1])") { Keys = 1 });
         await redis.AdminServer.ScriptFlushAsync();
         var eval = Calls("eval");
         var evalsha = Calls("evalsha");
