@@ -137,6 +137,8 @@ internal sealed class PipelineTarget : ICommandTarget
 /// The object a bound interface is: each call runs (or queues) the method's command, looked up by
 /// name at call time, so a redefinition is seen by bindings made before it.
 /// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1852:Seal internal types",
+    Justification = "DispatchProxy.Create derives a type from it at run time, which a sealed class refuses.")]
 internal class ScriptProxy : DispatchProxy
 {
     private InterfacePlan? plan;
