@@ -190,20 +190,20 @@ internal sealed class Fixture : IDisposable
     // ---- one call: LuaScripts ----
 
     /// <summary><c>client.RunScriptAsync(name, key, 1)</c>: flat arguments.</summary>
-    public Task<RedisResult> LuaFlat(ScriptClient client, string name, string key) => client.RunScriptAsync(name, key, 1);
+    public static Task<RedisResult> LuaFlat(ScriptClient client, string name, string key) => client.RunScriptAsync(name, key, 1);
 
     /// <summary><c>client.RunScriptAsync(name, keys, args)</c>: explicit KEYS and ARGV.</summary>
     public Task<RedisResult> LuaExplicit(string key) => LuaExplicit(Client, key);
 
     /// <summary><c>client.RunScriptAsync(name, keys, args)</c> on the given client.</summary>
-    public Task<RedisResult> LuaExplicit(ScriptClient client, string key) =>
+    public static Task<RedisResult> LuaExplicit(ScriptClient client, string key) =>
         client.RunScriptAsync(Incr, new RedisKey[] { key }, new RedisValue[] { 1 });
 
     /// <summary>The dynamic-key command with 1 key: <c>RunScriptAsync(name, 1, key, 1)</c>.</summary>
     public Task<RedisResult> LuaDynamic1(string key) => LuaDynamic1(Client, key);
 
     /// <summary>The dynamic-key command with 1 key on the given client.</summary>
-    public Task<RedisResult> LuaDynamic1(ScriptClient client, string key) => client.RunScriptAsync(IncrDynamic, 1, key, 1);
+    public static Task<RedisResult> LuaDynamic1(ScriptClient client, string key) => client.RunScriptAsync(IncrDynamic, 1, key, 1);
 
     /// <summary>The 64-fixed-key command, flat.</summary>
     public Task<RedisResult> LuaFixed64(string key) => LuaFixed64(Client, key);
@@ -288,7 +288,7 @@ internal sealed class Fixture : IDisposable
         LuaPipeline(Client, name, key, size, transaction);
 
     /// <summary><c>client.Pipeline()</c> (or <c>Transaction()</c>) of <paramref name="size"/> calls on the given client.</summary>
-    public async Task LuaPipeline(ScriptClient client, string name, string key, int size, bool transaction = false)
+    public static async Task LuaPipeline(ScriptClient client, string name, string key, int size, bool transaction = false)
     {
         var pipeline = transaction ? client.Transaction() : client.Pipeline();
         for (var i = 0; i < size; i++) pipeline.RunScript(name, key, 1);

@@ -44,7 +44,7 @@ public class Pipelines : RedisBenchmark
     public Task FunctionsPipeline()
     {
         fn.Calls += Size;
-        return F.LuaPipeline(F.Fn, Fixture.Incr, fn.Key, Size);
+        return Fixture.LuaPipeline(F.Fn, Fixture.Incr, fn.Key, Size);
     }
 
     /// <summary>A raw <c>IBatch</c> of Size FCALL (no guard).</summary>
@@ -97,7 +97,7 @@ public class Transactions : RedisBenchmark
     public Task FunctionsTransaction()
     {
         fn.Calls += Size;
-        return F.LuaPipeline(F.Fn, Fixture.Incr, fn.Key, Size, transaction: true);
+        return Fixture.LuaPipeline(F.Fn, Fixture.Incr, fn.Key, Size, transaction: true);
     }
 
     /// <summary>A raw <c>ITransaction</c> of 10 FCALL.</summary>

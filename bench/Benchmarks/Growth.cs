@@ -37,7 +37,7 @@ public class RegistrySize : RedisBenchmark
     public Task<RedisResult> Lua()
     {
         lua.Calls++;
-        return F.LuaFlat(client, Fixture.Incr, lua.Key);
+        return Fixture.LuaFlat(client, Fixture.Incr, lua.Key);
     }
 
     /// <summary>The same on a Functions-backend client with as many commands.</summary>
@@ -45,7 +45,7 @@ public class RegistrySize : RedisBenchmark
     public Task<RedisResult> Functions()
     {
         fn.Calls++;
-        return F.LuaFlat(fnClient, Fixture.Incr, fn.Key);
+        return Fixture.LuaFlat(fnClient, Fixture.Incr, fn.Key);
     }
 
     /// <summary>EVALSHA byte[].</summary>
@@ -69,7 +69,7 @@ public class RegistrySize : RedisBenchmark
     public Task LuaPipeline()
     {
         luaPipe.Calls += 10;
-        return F.LuaPipeline(client, Fixture.Incr, luaPipe.Key, 10);
+        return Fixture.LuaPipeline(client, Fixture.Incr, luaPipe.Key, 10);
     }
 
     /// <summary>A pipeline of 10 with the Functions backend (the whole library as its guard, then FCALL).</summary>
@@ -77,7 +77,7 @@ public class RegistrySize : RedisBenchmark
     public Task FunctionsPipeline()
     {
         fnPipe.Calls += 10;
-        return F.LuaPipeline(fnClient, Fixture.Incr, fnPipe.Key, 10);
+        return Fixture.LuaPipeline(fnClient, Fixture.Incr, fnPipe.Key, 10);
     }
 
     /// <summary>A raw IBatch of 10 EVALSHA.</summary>
@@ -132,7 +132,7 @@ public class BodySize : RedisBenchmark
     public Task<RedisResult> Lua()
     {
         lua.Calls++;
-        return F.LuaFlat(F.Client, name, lua.Key);
+        return Fixture.LuaFlat(F.Client, name, lua.Key);
     }
 
     /// <summary>One <c>RunScriptAsync</c> with the Functions backend.</summary>
@@ -140,7 +140,7 @@ public class BodySize : RedisBenchmark
     public Task<RedisResult> Functions()
     {
         fn.Calls++;
-        return F.LuaFlat(fnClient, name, fn.Key);
+        return Fixture.LuaFlat(fnClient, name, fn.Key);
     }
 
     /// <summary>One EVALSHA byte[].</summary>
@@ -172,7 +172,7 @@ public class BodySize : RedisBenchmark
     public Task FunctionsPipeline()
     {
         fnPipe.Calls += 10;
-        return F.LuaPipeline(fnClient, name, fnPipe.Key, 10);
+        return Fixture.LuaPipeline(fnClient, name, fnPipe.Key, 10);
     }
 
     /// <summary>A raw IBatch of 10 EVALSHA.</summary>
@@ -217,7 +217,7 @@ public class KeyCount : RedisBenchmark
     public Task<RedisResult> Fixed()
     {
         fixedKeys.Calls++;
-        return Keys == 1 ? F.LuaFlat(F.Client, Fixture.Incr, fixedKeys.Key) : F.LuaFixed64(fixedKeys.Key);
+        return Keys == 1 ? Fixture.LuaFlat(F.Client, Fixture.Incr, fixedKeys.Key) : F.LuaFixed64(fixedKeys.Key);
     }
 
     /// <summary>A command with a dynamic key count (the count is the first argument).</summary>
@@ -241,7 +241,7 @@ public class KeyCount : RedisBenchmark
     public Task<RedisResult> FunctionsFixed()
     {
         fnFixed.Calls++;
-        return Keys == 1 ? F.LuaFlat(F.Fn, Fixture.Incr, fnFixed.Key) : F.LuaFixed64(F.Fn, fnFixed.Key);
+        return Keys == 1 ? Fixture.LuaFlat(F.Fn, Fixture.Incr, fnFixed.Key) : F.LuaFixed64(F.Fn, fnFixed.Key);
     }
 
     /// <summary>The dynamic-key command with the Functions backend.</summary>
@@ -249,7 +249,7 @@ public class KeyCount : RedisBenchmark
     public Task<RedisResult> FunctionsDynamic()
     {
         fnDynamic.Calls++;
-        return Keys == 1 ? F.LuaDynamic1(F.Fn, fnDynamic.Key) : F.LuaDynamic64(F.Fn, fnDynamic.Key);
+        return Keys == 1 ? Fixture.LuaDynamic1(F.Fn, fnDynamic.Key) : F.LuaDynamic64(F.Fn, fnDynamic.Key);
     }
 
     /// <summary>Raw FCALL with the same keys.</summary>

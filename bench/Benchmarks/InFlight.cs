@@ -26,7 +26,7 @@ public class InFlight : RedisBenchmark
     [Benchmark(OperationsPerInvoke = Width, Description = "LuaScripts RunScriptAsync(name, key, 1)")]
     public Task LuaFlat()
     {
-        for (var i = 0; i < Width; i++) tasks[i] = F.LuaFlat(F.Client, Fixture.Incr, flat.Key);
+        for (var i = 0; i < Width; i++) tasks[i] = Fixture.LuaFlat(F.Client, Fixture.Incr, flat.Key);
         flat.Calls += Width;
         return Task.WhenAll(tasks);
     }
@@ -62,7 +62,7 @@ public class InFlight : RedisBenchmark
     [Benchmark(OperationsPerInvoke = Width, Description = "LuaScripts Functions RunScriptAsync(name, key, 1)")]
     public Task FunctionsFlat()
     {
-        for (var i = 0; i < Width; i++) tasks[i] = F.LuaFlat(F.Fn, Fixture.Incr, fnFlat.Key);
+        for (var i = 0; i < Width; i++) tasks[i] = Fixture.LuaFlat(F.Fn, Fixture.Incr, fnFlat.Key);
         fnFlat.Calls += Width;
         return Task.WhenAll(tasks);
     }

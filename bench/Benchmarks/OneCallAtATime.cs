@@ -28,7 +28,7 @@ public class OneCallAtATime : RedisBenchmark
     public Task<RedisResult> LuaFlat()
     {
         flat.Calls++;
-        return F.LuaFlat(F.Client, Fixture.Incr, flat.Key);
+        return Fixture.LuaFlat(F.Client, Fixture.Incr, flat.Key);
     }
 
     /// <summary><c>client.RunScriptAsync(name, keys, args)</c>.</summary>
@@ -76,7 +76,7 @@ public class OneCallAtATime : RedisBenchmark
     public Task<RedisResult> FunctionsFlat()
     {
         fnFlat.Calls++;
-        return F.LuaFlat(F.Fn, Fixture.Incr, fnFlat.Key);
+        return Fixture.LuaFlat(F.Fn, Fixture.Incr, fnFlat.Key);
     }
 
     /// <summary><c>client.RunScriptAsync(name, keys, args)</c> with the Functions backend.</summary>
@@ -84,7 +84,7 @@ public class OneCallAtATime : RedisBenchmark
     public Task<RedisResult> FunctionsExplicit()
     {
         fnExpl.Calls++;
-        return F.LuaExplicit(F.Fn, fnExpl.Key);
+        return Fixture.LuaExplicit(F.Fn, fnExpl.Key);
     }
 
     /// <summary>Raw FCALL (<c>ExecuteAsync("FCALL", fn, 1, key, 1)</c>) of the same library, loaded once.</summary>

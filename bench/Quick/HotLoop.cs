@@ -18,15 +18,15 @@ internal static class HotLoop
         using var f = Fixture.Create(target);
         Func<string, int, Task> run = name switch
         {
-            "flat" => Shapes.InFlight(256, k => f.LuaFlat(f.Client, Fixture.Incr, k)),
+            "flat" => Shapes.InFlight(256, k => Fixture.LuaFlat(f.Client, Fixture.Incr, k)),
             "explicit" => Shapes.InFlight(256, f.LuaExplicit),
             "sha" => Shapes.InFlight(256, f.RawEvalSha),
             "pipeline" => Shapes.Batches(1_000, (k, n) => f.LuaPipeline(Fixture.Incr, k, n)),
             "batch" => Shapes.Batches(1_000, (k, n) => f.RawBatch(f.IncrSha, k, n)),
-            "fn-flat" => Shapes.InFlight(256, k => f.LuaFlat(f.Fn, Fixture.Incr, k)),
-            "fn-explicit" => Shapes.InFlight(256, k => f.LuaExplicit(f.Fn, k)),
+            "fn-flat" => Shapes.InFlight(256, k => Fixture.LuaFlat(f.Fn, Fixture.Incr, k)),
+            "fn-explicit" => Shapes.InFlight(256, k => Fixture.LuaExplicit(f.Fn, k)),
             "fcall" => Shapes.InFlight(256, f.RawFcall),
-            "fn-pipeline" => Shapes.Batches(1_000, (k, n) => f.LuaPipeline(f.Fn, Fixture.Incr, k, n)),
+            "fn-pipeline" => Shapes.Batches(1_000, (k, n) => Fixture.LuaPipeline(f.Fn, Fixture.Incr, k, n)),
             "fcall-batch" => Shapes.Batches(1_000, (k, n) => f.RawFcallBatch(f.IncrFn, k, n)),
             _ => throw new ArgumentException($"--hot takes one of: {string.Join(", ", Names)}"),
         };

@@ -96,14 +96,14 @@ internal sealed class QuickMode
         // Scripts rows against raw EVALSHA.
 
         var one = New("latency", "1 call at a time");
-        var flat = one.Add(Sequential("RunScriptAsync(name, key, 1)", Seq, k => f.LuaFlat(f.Client, Fixture.Incr, k)));
+        var flat = one.Add(Sequential("RunScriptAsync(name, key, 1)", Seq, k => Fixture.LuaFlat(f.Client, Fixture.Incr, k)));
         var expl = one.Add(Sequential("RunScriptAsync(name, keys, args)", Seq, f.LuaExplicit));
         var sha = one.Add(Sequential("ScriptEvaluateAsync(byte[] sha1)", Seq, f.RawEvalSha, Via.Raw));
         var str = one.Add(Sequential("ScriptEvaluateAsync(string script)", Seq, f.RawEvalString, Via.Raw));
         var loaded = one.Add(Sequential("LoadedLuaScript.EvaluateAsync", Seq, f.RawLoaded, Via.Raw));
         var incr = one.Add(Sequential("StringIncrementAsync (no Lua)", Seq, f.RawIncr, Via.Raw));
-        var fnFlat = one.Add(Sequential(Fn + "RunScriptAsync(name, key, 1)", Seq, k => f.LuaFlat(f.Fn, Fixture.Incr, k), Via.Functions));
-        var fnExpl = one.Add(Sequential(Fn + "RunScriptAsync(name, keys, args)", Seq, k => f.LuaExplicit(f.Fn, k), Via.Functions));
+        var fnFlat = one.Add(Sequential(Fn + "RunScriptAsync(name, key, 1)", Seq, k => Fixture.LuaFlat(f.Fn, Fixture.Incr, k), Via.Functions));
+        var fnExpl = one.Add(Sequential(Fn + "RunScriptAsync(name, keys, args)", Seq, k => Fixture.LuaExplicit(f.Fn, k), Via.Functions));
         var fcall = one.Add(Sequential(RawFcall, Seq, f.RawFcall, Via.Raw));
         one.Compare(flat, sha, latency, alloc);
         one.Compare(expl, sha, latency, alloc);
@@ -116,12 +116,12 @@ internal sealed class QuickMode
         one.Quad("explicit", expl, sha, fnExpl, fcall);
 
         var fly = New("inflight", $"{Width} calls in flight");
-        var flyFlat = fly.Add(InFlight("RunScriptAsync(name, key, 1)", Fly, k => f.LuaFlat(f.Client, Fixture.Incr, k)));
+        var flyFlat = fly.Add(InFlight("RunScriptAsync(name, key, 1)", Fly, k => Fixture.LuaFlat(f.Client, Fixture.Incr, k)));
         var flyExpl = fly.Add(InFlight("RunScriptAsync(name, keys, args)", Fly, f.LuaExplicit));
         var flySha = fly.Add(InFlight("ScriptEvaluateAsync(byte[] sha1)", Fly, f.RawEvalSha, Via.Raw));
         var flyIncr = fly.Add(InFlight("StringIncrementAsync (no Lua)", Fly, f.RawIncr, Via.Raw));
-        var flyFnFlat = fly.Add(InFlight(Fn + "RunScriptAsync(name, key, 1)", Fly, k => f.LuaFlat(f.Fn, Fixture.Incr, k), Via.Functions));
-        var flyFnExpl = fly.Add(InFlight(Fn + "RunScriptAsync(name, keys, args)", Fly, k => f.LuaExplicit(f.Fn, k), Via.Functions));
+        var flyFnFlat = fly.Add(InFlight(Fn + "RunScriptAsync(name, key, 1)", Fly, k => Fixture.LuaFlat(f.Fn, Fixture.Incr, k), Via.Functions));
+        var flyFnExpl = fly.Add(InFlight(Fn + "RunScriptAsync(name, keys, args)", Fly, k => Fixture.LuaExplicit(f.Fn, k), Via.Functions));
         var flyFcall = fly.Add(InFlight(RawFcall, Fly, f.RawFcall, Via.Raw));
         fly.Compare(flyFlat, flySha, inFlight);
         fly.Compare(flyExpl, flySha, inFlight);
@@ -136,7 +136,7 @@ internal sealed class QuickMode
             var s = New($"pipe{size}", $"pipeline of {size:N0}");
             var lua = s.Add(Batches("Pipeline().RunScript×N.ExecuteAsync", Batched(size, ops), size, (k, n) => f.LuaPipeline(Fixture.Incr, k, n)));
             var raw = s.Add(Batches("IBatch of N EVALSHA", Batched(size, ops), size, (k, n) => f.RawBatch(f.IncrSha, k, n), Via.Raw));
-            var fn = s.Add(Batches(Fn + "Pipeline().RunScript×N.ExecuteAsync", Batched(size, ops), size, (k, n) => f.LuaPipeline(f.Fn, Fixture.Incr, k, n), Via.Functions));
+            var fn = s.Add(Batches(Fn + "Pipeline().RunScript×N.ExecuteAsync", Batched(size, ops), size, (k, n) => Fixture.LuaPipeline(f.Fn, Fixture.Incr, k, n), Via.Functions));
             var rawFn = s.Add(Batches("IBatch of N FCALL", Batched(size, ops), size, (k, n) => f.RawFcallBatch(f.IncrFn, k, n), Via.Raw));
             if (size == 1_000)
             {
@@ -154,18 +154,18 @@ internal sealed class QuickMode
         var tx = New("tx", "transaction of 10");
         var txLua = tx.Add(Batches("Transaction().RunScript×10.ExecuteAsync", Batched(10, 6_000), 10, (k, n) => f.LuaPipeline(Fixture.Incr, k, n, transaction: true)));
         var txRaw = tx.Add(Batches("ITransaction of 10 EVALSHA", Batched(10, 6_000), 10, (k, n) => f.RawBatch(f.IncrSha, k, n, transaction: true), Via.Raw));
-        var txFn = tx.Add(Batches(Fn + "Transaction().RunScript×10.ExecuteAsync", Batched(10, 6_000), 10, (k, n) => f.LuaPipeline(f.Fn, Fixture.Incr, k, n, transaction: true), Via.Functions));
+        var txFn = tx.Add(Batches(Fn + "Transaction().RunScript×10.ExecuteAsync", Batched(10, 6_000), 10, (k, n) => Fixture.LuaPipeline(f.Fn, Fixture.Incr, k, n, transaction: true), Via.Functions));
         var txFcall = tx.Add(Batches("ITransaction of 10 FCALL", Batched(10, 6_000), 10, (k, n) => f.RawFcallBatch(f.IncrFn, k, n, transaction: true), Via.Raw));
         tx.Compare(txLua, txRaw);
         tx.Compare(txFn, txFcall);
         tx.Quad("transaction", txLua, txRaw, txFn, txFcall, 10);
 
         var reg = New("registry", $"registry size ({Width} in flight)");
-        var reg1 = reg.Add(InFlight("registry of 1: RunScriptAsync", Fly, k => f.LuaFlat(f.Registry1, Fixture.Incr, k)));
-        var reg10K = reg.Add(InFlight("registry of 10,000: RunScriptAsync", Fly, k => f.LuaFlat(f.Registry10K, Fixture.Incr, k)));
+        var reg1 = reg.Add(InFlight("registry of 1: RunScriptAsync", Fly, k => Fixture.LuaFlat(f.Registry1, Fixture.Incr, k)));
+        var reg10K = reg.Add(InFlight("registry of 10,000: RunScriptAsync", Fly, k => Fixture.LuaFlat(f.Registry10K, Fixture.Incr, k)));
         var regSha = reg.Add(InFlight("ScriptEvaluateAsync(byte[] sha1)", Fly, f.RawEvalSha, Via.Raw));
-        var fnReg1 = reg.Add(InFlight(Fn + "registry of 1: RunScriptAsync", Fly, k => f.LuaFlat(f.FnRegistry1, Fixture.Incr, k), Via.Functions));
-        var fnReg10K = reg.Add(InFlight(Fn + "registry of 10,000: RunScriptAsync", Fly, k => f.LuaFlat(f.FnRegistry10K, Fixture.Incr, k), Via.Functions));
+        var fnReg1 = reg.Add(InFlight(Fn + "registry of 1: RunScriptAsync", Fly, k => Fixture.LuaFlat(f.FnRegistry1, Fixture.Incr, k), Via.Functions));
+        var fnReg10K = reg.Add(InFlight(Fn + "registry of 10,000: RunScriptAsync", Fly, k => Fixture.LuaFlat(f.FnRegistry10K, Fixture.Incr, k), Via.Functions));
         var regFcall = reg.Add(InFlight(RawFcall, Fly, f.RawFcall, Via.Raw));
         reg.Compare(reg1, regSha);
         reg.Compare(reg10K, regSha);
@@ -180,15 +180,15 @@ internal sealed class QuickMode
         // commands about 2 MB per batch. Fewer calls for those contenders (the ratios are per second).
         var regPipe = New("regpipe", "registry size (pipelines and transactions of 10)");
         var bigOps = Batched(10, 600);
-        var rp1 = regPipe.Add(Batches("registry of 1: Pipeline of 10", Batched(10, 2_500), 10, (k, n) => f.LuaPipeline(f.Registry1, Fixture.Incr, k, n)));
-        var rp10K = regPipe.Add(Batches("registry of 10,000: Pipeline of 10", Batched(10, 2_500), 10, (k, n) => f.LuaPipeline(f.Registry10K, Fixture.Incr, k, n)));
+        var rp1 = regPipe.Add(Batches("registry of 1: Pipeline of 10", Batched(10, 2_500), 10, (k, n) => Fixture.LuaPipeline(f.Registry1, Fixture.Incr, k, n)));
+        var rp10K = regPipe.Add(Batches("registry of 10,000: Pipeline of 10", Batched(10, 2_500), 10, (k, n) => Fixture.LuaPipeline(f.Registry10K, Fixture.Incr, k, n)));
         var rpSha = regPipe.Add(Batches("IBatch of 10 EVALSHA", Batched(10, 2_500), 10, (k, n) => f.RawBatch(f.IncrSha, k, n), Via.Raw));
-        var fnRp1 = regPipe.Add(Batches(Fn + "registry of 1: Pipeline of 10", Batched(10, 2_500), 10, (k, n) => f.LuaPipeline(f.FnRegistry1, Fixture.Incr, k, n), Via.Functions));
-        var fnRp10K = regPipe.Add(Batches(Fn + "registry of 10,000: Pipeline of 10", bigOps, 10, (k, n) => f.LuaPipeline(f.FnRegistry10K, Fixture.Incr, k, n), Via.Functions));
+        var fnRp1 = regPipe.Add(Batches(Fn + "registry of 1: Pipeline of 10", Batched(10, 2_500), 10, (k, n) => Fixture.LuaPipeline(f.FnRegistry1, Fixture.Incr, k, n), Via.Functions));
+        var fnRp10K = regPipe.Add(Batches(Fn + "registry of 10,000: Pipeline of 10", bigOps, 10, (k, n) => Fixture.LuaPipeline(f.FnRegistry10K, Fixture.Incr, k, n), Via.Functions));
         var rpFcall = regPipe.Add(Batches("IBatch of 10 FCALL", Batched(10, 2_500), 10, (k, n) => f.RawFcallBatch(f.IncrFn, k, n), Via.Raw));
-        var rt10K = regPipe.Add(Batches("registry of 10,000: Transaction of 10", Batched(10, 2_500), 10, (k, n) => f.LuaPipeline(f.Registry10K, Fixture.Incr, k, n, transaction: true)));
+        var rt10K = regPipe.Add(Batches("registry of 10,000: Transaction of 10", Batched(10, 2_500), 10, (k, n) => Fixture.LuaPipeline(f.Registry10K, Fixture.Incr, k, n, transaction: true)));
         var rtSha = regPipe.Add(Batches("ITransaction of 10 EVALSHA", Batched(10, 2_500), 10, (k, n) => f.RawBatch(f.IncrSha, k, n, transaction: true), Via.Raw));
-        var fnRt10K = regPipe.Add(Batches(Fn + "registry of 10,000: Transaction of 10", bigOps, 10, (k, n) => f.LuaPipeline(f.FnRegistry10K, Fixture.Incr, k, n, transaction: true), Via.Functions));
+        var fnRt10K = regPipe.Add(Batches(Fn + "registry of 10,000: Transaction of 10", bigOps, 10, (k, n) => Fixture.LuaPipeline(f.FnRegistry10K, Fixture.Incr, k, n, transaction: true), Via.Functions));
         var rtFcall = regPipe.Add(Batches("ITransaction of 10 FCALL", Batched(10, 2_500), 10, (k, n) => f.RawFcallBatch(f.IncrFn, k, n, transaction: true), Via.Raw));
         // The guard done by hand, to split its cost: the library as a string (encoded on each write, as
         // LuaScripts sends it) and as UTF-8 bytes encoded once.
@@ -209,12 +209,12 @@ internal sealed class QuickMode
         regPipe.Quad("registry of 10,000, transaction", rt10K, rtSha, fnRt10K, rtFcall, 10);
 
         var body = New("body", $"body size ({Width} in flight)");
-        var b100 = body.Add(InFlight("100 B body: RunScriptAsync", Fly, k => f.LuaFlat(f.Client, Fixture.Body100B, k)));
-        var b100K = body.Add(InFlight("100 KB body: RunScriptAsync", Fly, k => f.LuaFlat(f.Client, Fixture.Body100KB, k)));
+        var b100 = body.Add(InFlight("100 B body: RunScriptAsync", Fly, k => Fixture.LuaFlat(f.Client, Fixture.Body100B, k)));
+        var b100K = body.Add(InFlight("100 KB body: RunScriptAsync", Fly, k => Fixture.LuaFlat(f.Client, Fixture.Body100KB, k)));
         var b100Sha = body.Add(InFlight("100 B body: EVALSHA byte[]", Fly, k => f.RawEvalSha(f.Body100BSha, k), Via.Raw));
         var b100KSha = body.Add(InFlight("100 KB body: EVALSHA byte[]", Fly, k => f.RawEvalSha(f.Body100KBSha, k), Via.Raw));
-        var fnB100 = body.Add(InFlight(Fn + "100 B body: RunScriptAsync", Fly, k => f.LuaFlat(f.FnBody100B, Fixture.Body100B, k), Via.Functions));
-        var fnB100K = body.Add(InFlight(Fn + "100 KB body: RunScriptAsync", Fly, k => f.LuaFlat(f.FnBody100KB, Fixture.Body100KB, k), Via.Functions));
+        var fnB100 = body.Add(InFlight(Fn + "100 B body: RunScriptAsync", Fly, k => Fixture.LuaFlat(f.FnBody100B, Fixture.Body100B, k), Via.Functions));
+        var fnB100K = body.Add(InFlight(Fn + "100 KB body: RunScriptAsync", Fly, k => Fixture.LuaFlat(f.FnBody100KB, Fixture.Body100KB, k), Via.Functions));
         var b100Fcall = body.Add(InFlight("100 B body: " + RawFcall, Fly, k => f.RawFcall(f.Body100BFn, k), Via.Raw));
         var b100KFcall = body.Add(InFlight("100 KB body: " + RawFcall, Fly, k => f.RawFcall(f.Body100KBFn, k), Via.Raw));
         body.Compare(b100, b100Sha);
@@ -231,14 +231,14 @@ internal sealed class QuickMode
         var p100K = bodyPipe.Add(Batches("100 KB body: Pipeline of 10", Batched(10, 2_500), 10, (k, n) => f.LuaPipeline(Fixture.Body100KB, k, n)));
         var p100Raw = bodyPipe.Add(Batches("100 B body: IBatch of 10 EVALSHA", Batched(10, 2_500), 10, (k, n) => f.RawBatch(f.Body100BSha, k, n), Via.Raw));
         var p100KRaw = bodyPipe.Add(Batches("100 KB body: IBatch of 10 EVALSHA", Batched(10, 2_500), 10, (k, n) => f.RawBatch(f.Body100KBSha, k, n), Via.Raw));
-        var fnP100 = bodyPipe.Add(Batches(Fn + "100 B body: Pipeline of 10", Batched(10, 2_500), 10, (k, n) => f.LuaPipeline(f.FnBody100B, Fixture.Body100B, k, n), Via.Functions));
-        var fnP100K = bodyPipe.Add(Batches(Fn + "100 KB body: Pipeline of 10", Batched(10, 2_500), 10, (k, n) => f.LuaPipeline(f.FnBody100KB, Fixture.Body100KB, k, n), Via.Functions));
+        var fnP100 = bodyPipe.Add(Batches(Fn + "100 B body: Pipeline of 10", Batched(10, 2_500), 10, (k, n) => Fixture.LuaPipeline(f.FnBody100B, Fixture.Body100B, k, n), Via.Functions));
+        var fnP100K = bodyPipe.Add(Batches(Fn + "100 KB body: Pipeline of 10", Batched(10, 2_500), 10, (k, n) => Fixture.LuaPipeline(f.FnBody100KB, Fixture.Body100KB, k, n), Via.Functions));
         var p100Fcall = bodyPipe.Add(Batches("100 B body: IBatch of 10 FCALL", Batched(10, 2_500), 10, (k, n) => f.RawFcallBatch(f.Body100BFn, k, n), Via.Raw));
         var p100KFcall = bodyPipe.Add(Batches("100 KB body: IBatch of 10 FCALL", Batched(10, 2_500), 10, (k, n) => f.RawFcallBatch(f.Body100KBFn, k, n), Via.Raw));
         // The guard carries the whole library: a small command pipelined from a client whose library
         // also holds the 100 KB command pays for it, where the Scripts backend sends only that command's body.
-        var fnSmall = bodyPipe.Add(Batches(Fn + "1-key workload, library of ~1 KB: Pipeline of 10", Batched(10, 2_500), 10, (k, n) => f.LuaPipeline(f.Fn, Fixture.Incr, k, n), Via.Functions));
-        var fnBesideBig = bodyPipe.Add(Batches(Fn + "1-key workload, library with the 100 KB command: Pipeline of 10", Batched(10, 2_500), 10, (k, n) => f.LuaPipeline(f.FnBody100KB, Fixture.Incr, k, n), Via.Functions));
+        var fnSmall = bodyPipe.Add(Batches(Fn + "1-key workload, library of ~1 KB: Pipeline of 10", Batched(10, 2_500), 10, (k, n) => Fixture.LuaPipeline(f.Fn, Fixture.Incr, k, n), Via.Functions));
+        var fnBesideBig = bodyPipe.Add(Batches(Fn + "1-key workload, library with the 100 KB command: Pipeline of 10", Batched(10, 2_500), 10, (k, n) => Fixture.LuaPipeline(f.FnBody100KB, Fixture.Incr, k, n), Via.Functions));
         bodyPipe.Compare(p100, p100Raw);
         bodyPipe.Compare(p100K, p100KRaw);
         bodyPipe.Compare(p100K, p100);
@@ -250,14 +250,14 @@ internal sealed class QuickMode
         bodyPipe.Quad("100 KB body", p100K, p100KRaw, fnP100K, p100KFcall, 10);
 
         var keys = New("keys", $"key count ({Width} in flight)");
-        var fixed1 = keys.Add(InFlight("fixed 1 key: RunScriptAsync", Fly, k => f.LuaFlat(f.Client, Fixture.Incr, k)));
+        var fixed1 = keys.Add(InFlight("fixed 1 key: RunScriptAsync", Fly, k => Fixture.LuaFlat(f.Client, Fixture.Incr, k)));
         var dyn1 = keys.Add(InFlight("dynamic, 1 key: RunScriptAsync", Fly, f.LuaDynamic1));
         var raw1 = keys.Add(InFlight("1 key: EVALSHA byte[]", Fly, f.RawEvalSha, Via.Raw));
         var fixed64 = keys.Add(InFlight("fixed 64 keys: RunScriptAsync", Fly / 4, f.LuaFixed64));
         var dyn64 = keys.Add(InFlight("dynamic, 64 keys: RunScriptAsync", Fly / 4, f.LuaDynamic64));
         var raw64 = keys.Add(InFlight("64 keys: EVALSHA byte[]", Fly / 4, f.RawEvalSha64, Via.Raw));
-        var fnFixed1 = keys.Add(InFlight(Fn + "fixed 1 key: RunScriptAsync", Fly, k => f.LuaFlat(f.Fn, Fixture.Incr, k), Via.Functions));
-        var fnDyn1 = keys.Add(InFlight(Fn + "dynamic, 1 key: RunScriptAsync", Fly, k => f.LuaDynamic1(f.Fn, k), Via.Functions));
+        var fnFixed1 = keys.Add(InFlight(Fn + "fixed 1 key: RunScriptAsync", Fly, k => Fixture.LuaFlat(f.Fn, Fixture.Incr, k), Via.Functions));
+        var fnDyn1 = keys.Add(InFlight(Fn + "dynamic, 1 key: RunScriptAsync", Fly, k => Fixture.LuaDynamic1(f.Fn, k), Via.Functions));
         var fcall1 = keys.Add(InFlight("1 key: " + RawFcall, Fly, f.RawFcall, Via.Raw));
         var fnFixed64 = keys.Add(InFlight(Fn + "fixed 64 keys: RunScriptAsync", Fly / 4, k => f.LuaFixed64(f.Fn, k), Via.Functions));
         var fnDyn64 = keys.Add(InFlight(Fn + "dynamic, 64 keys: RunScriptAsync", Fly / 4, k => f.LuaDynamic64(f.Fn, k), Via.Functions));
@@ -430,7 +430,7 @@ internal sealed class QuickMode
         await f.Server.ScriptFlushAsync();
         Line("Functions: RunScriptAsync, first call after SCRIPT FLUSH", await Profile(1, fnRun), allowed: 1);
         await f.Server.ScriptFlushAsync();
-        Line("Functions: Pipeline of 10, first after SCRIPT FLUSH", await Profile(10, () => f.LuaPipeline(f.Fn, Fixture.Incr, key, 10)), allowed: 1);
+        Line("Functions: Pipeline of 10, first after SCRIPT FLUSH", await Profile(10, () => Fixture.LuaPipeline(f.Fn, Fixture.Incr, key, 10)), allowed: 1);
         // The heal path runs once unmeasured first: its first run in the process JIT-compiles it, and the
         // counter would count that pause (between the load and the call sent after it) as a round trip.
         await FunctionFlushAsync();
@@ -440,9 +440,9 @@ internal sealed class QuickMode
         Line("Functions: RunScriptAsync, first call after FUNCTION FLUSH", await Profile(1, fnRun));
         Line("Functions: RunScriptAsync, second call after FUNCTION FLUSH", await Profile(1, fnRun), allowed: 1);
         await FunctionFlushAsync();
-        Line("Functions: Pipeline of 10, first after FUNCTION FLUSH", await Profile(10, () => f.LuaPipeline(f.Fn, Fixture.Incr, key, 10)));
+        Line("Functions: Pipeline of 10, first after FUNCTION FLUSH", await Profile(10, () => Fixture.LuaPipeline(f.Fn, Fixture.Incr, key, 10)));
         await FunctionFlushAsync();
-        Line("Functions: Transaction of 10, first after FUNCTION FLUSH", await Profile(10, () => f.LuaPipeline(f.Fn, Fixture.Incr, key, 10, transaction: true)));
+        Line("Functions: Transaction of 10, first after FUNCTION FLUSH", await Profile(10, () => Fixture.LuaPipeline(f.Fn, Fixture.Incr, key, 10, transaction: true)));
         // A new client with the same commands as f.Fn makes the same library (the name is a digest of the
         // definitions), which the transaction above loaded again.
         ScriptClient FreshFn()
@@ -472,7 +472,7 @@ internal sealed class QuickMode
         if (counter != calls) Fail($"flush round trips: the counter is {counter} after {calls} calls");
     }
 
-    private Task FunctionFlushAsync() => f.Server.ExecuteAsync("FUNCTION", "FLUSH");
+    private Task<RedisResult> FunctionFlushAsync() => f.Server.ExecuteAsync("FUNCTION", "FLUSH");
 
     private static string Describe(IEnumerable<IProfiledCommand> commands)
     {
@@ -489,7 +489,7 @@ internal sealed class QuickMode
     {
         var o = new StringBuilder();
         o.AppendLine();
-        o.AppendLine($"Date: {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC · machine: {Machine()} · {RuntimeInformation.FrameworkDescription} · " +
+        o.AppendLine(CultureInfo.InvariantCulture, $"Date: {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC · machine: {Machine()} · {RuntimeInformation.FrameworkDescription} · " +
                      $"StackExchange.Redis {Version(typeof(IDatabase))} · LuaScripts {Version(typeof(ScriptClient))} · redis-server {f.Server.Version} · " +
                      $"{rounds} interleaved round(s) · {elapsed.TotalSeconds:0} s");
         o.AppendLine();
@@ -501,7 +501,7 @@ internal sealed class QuickMode
             var checks = c.Targets.Select(t => t.Check(c)).ToList();
             var targetText = string.Join("; ", checks.Select(x => $"{x.Text} **{(x.Met ? "PASS" : "MISS")}**"));
             foreach (var x in checks.Where(x => !x.Met)) misses.Add($"{c.Scenario}: {c.Lua.Label} vs {c.Baseline.Label}: {x.Text}");
-            o.AppendLine($"| {c.Scenario} | {c.Lua.Label} | {Num(c.LuaOps)} | {c.Baseline.Label} | {Num(c.BaseOps)} | {Ratio(c.Ratio)} | " +
+            o.AppendLine(CultureInfo.InvariantCulture, $"| {c.Scenario} | {c.Lua.Label} | {Num(c.LuaOps)} | {c.Baseline.Label} | {Num(c.BaseOps)} | {Ratio(c.Ratio)} | " +
                          $"{Micros(c.LuaCpu)} | {Micros(c.BaseCpu)} | {Bytes(c.LuaBytes)} | {Bytes(c.BaseBytes)} | {targetText} |");
         }
         o.AppendLine();
@@ -514,14 +514,14 @@ internal sealed class QuickMode
         o.AppendLine("First call after a flush costs one extra round trip at most (SE.Redis profiling, Wire.RoundTrips; a transaction profiles as its EXEC):");
         foreach (var (met, text) in flushLines)
         {
-            o.AppendLine($"- {text}{(text.StartsWith("(raw)", StringComparison.Ordinal) ? "" : met ? " **PASS**" : " **MISS**")}");
+            o.AppendLine(CultureInfo.InvariantCulture, $"- {text}{(text.StartsWith("(raw)", StringComparison.Ordinal) ? "" : met ? " **PASS**" : " **MISS**")}");
             if (!met) misses.Add(text);
         }
         o.AppendLine();
         o.AppendLine("What one call sends (INFO commandstats over a short probe run):");
         foreach (var c in scenarios.SelectMany(s => s.Contenders.Select(c => (s, c))).Where(x => x.c.Wire.Length > 0)
                      .GroupBy(x => x.c.Label + "|" + x.c.Wire).Select(g => g.First()))
-            o.AppendLine($"- {c.s.Title} · {c.c.Label}: {c.c.Wire}");
+            o.AppendLine(CultureInfo.InvariantCulture, $"- {c.s.Title} · {c.c.Label}: {c.c.Wire}");
         o.AppendLine();
         o.AppendLine(misses.Count == 0 ? "Targets: all met." : $"Targets missed ({misses.Count}), reported, not failed:");
         foreach (var m in misses) o.AppendLine("- MISS " + m);
@@ -548,7 +548,7 @@ internal sealed class QuickMode
         {
             double Ops(Contender c) => Stats.Median(c.Samples.Select(x => x.OpsPerSecond));
             double B(Contender c) => Stats.Median(c.Samples.Select(x => x.BytesPerOp));
-            o.AppendLine($"| {q.Scenario} | {q.Shape} | {Num(Ops(q.Scripts))} | {Num(Ops(q.RawSha))} | {Num(Ops(q.Functions))} | {Num(Ops(q.RawFcall))} | " +
+            o.AppendLine(CultureInfo.InvariantCulture, $"| {q.Scenario} | {q.Shape} | {Num(Ops(q.Scripts))} | {Num(Ops(q.RawSha))} | {Num(Ops(q.Functions))} | {Num(Ops(q.RawFcall))} | " +
                          $"{Ratio(Quad.Ratio(q.Scripts, q.RawSha))} | {Ratio(Quad.Ratio(q.Functions, q.RawFcall))} | {Ratio(Quad.Ratio(q.RawFcall, q.RawSha))} | " +
                          $"{Ratio(Quad.Ratio(q.Functions, q.Scripts))} | {Bytes(B(q.Scripts))} | {Bytes(B(q.Functions))} | {Bytes(B(q.RawSha))} | {Bytes(B(q.RawFcall))} | " +
                          $"{Extra(q.ExtraMicrosPerBatch(q.Scripts, q.RawSha))} | {Extra(q.ExtraMicrosPerBatch(q.Functions, q.RawFcall))} |");
@@ -562,7 +562,7 @@ internal sealed class QuickMode
                                                  ("registry of 1", f.FnRegistry1), ("registry of 10,000", f.FnRegistry10K) })
         {
             var library = client.DescribeFunctionLibrary();
-            o.AppendLine($"- {label}: {library.Name}, {library.Functions.Count:N0} function(s), {Encoding.UTF8.GetByteCount(library.Code):N0} bytes");
+            o.AppendLine(CultureInfo.InvariantCulture, $"- {label}: {library.Name}, {library.Functions.Count:N0} function(s), {Encoding.UTF8.GetByteCount(library.Code):N0} bytes");
         }
     }
 

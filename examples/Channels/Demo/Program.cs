@@ -1,3 +1,4 @@
+using System.Globalization;
 using LuaScripts;
 using LuaScripts.Channels;
 using LuaScripts.Channels.Demo;
@@ -40,7 +41,7 @@ try
         foreach (var group in server.Info("commandstats"))
             foreach (var pair in group)
                 if (pair.Key.Equals("cmdstat_" + command, StringComparison.OrdinalIgnoreCase))
-                    return long.Parse(pair.Value.Split(',')[0].Split('=')[1]);
+                    return long.Parse(pair.Value.Split(',')[0].Split('=')[1], CultureInfo.InvariantCulture);
         return 0;
     }
     string Wire()
@@ -73,7 +74,7 @@ try
     foreach (var name in client.ListScripts())
     {
         var script = client.GetScript(name);
-        Console.WriteLine($"     {name,-20} sha1 {script.Sha1[..12]}…  keys: {(script.Keys is int k ? k.ToString() : "dynamic")}");
+        Console.WriteLine($"     {name,-20} sha1 {script.Sha1[..12]}…  keys: {(script.Keys is int k ? k.ToString(CultureInfo.InvariantCulture) : "dynamic")}");
     }
 
     Console.WriteLine();
@@ -133,9 +134,10 @@ try
 
     Console.WriteLine();
     Console.WriteLine("8. Disconnect: clean up every channel (queue deleted, topics left, one script each)");
+    var topics = new[] { "room", "lobby" };
     foreach (var channel in new[] { "alice", "bob", "carol", "carol-direct" })
     {
-        var result = await layer.CleanupAsync(channel, new[] { "room", "lobby" });
+        var result = await layer.CleanupAsync(channel, topics);
         Console.WriteLine($"     {channel,-12} queue deleted: {result.QueueDeleted,-5}  topics left: {result.TopicsLeft}");
     }
 

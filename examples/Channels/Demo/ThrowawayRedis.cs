@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
@@ -38,7 +39,7 @@ internal sealed class ThrowawayRedis : IDisposable
         var directory = Path.Combine(Path.GetTempPath(), "luascripts-channels-demo-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(directory);
         var info = new ProcessStartInfo(FindServer()) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in new[] { "--port", port.ToString(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+        foreach (var arg in new[] { "--port", port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
                      "--dir", directory, "--daemonize", "no", "--protected-mode", "no", "--logfile", Path.Combine(directory, "redis.log") })
             info.ArgumentList.Add(arg);
         var process = Process.Start(info) ?? throw new InvalidOperationException("redis-server did not start");
