@@ -1,12 +1,13 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Globalization;
 using LuaScripts.TestServers;
 using StackExchange.Redis;
 using Xunit;
 
 namespace LuaScripts.Channels.Tests;
 
-[Collection(RedisCollection.Name)]
+[Collection(RedisCollectionDefinition.Name)]
 public sealed class ChannelLayerTests : IDisposable
 {
     private readonly RedisFixture redis;
@@ -334,7 +335,7 @@ public sealed class ChannelLayerTests : IDisposable
             Assert.Equal(got.Count, got.Distinct().Count());
             for (var p = 0; p < producers; p++)
             {
-                var fromP = got.Where(m => m.StartsWith($"{p}:", StringComparison.Ordinal)).Select(m => int.Parse(m.Split(':')[1]));
+                var fromP = got.Where(m => m.StartsWith($"{p}:", StringComparison.Ordinal)).Select(m => int.Parse(m.Split(':')[1], CultureInfo.InvariantCulture));
                 Assert.Equal(Enumerable.Range(0, perProducer), fromP);
             }
             Assert.Null(await layer.PollAsync(c));

@@ -12,7 +12,7 @@ public sealed class RedisFixture : SharedRedis
 }
 
 [CollectionDefinition(Name)]
-public sealed class RedisCollection : ICollectionFixture<RedisFixture>
+public sealed class RedisCollectionDefinition : ICollectionFixture<RedisFixture>
 {
     public const string Name = "redis";
 }

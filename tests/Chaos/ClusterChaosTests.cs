@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using LuaScripts.TestServers;
 using StackExchange.Redis;
 using Xunit;
@@ -25,7 +26,7 @@ public sealed class ClusterChaosTests(ITestOutputHelper output)
 
         using var mux = await ConnectionMultiplexer.ConnectAsync($"{cluster.Configuration},{settings.ConnectionOptions}");
         var client = TestClients.Create(mux);
-        var load = new LoadGenerator(client, settings);
+        using var load = new LoadGenerator(client, settings);
 
         // The failover hits the primary serving worker 1; the migration moves worker 0's slot.
         var failoverSlot = mux.HashSlot(LoadGenerator.CounterKey(1));
@@ -94,13 +95,13 @@ public sealed class ClusterOps : IDisposable
             {
                 var f = line.Split(' ');
                 var address = f[1].Split('@')[0];
-                var port = int.Parse(address[(address.LastIndexOf(':') + 1)..]);
+                var port = int.Parse(address[(address.LastIndexOf(':') + 1)..], CultureInfo.InvariantCulture);
                 var flags = f[2].Split(',');
                 var slots = new List<(int, int)>();
                 foreach (var s in f.Skip(8).Where(s => !s.StartsWith('[')))
                 {
                     var r = s.Split('-');
-                    slots.Add((int.Parse(r[0]), int.Parse(r[^1])));
+                    slots.Add((int.Parse(r[0], CultureInfo.InvariantCulture), int.Parse(r[^1], CultureInfo.InvariantCulture)));
                 }
                 nodes.Add(new Node(f[0], port, flags.Contains("master"), f[3], slots));
             }
@@ -151,7 +152,7 @@ public sealed class ClusterOps : IDisposable
     public async Task<string> Migrate(int slot, RespConnection from, RespConnection to, TimeSpan linger)
     {
         await WaitUntilHealthy(TimeSpan.FromSeconds(30));
-        var s = slot.ToString();
+        var s = slot.ToString(CultureInfo.InvariantCulture);
         var fromId = Id(from);
         var toId = Id(to);
         to.Must("CLUSTER", "SETSLOT", s, "IMPORTING", fromId);
@@ -162,7 +163,7 @@ public sealed class ClusterOps : IDisposable
         {
             var keys = ((object?[])from.Must("CLUSTER", "GETKEYSINSLOT", s, "1000")!).Cast<string>().ToArray();
             if (keys.Length == 0) break;
-            var args = new List<string> { "MIGRATE", "127.0.0.1", to.Port.ToString(), "", "0", "5000", "KEYS" };
+            var args = new List<string> { "MIGRATE", "127.0.0.1", to.Port.ToString(CultureInfo.InvariantCulture), "", "0", "5000", "KEYS" };
             args.AddRange(keys);
             from.Must(args.ToArray());
             moved += keys.Length;

@@ -8,7 +8,7 @@ namespace LuaScripts.Chaos;
 public enum OpKind
 {
     /// <summary>One <c>RunScriptAsync</c>.</summary>
-    Single,
+    Call,
     /// <summary>A 10-call <c>client.Pipeline()</c>.</summary>
     Pipeline,
     /// <summary>A 3-call <c>client.Transaction()</c>.</summary>
@@ -41,7 +41,7 @@ public sealed class HangException(TimeSpan limit) : Exception($"no reply and no 
 /// <c>chaos:{w&lt;N&gt;}:l</c> (the list of applied call ids). Every call and every operation is
 /// recorded with what the caller saw, for the final check against the server's data.
 /// </summary>
-public sealed class LoadGenerator
+public sealed class LoadGenerator : IDisposable
 {
     /// <summary>INCRBY the counter and RPUSH the call's id, atomically; returns the counter.</summary>
     public const string IncrementLua =
@@ -97,6 +97,9 @@ public sealed class LoadGenerator
     /// <summary>Whether every worker has had its window of consecutive successes since the faults stopped.</summary>
     public bool AllRecovered => workers.All(w => w.RecoveredAt != 0);
 
+    /// <summary>Releases the workers' stop signal; call <see cref="StopAsync"/> first.</summary>
+    public void Dispose() => stop.Dispose();
+
     /// <summary>Stops the workers and waits for them (each finishes its current operation).</summary>
     public async Task StopAsync()
     {
@@ -121,7 +124,7 @@ public sealed class LoadGenerator
             bool success;
             switch (kind)
             {
-                case OpKind.Single:
+                case OpKind.Call:
                 {
                     var id = $"s:{w.Index}:{seq}";
                     // Alternate the flat and the explicit overload.
@@ -147,7 +150,7 @@ public sealed class LoadGenerator
             if (!success)
             {
                 var second = (int)Stopwatch.GetElapsedTime(StartedAt, end).TotalSeconds;
-                var calls = w.Calls.Skip(w.Calls.Count - (kind == OpKind.Single ? 1 : kind == OpKind.Pipeline ? 10 : 3)).ToList();
+                var calls = w.Calls.Skip(w.Calls.Count - (kind == OpKind.Call ? 1 : kind == OpKind.Pipeline ? 10 : 3)).ToList();
                 var inDoubt = calls.Count(c => c.Outcome == Outcome.InDoubt);
                 var failed = calls.Count(c => c.Outcome == Outcome.Failed);
                 Timeline.AddOrUpdate(second, (inDoubt, failed), (_, t) => (t.InDoubt + inDoubt, t.Failed + failed));
@@ -197,7 +200,7 @@ public sealed class LoadGenerator
     {
         var task = call();
         if (await Task.WhenAny(task, Task.Delay(settings.Watchdog)) == task) return await task;
-        Interlocked.Increment(ref w.Hangs);
+        w.Hung();
         _ = task.ContinueWith(t => _ = t.Exception, TaskContinuationOptions.OnlyOnFaulted);
         throw new HangException(settings.Watchdog);
     }
@@ -227,6 +230,7 @@ public sealed class WorkerState(int index)
     private readonly object gate = new();
     private int streak;
     private long streakStart;
+    private int hangs;
 
     public int Index { get; } = index;
 
@@ -236,7 +240,10 @@ public sealed class WorkerState(int index)
     /// <summary>Every operation, in order.</summary>
     public List<OpRecord> Ops { get; } = new();
 
-    public int Hangs;
+    /// <summary>Calls that neither completed nor failed within the watchdog's limit.</summary>
+    public int Hangs => Volatile.Read(ref hangs);
+
+    internal void Hung() => Interlocked.Increment(ref hangs);
 
     /// <summary>Start of the first operation of the first window of consecutive successes after the faults stopped (0 until then).</summary>
     public long RecoveredAt { get; private set; }

@@ -26,7 +26,7 @@ public sealed class SingleNodeChaosTests(ITestOutputHelper output)
 
         using var mux = await ConnectionMultiplexer.ConnectAsync($"{server.EndPoint},{settings.ConnectionOptions}");
         var client = TestClients.Create(mux);
-        var load = new LoadGenerator(client, settings);
+        using var load = new LoadGenerator(client, settings);
         var log = new List<string>();
         int flushes;
         var counters = new ScriptCounters(); // summed over the server's lives

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Text;
 using StackExchange.Redis;
 
@@ -216,7 +217,7 @@ public sealed class Verdict
         {
             try { return await read(); }
             catch (Exception e) when (LoadGenerator.IsInDoubt(e) && attempt < 20) { await Task.Delay(250); }
-            catch (RedisServerException e) when (attempt < 20 && (e.Message.StartsWith("LOADING") || e.Message.StartsWith("CLUSTERDOWN") || e.Message.StartsWith("TRYAGAIN")))
+            catch (RedisServerException e) when (attempt < 20 && (e.Message.StartsWith("LOADING", StringComparison.Ordinal) || e.Message.StartsWith("CLUSTERDOWN", StringComparison.Ordinal) || e.Message.StartsWith("TRYAGAIN", StringComparison.Ordinal)))
             {
                 await Task.Delay(250);
             }
@@ -228,23 +229,23 @@ public sealed class Verdict
     {
         var sb = new StringBuilder();
         sb.AppendLine();
-        sb.AppendLine($"=== chaos phase: {Phase} ({settings.Workers} workers, {settings.FaultDuration.TotalSeconds:0} s of faults, load ran {LoadSeconds:0.0} s, {LuaScripts.TestServers.TestBackend.Name} backend) ===");
+        sb.AppendLine(CultureInfo.InvariantCulture, $"=== chaos phase: {Phase} ({settings.Workers} workers, {settings.FaultDuration.TotalSeconds:0} s of faults, load ran {LoadSeconds:0.0} s, {LuaScripts.TestServers.TestBackend.Name} backend) ===");
         sb.AppendLine($"| phase | calls | successes | in doubt (applied) | other failures | duplicates | lost acked | refused-but-ran | tx half-applied | hangs | NOSCRIPT | Function not found | CROSSSLOT | p50 ms | p99 ms | recovery s |");
         sb.AppendLine($"|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
-        sb.AppendLine($"| {Phase} | {Calls} | {Successes} | {InDoubt} ({InDoubtApplied}) | {OtherFailures} | {Duplicates} | {LostAcknowledged} | {FailedButApplied} | {PartialTransactions}/{Transactions} | {Hangs} | {NoScriptErrors} | {FunctionNotFoundErrors} | {CrossSlotErrors} | {P50Ms:0.0} | {P99Ms:0.0} | {(RecoverySeconds is { } r ? r.ToString("0.00") : "never")} |");
+        sb.AppendLine(CultureInfo.InvariantCulture, $"| {Phase} | {Calls} | {Successes} | {InDoubt} ({InDoubtApplied}) | {OtherFailures} | {Duplicates} | {LostAcknowledged} | {FailedButApplied} | {PartialTransactions}/{Transactions} | {Hangs} | {NoScriptErrors} | {FunctionNotFoundErrors} | {CrossSlotErrors} | {P50Ms:0.0} | {P99Ms:0.0} | {(RecoverySeconds is { } r ? r.ToString("0.00", CultureInfo.InvariantCulture) : "never")} |");
         sb.AppendLine();
         sb.AppendLine("| kind | calls | ok | in doubt | failed | p50 ms (op) | p99 ms (op) |");
         sb.AppendLine("|---|---:|---:|---:|---:|---:|---:|");
         foreach (var (kind, k) in PerKind)
-            sb.AppendLine($"| {kind} | {k.Calls} | {k.Ok} | {k.InDoubt} | {k.Failed} | {k.P50:0.0} | {k.P99:0.0} |");
+            sb.AppendLine(CultureInfo.InvariantCulture, $"| {kind} | {k.Calls} | {k.Ok} | {k.InDoubt} | {k.Failed} | {k.P50:0.0} | {k.P99:0.0} |");
         sb.AppendLine();
-        sb.AppendLine($"counters out of step: {CounterMismatches}; unknown ids: {UnknownIds}; unexpected exception types: {UnexpectedExceptionTypes}; failures after recovery: {FailuresAfterRecovery}");
-        sb.AppendLine($"faults: {Faults}");
-        sb.AppendLine($"failed calls per second of load (in doubt/refused): {(Timeline.Length == 0 ? "none" : Timeline)}");
+        sb.AppendLine(CultureInfo.InvariantCulture, $"counters out of step: {CounterMismatches}; unknown ids: {UnknownIds}; unexpected exception types: {UnexpectedExceptionTypes}; failures after recovery: {FailuresAfterRecovery}");
+        sb.AppendLine(CultureInfo.InvariantCulture, $"faults: {Faults}");
+        sb.AppendLine(CultureInfo.InvariantCulture, $"failed calls per second of load (in doubt/refused): {(Timeline.Length == 0 ? "none" : Timeline)}");
         if (TopErrors.Count > 0)
         {
             sb.AppendLine("errors seen by callers (count, type: message):");
-            foreach (var (text, count) in TopErrors) sb.AppendLine($"  {count,7}  {text}");
+            foreach (var (text, count) in TopErrors) sb.AppendLine(CultureInfo.InvariantCulture, $"  {count,7}  {text}");
         }
         foreach (var s in Samples) sb.AppendLine("  ! " + s);
         var violations = Violations(settings);

@@ -5,7 +5,7 @@ using Xunit;
 namespace LuaScripts.Tests;
 
 /// <summary>Every bad input is a typed error raised before anything reaches the network.</summary>
-[Collection(RedisCollection.Name)]
+[Collection(RedisCollectionDefinition.Name)]
 public sealed class BadInputTests : IDisposable
 {
     private readonly ConnectionMultiplexer mux;

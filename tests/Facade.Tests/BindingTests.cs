@@ -32,14 +32,14 @@ public interface INaming
 
 public interface IReturns
 {
-    [ScriptCommand("r_long")] Task<long> Long();
-    [ScriptCommand("r_long")] Task<int> Int();
+    [ScriptCommand("r_long")] Task<long> AsLong();
+    [ScriptCommand("r_long")] Task<int> AsInt();
     [ScriptCommand("r_long")] Task<RedisResult> Raw();
     [ScriptCommand("r_long")] Task Plain();
-    [ScriptCommand("r_true")] Task<bool> True();
+    [ScriptCommand("r_true")] Task<bool> AsBool();
     [ScriptCommand("r_nil")] Task<bool> FalseFromNil();
-    [ScriptCommand("r_fraction")] Task<double> Double();
-    [ScriptCommand("r_string")] Task<string?> String();
+    [ScriptCommand("r_fraction")] Task<double> AsDouble();
+    [ScriptCommand("r_string")] Task<string?> AsString();
     [ScriptCommand("r_nil")] Task<string?> NullString();
     [ScriptCommand("r_nil")] Task<long?> NullLong();
     [ScriptCommand("r_long")] Task<long?> SomeLong();
@@ -91,7 +91,7 @@ public sealed class NotAnInterface
 {
 }
 
-[Collection(RedisCollection.Name)]
+[Collection(RedisCollectionDefinition.Name)]
 public sealed class BindingTests : IDisposable
 {
     private const string IncrBy = "return redis.call('INCRBY', KEYS[1], ARGV[1])";
@@ -111,7 +111,7 @@ public sealed class BindingTests : IDisposable
 
     private string Key(string name) => prefix + name;
 
-    private void DefineChannelScripts(ScriptClient on, bool install = false)
+    private static void DefineChannelScripts(ScriptClient on, bool install = false)
     {
         on.DefineCommand("publish_to_group", new CommandDefinition(PublishToGroup) { Keys = 1, Install = install });
         on.DefineCommand("channel_poll", new CommandDefinition("return redis.call('LPOP', KEYS[1])") { Keys = 1 });
@@ -164,7 +164,7 @@ public sealed class BindingTests : IDisposable
         Assert.Null(await scripts.PollText(Key("q"), CancellationToken.None));
         var error = Assert.Throws<ScriptBindingException>(() => TestClients.Create(mux).Bind<IExtendedChannelScripts>());
         Assert.Equal(4, error.Problems.Count);
-        Assert.Contains(error.Problems, p => p.StartsWith("IChannelScripts.MultiGet:"));
+        Assert.Contains(error.Problems, p => p.StartsWith("IChannelScripts.MultiGet:", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -194,14 +194,14 @@ public sealed class BindingTests : IDisposable
         DefineReturns();
         var r = client.Bind<IReturns>();
 
-        Assert.Equal(42L, await r.Long());
-        Assert.Equal(42, await r.Int());
+        Assert.Equal(42L, await r.AsLong());
+        Assert.Equal(42, await r.AsInt());
         Assert.Equal(42L, (long)await r.Raw());
         await r.Plain();
-        Assert.True(await r.True());
+        Assert.True(await r.AsBool());
         Assert.False(await r.FalseFromNil());
-        Assert.Equal(1.5, await r.Double());
-        Assert.Equal("hello", await r.String());
+        Assert.Equal(1.5, await r.AsDouble());
+        Assert.Equal("hello", await r.AsString());
         Assert.Null(await r.NullString());
         Assert.Null(await r.NullLong());
         Assert.Equal(42L, await r.SomeLong());
@@ -269,14 +269,14 @@ public sealed class BindingTests : IDisposable
         Assert.Equal(typeof(IBroken), error.InterfaceType);
         Assert.IsAssignableFrom<LuaScriptException>(error);
         Assert.Equal(7, error.Problems.Count);
-        Assert.Contains(error.Problems, p => p.StartsWith("IBroken.NotDefinedAnywhere:") && p.Contains("'not_defined_anywhere' is not defined"));
-        Assert.Contains(error.Problems, p => p.StartsWith("IBroken.TooFewArguments:") && p.Contains("takes 2 key(s)") && p.Contains("passes 1"));
-        Assert.Contains(error.Problems, p => p.StartsWith("IBroken.UnsupportedReturn:") && p.Contains("Task<DateTime>"));
-        Assert.Contains(error.Problems, p => p.StartsWith("IBroken.NotATask:") && p.Contains("returns long"));
-        Assert.Contains(error.Problems, p => p.StartsWith("IBroken.UnsupportedParameter:") && p.Contains("'what'") && p.Contains("object")
+        Assert.Contains(error.Problems, p => p.StartsWith("IBroken.NotDefinedAnywhere:", StringComparison.Ordinal) && p.Contains("'not_defined_anywhere' is not defined"));
+        Assert.Contains(error.Problems, p => p.StartsWith("IBroken.TooFewArguments:", StringComparison.Ordinal) && p.Contains("takes 2 key(s)") && p.Contains("passes 1"));
+        Assert.Contains(error.Problems, p => p.StartsWith("IBroken.UnsupportedReturn:", StringComparison.Ordinal) && p.Contains("Task<DateTime>"));
+        Assert.Contains(error.Problems, p => p.StartsWith("IBroken.NotATask:", StringComparison.Ordinal) && p.Contains("returns long"));
+        Assert.Contains(error.Problems, p => p.StartsWith("IBroken.UnsupportedParameter:", StringComparison.Ordinal) && p.Contains("'what'") && p.Contains("object")
             && p.Contains(ArgumentValue.SupportedArguments));
-        Assert.Contains(error.Problems, p => p.StartsWith("IBroken.NoKeyCount:") && p.Contains("dynamic key count"));
-        Assert.Contains(error.Problems, p => p.StartsWith("IBroken.MGetAll:") && p.Contains("'m_get_all'"));
+        Assert.Contains(error.Problems, p => p.StartsWith("IBroken.NoKeyCount:", StringComparison.Ordinal) && p.Contains("dynamic key count"));
+        Assert.Contains(error.Problems, p => p.StartsWith("IBroken.MGetAll:", StringComparison.Ordinal) && p.Contains("'m_get_all'"));
         foreach (var problem in error.Problems) Assert.Contains(problem, error.Message);
 
         var notInterface = Assert.Throws<ScriptBindingException>(() => client.Bind<NotAnInterface>());

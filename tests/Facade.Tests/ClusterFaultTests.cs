@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using LuaScripts.TestServers;
 using StackExchange.Redis;
@@ -6,7 +7,7 @@ using Xunit;
 namespace LuaScripts.Tests;
 
 /// <summary>The cluster changes under the client: failover, slot migration, an unreachable node.</summary>
-[Collection(ClusterCollection.Name)]
+[Collection(ClusterCollectionDefinition.Name)]
 public sealed class ClusterFaultTests : IDisposable
 {
     private const string IncrBy = Lua.IncrBy;
@@ -64,7 +65,7 @@ public sealed class ClusterFaultTests : IDisposable
         Assert.Equal(1, (int)await client.RunScriptAsync("incr", key, 1));
         var slot = mux.HashSlot(key);
         var source = fixture.Node(Owner(key).EndPoint);
-        var target = fixture.Cluster.Nodes.First(n => n != source && RedisCluster.Cli(n, "ROLE").StartsWith("master"));
+        var target = fixture.Cluster.Nodes.First(n => n != source && RedisCluster.Cli(n, "ROLE").StartsWith("master", StringComparison.Ordinal));
         // Functions: the target never had the library (FUNCTION FLUSH), as the script's body for Scripts.
         RedisCluster.Cli(target, TestBackend.IsFunctions ? "FUNCTION" : "SCRIPT", "FLUSH");
 
@@ -94,8 +95,8 @@ public sealed class ClusterFaultTests : IDisposable
     [Fact]
     public async Task Preload_loads_every_reachable_node_and_names_each_failed_one()
     {
-        var victim = fixture.Cluster.Nodes.Last(n => RedisCluster.Cli(n, "ROLE").StartsWith("slave"));
-        var victimEndPoint = mux.GetServers().Single(s => s.EndPoint.ToString()!.EndsWith(":" + victim.Port)).EndPoint;
+        var victim = fixture.Cluster.Nodes.Last(n => RedisCluster.Cli(n, "ROLE").StartsWith("slave", StringComparison.Ordinal));
+        var victimEndPoint = mux.GetServers().Single(s => s.EndPoint.ToString()!.EndsWith(":" + victim.Port, StringComparison.Ordinal)).EndPoint;
         victim.Kill();
         try
         {
@@ -109,7 +110,7 @@ public sealed class ClusterFaultTests : IDisposable
 
             var failure = Assert.Single(error.Failures);
             Assert.Equal(victimEndPoint, failure.EndPoint);
-            Assert.Contains(victim.Port.ToString(), error.Message);
+            Assert.Contains(victim.Port.ToString(CultureInfo.InvariantCulture), error.Message);
             Assert.Equal(5, error.Loaded);
             Assert.Equal(5, client.GetScript("incr").LoadedOn.Count);
             Assert.DoesNotContain(victimEndPoint, client.GetScript("incr").LoadedOn);

@@ -22,7 +22,7 @@ public sealed class ClusterFixture : IDisposable
 }
 
 [CollectionDefinition(Name)]
-public sealed class ClusterCollection : ICollectionFixture<ClusterFixture>
+public sealed class ClusterCollectionDefinition : ICollectionFixture<ClusterFixture>
 {
     public const string Name = "cluster";
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using LuaScripts.TestServers;
 using StackExchange.Redis;
 
@@ -21,7 +22,7 @@ internal static class ClusterOps
     public static string Id(RedisServer node) => RedisCluster.Cli(node, "CLUSTER", "MYID").Trim();
 
     /// <summary>Whether a node is a primary now.</summary>
-    public static bool IsPrimary(RedisServer node) => RedisCluster.Cli(node, "ROLE").StartsWith("master");
+    public static bool IsPrimary(RedisServer node) => RedisCluster.Cli(node, "ROLE").StartsWith("master", StringComparison.Ordinal);
 
     /// <summary>Promotes a replica with CLUSTER FAILOVER (asking again until it happens) and waits until the multiplexer routes the key to it.</summary>
     public static async Task Failover(ClusterFixture fixture, ConnectionMultiplexer mux, RedisServer toPromote, RedisKey key)
@@ -40,7 +41,7 @@ internal static class ClusterOps
         await WaitUntil(() =>
         {
             mux.Configure();
-            return mux.GetServer(key).EndPoint!.ToString()!.EndsWith(":" + toPromote.Port);
+            return mux.GetServer(key).EndPoint!.ToString()!.EndsWith(":" + toPromote.Port, StringComparison.Ordinal);
         }, TimeSpan.FromSeconds(30), "the multiplexer to see the new primary");
     }
 
@@ -49,18 +50,18 @@ internal static class ClusterOps
     {
         var fromId = Id(from);
         var toId = Id(to);
-        RedisCluster.Cli(to, "CLUSTER", "SETSLOT", slot.ToString(), "IMPORTING", fromId);
-        RedisCluster.Cli(from, "CLUSTER", "SETSLOT", slot.ToString(), "MIGRATING", toId);
-        var keys = RedisCluster.Cli(from, "CLUSTER", "GETKEYSINSLOT", slot.ToString(), "1000")
+        RedisCluster.Cli(to, "CLUSTER", "SETSLOT", slot.ToString(CultureInfo.InvariantCulture), "IMPORTING", fromId);
+        RedisCluster.Cli(from, "CLUSTER", "SETSLOT", slot.ToString(CultureInfo.InvariantCulture), "MIGRATING", toId);
+        var keys = RedisCluster.Cli(from, "CLUSTER", "GETKEYSINSLOT", slot.ToString(CultureInfo.InvariantCulture), "1000")
             .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         if (keys.Length > 0)
         {
-            var args = new List<string> { "MIGRATE", "127.0.0.1", to.Port.ToString(), "", "0", "5000", "KEYS" };
+            var args = new List<string> { "MIGRATE", "127.0.0.1", to.Port.ToString(CultureInfo.InvariantCulture), "", "0", "5000", "KEYS" };
             args.AddRange(keys);
             RedisCluster.Cli(from, args.ToArray());
         }
         foreach (var node in fixture.Cluster.Nodes.Where(IsPrimary))
-            RedisCluster.Cli(node, "CLUSTER", "SETSLOT", slot.ToString(), "NODE", toId);
+            RedisCluster.Cli(node, "CLUSTER", "SETSLOT", slot.ToString(CultureInfo.InvariantCulture), "NODE", toId);
         fixture.Cluster.WaitUntilHealthy(TimeSpan.FromSeconds(30));
     }
 }

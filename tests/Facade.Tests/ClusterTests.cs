@@ -4,7 +4,7 @@ using Xunit;
 
 namespace LuaScripts.Tests;
 
-[Collection(ClusterCollection.Name)]
+[Collection(ClusterCollectionDefinition.Name)]
 public sealed class ClusterTests : IDisposable
 {
     private const string IncrBy = Lua.IncrBy;

@@ -9,7 +9,7 @@ namespace LuaScripts.Tests;
 /// the replicas by replication, a promoted replica serves FCALL with no reload, and a primary that
 /// lost the library (or receives a slot without it) is healed on first use.
 /// </summary>
-[Collection(ClusterCollection.Name)]
+[Collection(ClusterCollectionDefinition.Name)]
 public sealed class FunctionsClusterTests : IDisposable
 {
     private readonly ClusterFixture fixture;

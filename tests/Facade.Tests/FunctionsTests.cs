@@ -1,3 +1,4 @@
+using System.Globalization;
 using LuaScripts.TestServers;
 using StackExchange.Redis;
 using Xunit;
@@ -9,7 +10,7 @@ namespace LuaScripts.Tests;
 /// library is loaded on first use and healed after FUNCTION FLUSH, pipelines and transactions keep
 /// their order and never half-apply, and Auto falls back to scripts where FUNCTION LOAD is refused.
 /// </summary>
-[Collection(RedisCollection.Name)]
+[Collection(RedisCollectionDefinition.Name)]
 public sealed class FunctionsTests : IDisposable
 {
     private readonly RedisFixture redis;
@@ -325,7 +326,7 @@ public sealed class FunctionsTests : IDisposable
         Assert.Equal(persistence ? "2" : "1", reply); // without persistence the counter was lost with the library
         Assert.Equal(persistence ? 0 : 1, Wire.Calls(admin, "function|load") - loads);
         Assert.Equal(persistence ? 1 : 2, Wire.Calls(admin, "fcall") - fcalls); // healed: one refused FCALL, then the call
-        Assert.Equal("1", ((RedisResult[])(await admin.ExecuteAsync("FUNCTION", "LIST"))!).Length.ToString());
+        Assert.Equal("1", ((RedisResult[])(await admin.ExecuteAsync("FUNCTION", "LIST"))!).Length.ToString(CultureInfo.InvariantCulture));
     }
 
     [Fact]

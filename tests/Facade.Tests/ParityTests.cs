@@ -95,7 +95,7 @@ internal static class Parity
 }
 
 /// <summary>Parity on the single node: unknown name, too few arguments, a Lua run-time error, refusals.</summary>
-[Collection(RedisCollection.Name)]
+[Collection(RedisCollectionDefinition.Name)]
 public sealed class ParityTests : IDisposable
 {
     private const string Boom = "local missing = nil; return missing + 1";
@@ -321,7 +321,7 @@ public sealed class ParityTests : IDisposable
 /// (explicit KEYS, raw commands). Nothing of a refused call is sent: the profiler sees no command,
 /// INFO commandstats of every node is unchanged, and the keys stay absent.
 /// </summary>
-[Collection(ClusterCollection.Name)]
+[Collection(ClusterCollectionDefinition.Name)]
 public sealed class ClusterParityTests : IDisposable
 {
     private readonly ConnectionMultiplexer mux;

@@ -4,7 +4,7 @@ using Xunit;
 
 namespace LuaScripts.Tests;
 
-[Collection(RedisCollection.Name)]
+[Collection(RedisCollectionDefinition.Name)]
 public sealed class PipelineTests : IDisposable
 {
     private const string IncrBy = Lua.IncrBy;
@@ -290,7 +290,7 @@ public sealed class PipelineTests : IDisposable
 
         Assert.Equal(new[] { 0, 2 }, error.Failures.Select(f => f.Index));
         Assert.All(error.Failures, f => Assert.Contains("compiling", f.Message));
-        Assert.DoesNotContain(error.Failures, f => f.Message.StartsWith("NOSCRIPT"));
+        Assert.DoesNotContain(error.Failures, f => f.Message.StartsWith("NOSCRIPT", StringComparison.Ordinal));
         Assert.Equal("OK", (string?)error.Results[1]);
     }
 

@@ -10,7 +10,7 @@ namespace LuaScripts.Tests;
 /// to the keys' owner, keep their place in the caller's order, get the client's key prefix and take
 /// part in the slot checks.
 /// </summary>
-[Collection(ClusterCollection.Name)]
+[Collection(ClusterCollectionDefinition.Name)]
 public sealed class RawCommandTests : IDisposable
 {
     private readonly ClusterFixture fixture;

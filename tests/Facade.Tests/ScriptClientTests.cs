@@ -5,7 +5,7 @@ using Xunit;
 
 namespace LuaScripts.Tests;
 
-[Collection(RedisCollection.Name)]
+[Collection(RedisCollectionDefinition.Name)]
 public sealed class ScriptClientTests : IDisposable
 {
     private const string IncrBy = Lua.IncrBy;

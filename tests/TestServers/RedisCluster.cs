@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 
 namespace LuaScripts.TestServers;
 
@@ -27,7 +28,7 @@ public sealed class RedisCluster : IDisposable
                     "--cluster-node-timeout", "2000", "--cluster-replica-validity-factor", "0"));
             var args = new List<string> { "--cluster", "create" };
             args.AddRange(nodes.Select(n => n.EndPoint));
-            args.AddRange(new[] { "--cluster-replicas", replicasPerPrimary.ToString(), "--cluster-yes" });
+            args.AddRange(new[] { "--cluster-replicas", replicasPerPrimary.ToString(CultureInfo.InvariantCulture), "--cluster-yes" });
             Run("redis-cli", args, TimeSpan.FromSeconds(60));
             var cluster = new RedisCluster(nodes);
             cluster.WaitUntilHealthy(TimeSpan.FromSeconds(60));
@@ -85,7 +86,7 @@ public sealed class RedisCluster : IDisposable
     /// <summary>Runs redis-cli against one node and returns its output.</summary>
     public static string Cli(RedisServer node, params string[] args)
     {
-        var all = new List<string> { "-h", "127.0.0.1", "-p", node.Port.ToString() };
+        var all = new List<string> { "-h", "127.0.0.1", "-p", node.Port.ToString(CultureInfo.InvariantCulture) };
         all.AddRange(args);
         return Run("redis-cli", all, TimeSpan.FromSeconds(30));
     }

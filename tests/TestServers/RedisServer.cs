@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
@@ -66,7 +67,7 @@ public sealed class RedisServer : IDisposable
     {
         var args = new List<string>
         {
-            "--port", Port.ToString(), "--bind", "127.0.0.1", "--dir", Directory,
+            "--port", Port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--dir", Directory,
             "--save", "", "--appendonly", "no", "--daemonize", "no", "--protected-mode", "no",
             "--logfile", Path.Combine(Directory, "redis.log"),
         };

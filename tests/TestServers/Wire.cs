@@ -16,7 +16,7 @@ public static class Wire
                 {
                     // calls=12,usec=...
                     var calls = pair.Value.Split(',')[0];
-                    return long.Parse(calls.Split('=')[1]);
+                    return long.Parse(calls.Split('=')[1], System.Globalization.CultureInfo.InvariantCulture);
                 }
         return 0;
     }
