@@ -2,10 +2,13 @@
 # LuaScripts build entry point.
 #   ./build.sh demo    run the channel-layer demo (throwaway local redis-server unless REDIS_URL is set);
 #                      --backend scripts|functions|auto picks the backend (default scripts)
-#   ./build.sh test    build everything and run every test suite against real redis-server processes, then
-#                      the suites that create clients (core, facade, channels, chaos) again with the Functions
-#                      backend (LUASCRIPTS_TEST_BACKEND=Functions; its chaos pass runs CHAOS_FUNCTIONS_SECONDS
-#                      of faults per phase, default 10)
+#   ./build.sh test    check the formatting (Fantomas for F#, dotnet format for C#), build everything and run
+#                      every test suite against real redis-server processes, then the suites that create
+#                      clients (core, facade, channels, chaos) again with the Functions backend
+#                      (LUASCRIPTS_TEST_BACKEND=Functions; its chaos pass runs CHAOS_FUNCTIONS_SECONDS of
+#                      faults per phase, default 10). Counts come from each suite's result file in
+#                      artifacts/test-results (TRX, Expecto's NUnit-style summary); the last line is
+#                      "N passed, N failed", and the exit code is non-zero on any failure.
 #   ./build.sh pack    build the NuGet packages into ./artifacts/packages
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -33,65 +36,105 @@ passed=0
 failed=0
 skipped=0
 failures=()
+# Each test suite writes a result file here (TRX for the xunit suites, Expecto's NUnit-style summary for
+# the core suite); the counts are read from those files, not from console output.
+RESULTS="$PWD/artifacts/test-results"
+result_n=0
 
-# Adds one suite's counts, read from its output.
-count_dotnet_test() { # file
-  local line p f
-  line=$(grep -E '(Passed|Failed)!\s+- Failed:' "$1" | tail -n 1 || true)
-  local s=0
-  if [ -n "$line" ]; then
-    f=$(sed -E 's/.*Failed:\s+([0-9]+).*/\1/' <<<"$line")
-    p=$(sed -E 's/.*Passed:\s+([0-9]+).*/\1/' <<<"$line")
-    s=$(sed -nE 's/.*Skipped:\s+([0-9]+).*/\1/p' <<<"$line")
-  else
-    # The detailed console logger ends with "Total tests: N", "Passed: N" and, when any, "Failed: N"
-    # and "Skipped: N".
-    grep -qE '^\s*Total tests:\s+[0-9]+' "$1" || return 1
-    p=$(grep -E '^\s+Passed:\s+[0-9]+\s*$' "$1" | tail -n 1 | grep -oE '[0-9]+' || echo 0)
-    f=$(grep -E '^\s+Failed:\s+[0-9]+\s*$' "$1" | tail -n 1 | grep -oE '[0-9]+' || echo 0)
-    s=$(grep -E '^\s+Skipped:\s+[0-9]+\s*$' "$1" | tail -n 1 | grep -oE '[0-9]+' || echo 0)
-  fi
-  passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + ${s:-0}))
+# One attribute (a whole number) of the first element named $2 in an XML result file; 0 when absent.
+xml_count() { # file element attribute
+  local v=""
+  v=$(grep -o "<$2 [^>]*>" "$1" | sed -nE "1s/.* $3=\"([0-9]+)\".*/\1/p") || true
+  echo "${v:-0}"
 }
 
+# Adds one xunit suite's counts from its TRX: <Counters total= executed= passed= failed= error= timeout=
+# aborted= ...>. A skipped test is counted in total but not in executed.
+count_trx() { # file
+  [ -s "$1" ] && grep -q '<Counters ' "$1" || return 1
+  local total executed p f
+  total=$(xml_count "$1" Counters total)
+  executed=$(xml_count "$1" Counters executed)
+  p=$(xml_count "$1" Counters passed)
+  f=$(( $(xml_count "$1" Counters failed) + $(xml_count "$1" Counters error) \
+      + $(xml_count "$1" Counters timeout) + $(xml_count "$1" Counters aborted) ))
+  passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + total - executed))
+}
+
+# Adds the Expecto suite's counts from its --nunit-summary file: <test-results total= errors= failures=
+# ignored= ...> (Expecto's --junit-summary file has no counts, only one element per test).
 count_expecto() { # file
-  local line p f e i
-  line=$(sed -E 's/\x1b\[[0-9;?]*[A-Za-z]//g' "$1" | grep -E '[0-9]+ passed, [0-9]+ ignored, [0-9]+ failed, [0-9]+ errored' | tail -n 1 || true)
-  if [ -z "$line" ]; then return 1; fi
-  p=$(sed -E 's/.* ([0-9]+) passed,.*/\1/' <<<"$line")
-  i=$(sed -E 's/.* ([0-9]+) ignored,.*/\1/' <<<"$line")
-  f=$(sed -E 's/.* ([0-9]+) failed,.*/\1/' <<<"$line")
-  e=$(sed -E 's/.* ([0-9]+) errored.*/\1/' <<<"$line")
-  passed=$((passed + p)); failed=$((failed + f + e)); skipped=$((skipped + i))
+  [ -s "$1" ] && grep -q '<test-results ' "$1" || return 1
+  local total e f i
+  total=$(xml_count "$1" test-results total)
+  e=$(xml_count "$1" test-results errors)
+  f=$(xml_count "$1" test-results failures)
+  i=$(xml_count "$1" test-results ignored)
+  passed=$((passed + total - e - f - i)); failed=$((failed + f + e)); skipped=$((skipped + i))
 }
 
-# Runs one suite: name, kind (dotnet-test | expecto | check), command...
+# Runs one suite: name, kind (dotnet-test | expecto | check), command... A dotnet-test command gets a TRX
+# logger and an expecto command (its arguments after `--`) a summary file appended; a suite that leaves no
+# result file counts as one failure. A check counts as one pass or one failure, by its exit code.
 suite() {
   local name=$1 kind=$2; shift 2
-  local log; log=$(mktemp)
+  local result="" file
+  result_n=$((result_n + 1))
+  file=$(printf '%02d-%s' "$result_n" "$(printf '%s' "$name" | tr -cs 'A-Za-z0-9' '-' | cut -c1-60 | sed 's/-*$//')")
+  case $kind in
+    dotnet-test) result="$RESULTS/$file.trx"; set -- "$@" --logger "trx;LogFileName=$file.trx" --results-directory "$RESULTS" ;;
+    expecto) result="$RESULTS/$file.xml"; set -- "$@" --nunit-summary "$result" ;;
+  esac
+  [ -n "$result" ] && rm -f "$result"
   echo; echo "== $name"
   set +e
-  "$@" 2>&1 | tee "$log"
-  local rc=${PIPESTATUS[0]}
+  "$@" 2>&1
+  local rc=$?
   set -e
   case $kind in
-    dotnet-test) count_dotnet_test "$log" || { failed=$((failed + 1)); failures+=("$name (no summary)"); } ;;
-    expecto) count_expecto "$log" || { failed=$((failed + 1)); failures+=("$name (no summary)"); } ;;
+    dotnet-test) count_trx "$result" || { failed=$((failed + 1)); failures+=("$name (no result file)"); } ;;
+    expecto) count_expecto "$result" || { failed=$((failed + 1)); failures+=("$name (no result file)"); } ;;
     check) if [ "$rc" -eq 0 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); fi ;;
   esac
   if [ "$rc" -ne 0 ]; then failures+=("$name (exit $rc)"); fi
-  rm -f "$log"
+}
+
+# F# formatting: Fantomas, pinned in .config/dotnet-tools.json, over every folder that has F# sources.
+check_fsharp_format() {
+  local dirs=() d
+  for d in src tests examples bench; do
+    if [ -d "$d" ] && [ -n "$(find "$d" \( -name bin -o -name obj \) -prune -o \( -name '*.fs' -o -name '*.fsi' -o -name '*.fsx' \) -print -quit)" ]; then
+      dirs+=("$d")
+    fi
+  done
+  [ ${#dirs[@]} -gt 0 ] || { echo "no F# sources"; return 0; }
+  dotnet tool restore && dotnet fantomas --check "${dirs[@]}"
+}
+
+# C# formatting: whitespace, and code style at warning severity (.editorconfig); the analyzers' rules are
+# the build's business (AnalysisLevel, warnings as errors).
+check_csharp_format() {
+  local rc=0
+  dotnet format whitespace LuaScripts.sln --verify-no-changes -v q || rc=1
+  dotnet format style LuaScripts.sln --verify-no-changes --severity warn -v q || rc=1
+  return $rc
 }
 
 cmd_test() {
   need_dotnet
   need_redis
-  echo "== build"
+  rm -rf "$RESULTS"; mkdir -p "$RESULTS"
+  suite "format: F# (fantomas --check)" check check_fsharp_format
+  suite "format: C# (dotnet format --verify-no-changes)" check check_csharp_format
+  echo; echo "== build"
   dotnet build LuaScripts.sln -c $CONFIG -nologo -v q -clp:ErrorsOnly
   [ -f tests/Core.Tests/LuaScripts.Core.Tests.fsproj ] && suite "core (Expecto + FsCheck)" expecto dotnet run -c $CONFIG --no-build --project tests/Core.Tests -- --colours 0
   suite "facade (xunit)" dotnet-test dotnet test tests/Facade.Tests -c $CONFIG --no-build -nologo
   [ -f tests/Channels.Tests/LuaScripts.Channels.Tests.csproj ] && suite "channels example (xunit)" dotnet-test dotnet test tests/Channels.Tests -c $CONFIG --no-build -nologo
-  [ -f tests/Chaos/LuaScripts.Chaos.Tests.csproj ] && suite "chaos: faults under load, API fuzz (xunit)" dotnet-test dotnet test tests/Chaos -c $CONFIG --no-build -nologo
+  # A logger on the command line replaces the chaos project's own (VSTestLogger, detailed console, which
+  # shows its summary tables), so the chaos suites name it again beside the TRX logger.
+  local tables=(--logger "console;verbosity=detailed")
+  [ -f tests/Chaos/LuaScripts.Chaos.Tests.csproj ] && suite "chaos: faults under load, API fuzz (xunit)" dotnet-test dotnet test tests/Chaos -c $CONFIG --no-build -nologo "${tables[@]}"
   suite "StackExchange.Redis floor smoke (2.x)" check scripts/with-redis.sh dotnet run -c $CONFIG --no-build --project tests/FloorSmoke
   suite "packages as a user installs them" check scripts/with-redis.sh scripts/package-smoke.sh
   [ -f examples/quickstart.fsx ] && suite "examples/quickstart.fsx under dotnet fsi" check scripts/with-redis.sh dotnet fsi examples/quickstart.fsx
@@ -103,7 +146,7 @@ cmd_test() {
   [ -f tests/Core.Tests/LuaScripts.Core.Tests.fsproj ] && suite "core (Expecto + FsCheck, Functions backend)" expecto "${fn[@]}" dotnet run -c $CONFIG --no-build --project tests/Core.Tests -- --colours 0
   suite "facade (xunit, Functions backend)" dotnet-test "${fn[@]}" dotnet test tests/Facade.Tests -c $CONFIG --no-build -nologo "${reasons[@]}"
   [ -f tests/Channels.Tests/LuaScripts.Channels.Tests.csproj ] && suite "channels example (xunit, Functions backend)" dotnet-test "${fn[@]}" dotnet test tests/Channels.Tests -c $CONFIG --no-build -nologo "${reasons[@]}"
-  [ -f tests/Chaos/LuaScripts.Chaos.Tests.csproj ] && suite "chaos: faults under load, API fuzz (xunit, Functions backend, ${CHAOS_FUNCTIONS_SECONDS:-10} s of faults per phase)" dotnet-test "${fn[@]}" CHAOS_SECONDS="${CHAOS_FUNCTIONS_SECONDS:-10}" dotnet test tests/Chaos -c $CONFIG --no-build -nologo
+  [ -f tests/Chaos/LuaScripts.Chaos.Tests.csproj ] && suite "chaos: faults under load, API fuzz (xunit, Functions backend, ${CHAOS_FUNCTIONS_SECONDS:-10} s of faults per phase)" dotnet-test "${fn[@]}" CHAOS_SECONDS="${CHAOS_FUNCTIONS_SECONDS:-10}" dotnet test tests/Chaos -c $CONFIG --no-build -nologo "${tables[@]}"
   echo
   for f in "${failures[@]}"; do echo "failed: $f"; done
   echo "skipped (counted neither passed nor failed): $skipped"
