@@ -9,7 +9,7 @@ namespace LuaScripts.Tests;
 /// A client with a key prefix: KEYS (and raw commands' RedisKey arguments) are prefixed, ARGV and
 /// replies are not, and on a cluster the slots are checked on the keys as the server sees them.
 /// </summary>
-[Collection(ClusterCollection.Name)]
+[Collection(ClusterCollectionDefinition.Name)]
 public sealed class KeyPrefixTests : IDisposable
 {
     private readonly ConnectionMultiplexer mux;
