@@ -22,8 +22,8 @@ public sealed class KeyPrefixTests : IDisposable
     private ScriptClient Client(string prefix)
     {
         var client = new ScriptClient(mux, new ScriptClientOptions { Backend = TestClients.Backend, KeyPrefix = prefix });
-        client.DefineCommand("set2", new CommandDefinition(
-            "redis.call('SET', KEYS[1], ARGV[1]) redis.call('SET', KEYS[2], ARGV[1]) return KEYS[1] .. '|' .. ARGV[1]") { Keys = 2 });
+        client.DefineCommand("set2",
+            new CommandDefinition("redis.call('SET', KEYS[1], ARGV[1]) redis.call('SET', KEYS[2], ARGV[1]) return KEYS[1] .. '|' .. ARGV[1]") { Keys = 2 });
         return client;
     }
 
