@@ -231,7 +231,7 @@ public sealed class ParityTests : IDisposable
     }
 
     /// <summary>The F# CommandFailed of a call and the C# ScriptExecutionException of the same call: one error.</summary>
-    private async Task<(ExecutionError Fs, ScriptExecutionException Cs)> CommandFailedBoth(
+    private static async Task<(ExecutionError Fs, ScriptExecutionException Cs)> CommandFailedBoth(
         Client onCore, ScriptClient onFacade, string name, string key)
     {
         var fs = await Parity.Failure(ClientModule.Run(name, Parity.List<RedisValue>(key, "v"), onCore));
