@@ -10,7 +10,8 @@ open StackExchange.Redis
 
 let url =
     match Environment.GetEnvironmentVariable "REDIS_URL" with
-    | null | "" -> "127.0.0.1:6379"
+    | null
+    | "" -> "127.0.0.1:6379"
     | u when u.StartsWith "redis://" -> u.Substring("redis://".Length).TrimEnd('/')
     | u -> u
 

@@ -47,7 +47,8 @@ let private splitOk keyCount args =
 let tests =
     testList
         "Args"
-        [ property "Fixed n: split takes the first n as KEYS and join gives the input back" <| fun (Values keys) (Values argv) ->
+        [ property "Fixed n: split takes the first n as KEYS and join gives the input back"
+          <| fun (Values keys) (Values argv) ->
               let input = Array.append keys argv
               let n = keys.Length
               let k, a = splitOk (KeyCount.Fixed n) input
@@ -57,7 +58,8 @@ let tests =
               && wire a = wire argv
               && wire (Args.join (KeyCount.Fixed n) k a) = wire input
 
-          property "Dynamic: the count is taken off, then KEYS, then ARGV; join gives the input back" <| fun (Values keys) (Values argv) (asText: bool) ->
+          property "Dynamic: the count is taken off, then KEYS, then ARGV; join gives the input back"
+          <| fun (Values keys) (Values argv) (asText: bool) ->
               let count = if asText then rv (string keys.Length) else rvInt (int64 keys.Length)
               let input = Array.concat [ [| count |]; keys; argv ]
               let k, a = splitOk KeyCount.Dynamic input
@@ -67,14 +69,22 @@ let tests =
               && wire a = wire argv
               && wire (Args.join KeyCount.Dynamic k a) = wire input
 
-          property "any valid key count: join then split gives KEYS and ARGV back" <| fun (keyCount: KeyCount) (Values keys) (Values argv) ->
-              let keys = match keyCount with KeyCount.Fixed n -> Array.truncate n keys | KeyCount.Dynamic -> keys
-              let keyCount = match keyCount with KeyCount.Fixed _ -> KeyCount.Fixed keys.Length | d -> d
+          property "any valid key count: join then split gives KEYS and ARGV back"
+          <| fun (keyCount: KeyCount) (Values keys) (Values argv) ->
+              let keys =
+                  match keyCount with
+                  | KeyCount.Fixed n -> Array.truncate n keys
+                  | KeyCount.Dynamic -> keys
+              let keyCount =
+                  match keyCount with
+                  | KeyCount.Fixed _ -> KeyCount.Fixed keys.Length
+                  | d -> d
               let asKeys = keys |> Array.map (fun v -> RedisKey.op_Implicit (bytesOf v: byte[]))
               let k, a = splitOk keyCount (Args.join keyCount asKeys argv)
               wireKeys k = wireKeys asKeys && wire a = wire argv
 
-          property "invoke keeps the split in the invocation" <| fun (ScriptName name) (Values args) ->
+          property "invoke keeps the split in the invocation"
+          <| fun (ScriptName name) (Values args) ->
               let script = scriptOf name "return 1" (KeyCount.Fixed(min 2 args.Length))
               match Args.invoke script args with
               | Ok inv ->
@@ -99,29 +109,39 @@ let tests =
               else
                   result = Error(ArgumentError.KeyArrayLengthMismatch(n, keys.Length)))
 
-          property "checkExplicit: a dynamic count takes any KEYS length" <| fun (Values keys) (Values argv) ->
+          property "checkExplicit: a dynamic count takes any KEYS length"
+          <| fun (Values keys) (Values argv) ->
               let keys = keys |> Array.map (fun v -> RedisKey.op_Implicit (bytesOf v: byte[]))
               Args.checkExplicit KeyCount.Dynamic keys argv |> Result.isOk
 
-          testCase "MissingKeyCount: a dynamic command with no arguments" <| fun () ->
-              Expect.equal (Args.split KeyCount.Dynamic [||]) (Error ArgumentError.MissingKeyCount) "no count"
+          testCase "MissingKeyCount: a dynamic command with no arguments"
+          <| fun () -> Expect.equal (Args.split KeyCount.Dynamic [||]) (Error ArgumentError.MissingKeyCount) "no count"
 
           testProperty "KeyCountNotInteger: a first argument that is not a whole number"
           <| forAll (Gen.zip notIntegerGen valuesGen) (fun (count, rest) ->
               let expected =
-                  if count.IsNull then ArgumentError.NullValue("argument", 0) // a null is refused as such first
-                  else ArgumentError.KeyCountNotInteger(string count)
+                  if count.IsNull then
+                      ArgumentError.NullValue("argument", 0) // a null is refused as such first
+                  else
+                      ArgumentError.KeyCountNotInteger(string count)
               Args.split KeyCount.Dynamic (Array.append [| count |] rest) = Error expected)
 
           testProperty "NullValue: a null anywhere in the arguments is refused with its position"
           <| forAll (Gen.zip3 keyCountGen valuesGen (Gen.choose (0, 100))) (fun (keyCount, values, at) ->
               let i = if values.Length = 0 then 0 else at % (values.Length + 1)
-              let args = Array.concat [ values[.. i - 1]; [| RedisValue.Null |]; values[i ..] ]
+              let args = Array.concat [ values[.. i - 1]; [| RedisValue.Null |]; values[i..] ]
               Args.split keyCount args = Error(ArgumentError.NullValue("argument", i)))
 
-          testCase "NullValue: a null key or ARGV value of an explicit call" <| fun () ->
-              Expect.equal (Args.checkExplicit (KeyCount.Fixed 2) [| rk "a"; Unchecked.defaultof<RedisKey> |] [||]) (Error(ArgumentError.NullValue("key", 1))) "null key"
-              Expect.equal (Args.checkExplicit KeyCount.Dynamic [| rk "" |] [| rv "x"; RedisValue.Null |]) (Error(ArgumentError.NullValue("ARGV value", 1))) "null value"
+          testCase "NullValue: a null key or ARGV value of an explicit call"
+          <| fun () ->
+              Expect.equal
+                  (Args.checkExplicit (KeyCount.Fixed 2) [| rk "a"; Unchecked.defaultof<RedisKey> |] [||])
+                  (Error(ArgumentError.NullValue("key", 1)))
+                  "null key"
+              Expect.equal
+                  (Args.checkExplicit KeyCount.Dynamic [| rk "" |] [| rv "x"; RedisValue.Null |])
+                  (Error(ArgumentError.NullValue("ARGV value", 1)))
+                  "null value"
               Expect.isOk (Args.checkExplicit (KeyCount.Fixed 1) [| rk "" |] [| RedisValue.EmptyString |]) "empty is not null"
 
           testProperty "NegativeKeyCount: a count below zero"
@@ -134,13 +154,15 @@ let tests =
               let result = Args.split KeyCount.Dynamic (Array.append [| rvInt n |] rest)
               result = Error(ArgumentError.KeyCountExceedsArguments(n, rest.Length)))
 
-          testCase "null arrays are NullArgument, never an exception" <| fun () ->
+          testCase "null arrays are NullArgument, never an exception"
+          <| fun () ->
               Expect.equal (Args.split (KeyCount.Fixed 0) null) (Error(ArgumentError.NullArgument "arguments")) "split"
               Expect.equal (Args.split KeyCount.Dynamic null) (Error(ArgumentError.NullArgument "arguments")) "split dynamic"
               Expect.equal (Args.checkExplicit KeyCount.Dynamic null [||]) (Error(ArgumentError.NullArgument "keys")) "keys"
               Expect.equal (Args.checkExplicit KeyCount.Dynamic [||] null) (Error(ArgumentError.NullArgument "args")) "args"
 
-          testCase "zero keys: everything is ARGV, empty arrays are fine" <| fun () ->
+          testCase "zero keys: everything is ARGV, empty arrays are fine"
+          <| fun () ->
               let k, a = splitOk (KeyCount.Fixed 0) [||]
               Expect.isEmpty k "no keys"
               Expect.isEmpty a "no argv"
@@ -148,13 +170,15 @@ let tests =
               Expect.isEmpty k "no keys"
               Expect.isEmpty a "no argv"
 
-          testCase "binary and empty values survive a split unchanged" <| fun () ->
+          testCase "binary and empty values survive a split unchanged"
+          <| fun () ->
               let input = [| rvBytes [| 0uy; 0xFFuy |]; RedisValue.EmptyString; rvBytes [||]; rv "é" |]
               let k, a = splitOk (KeyCount.Fixed 2) input
               Expect.equal (wireKeys k) [ [| 0uy; 0xFFuy |]; [||] ] "keys as bytes"
               Expect.equal (wire a) [ [||]; Text.Encoding.UTF8.GetBytes "é" ] "argv as bytes"
 
-          property "every error message names the command" <| fun (ScriptName name) ->
+          property "every error message names the command"
+          <| fun (ScriptName name) ->
               [ ArgumentError.TooFewArguments(2, 1)
                 ArgumentError.KeyArrayLengthMismatch(2, 3)
                 ArgumentError.MissingKeyCount

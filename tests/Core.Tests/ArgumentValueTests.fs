@@ -70,7 +70,7 @@ let private argumentGen: Gen<obj * byte[]> =
           ArbMap.defaults |> ArbMap.generate<uint32> |> Gen.map (fun n -> box n, utf8 (inv n))
           ArbMap.defaults |> ArbMap.generate<uint64> |> Gen.map (fun n -> box n, utf8 (inv n))
           Gen.elements [ 2.5; -0.5; 1e10 ] |> Gen.map (fun d -> box d, bytesOf (RedisValue.op_Implicit d))
-          Gen.elements [ 2.5f; -0.5f; 1024.0f ] |> Gen.map (fun f -> box f, bytesOf (RedisValue.op_Implicit(float f))) ]
+          Gen.elements [ 2.5f; -0.5f; 1024.0f ] |> Gen.map (fun f -> box f, bytesOf (RedisValue.op_Implicit (float f))) ]
 
 /// One item of a heterogeneous argument list: a value, an array of values, or a CancellationToken;
 /// with what it contributes to the flat list.
@@ -78,15 +78,37 @@ let private itemGen: Gen<obj * byte[] list> =
     Gen.frequency
         [ 6, argumentGen |> Gen.map (fun (a, b) -> a, [ b ])
           2, Gen.arrayOf argumentGen |> Gen.resize 4 |> Gen.map (fun items -> box (Array.map fst items), [ for _, b in items -> b ])
-          1, Gen.arrayOf (Gen.choose (-5, 5)) |> Gen.resize 4 |> Gen.map (fun ns -> box (Array.map int64 ns), [ for n in ns -> Encoding.UTF8.GetBytes(string n) ])
+          1,
+          Gen.arrayOf (Gen.choose (-5, 5))
+          |> Gen.resize 4
+          |> Gen.map (fun ns -> box (Array.map int64 ns), [ for n in ns -> Encoding.UTF8.GetBytes(string n) ])
           1, Gen.constant (box CancellationToken.None, []) ]
 
 let private unsupportedValues: obj list =
-    [ box DateTime.UnixEpoch; box 1.5m; box 'c'; box 1uy; box 1y; box 1us; box (Guid.Empty); obj (); box (TimeSpan.FromSeconds 1.0); box [ 1; 2 ] ]
+    [ box DateTime.UnixEpoch
+      box 1.5m
+      box 'c'
+      box 1uy
+      box 1y
+      box 1us
+      box (Guid.Empty)
+      obj ()
+      box (TimeSpan.FromSeconds 1.0)
+      box [ 1; 2 ] ]
 
 let private supportedTypes: Type list =
-    [ typeof<RedisKey>; typeof<RedisValue>; typeof<string>; typeof<byte[]>; typeof<bool>; typeof<int16>; typeof<int>
-      typeof<int64>; typeof<uint32>; typeof<uint64>; typeof<float32>; typeof<float> ]
+    [ typeof<RedisKey>
+      typeof<RedisValue>
+      typeof<string>
+      typeof<byte[]>
+      typeof<bool>
+      typeof<int16>
+      typeof<int>
+      typeof<int64>
+      typeof<uint32>
+      typeof<uint64>
+      typeof<float32>
+      typeof<float> ]
 
 let private flatten (args: obj[]) =
     match ArgumentValue.tryFlatten args with
@@ -99,23 +121,22 @@ let tests =
         "ArgumentValue"
         [ testList
               "every supported type round-trips through the bytes sent"
-              [ property "RedisKey: its bytes, exactly (a prefixed key with its prefix)" <| fun (bytes: byte[]) (prefix: string) ->
+              [ property "RedisKey: its bytes, exactly (a prefixed key with its prefix)"
+                <| fun (bytes: byte[]) (prefix: string) ->
                     let key: RedisKey = RedisKey.op_Implicit bytes
                     let prefixed = key.Prepend(rk (if isNull prefix then "p:" else prefix))
                     let value = convert (box key)
-                    (if isNull bytes then value.IsNull else bytesOf value = bytes)
-                    && bytesOf (convert (box prefixed)) = keyBytes prefixed
-                property "RedisValue: itself" <| fun (Values values) ->
-                    values |> Array.forall (fun v -> bytesOf (convert (box v)) = bytesOf v)
-                property "string: its UTF-8 bytes, and back" <| fun (s: string) ->
-                    if isNull s then (convert (box s)).IsNull
-                    else bytesOf (convert (box s)) = Encoding.UTF8.GetBytes s
+                    (if isNull bytes then value.IsNull else bytesOf value = bytes) && bytesOf (convert (box prefixed)) = keyBytes prefixed
+                property "RedisValue: itself"
+                <| fun (Values values) -> values |> Array.forall (fun v -> bytesOf (convert (box v)) = bytesOf v)
+                property "string: its UTF-8 bytes, and back"
+                <| fun (s: string) -> if isNull s then (convert (box s)).IsNull else bytesOf (convert (box s)) = Encoding.UTF8.GetBytes s
                 testProperty "string without lone surrogates reads back as itself"
                 <| forAll scriptNameGen (fun s -> (string (sent (box s))) = s)
-                property "byte[]: the same bytes" <| fun (bytes: byte[]) ->
-                    if isNull bytes then (convert (box bytes)).IsNull else bytesOf (convert (box bytes)) = bytes
-                property "bool: 1 or 0, and back" <| fun (b: bool) ->
-                    text (box b) = (if b then "1" else "0") && roundTrips (fun v -> RedisValue.op_Explicit v: bool) (=) b
+                property "byte[]: the same bytes"
+                <| fun (bytes: byte[]) -> if isNull bytes then (convert (box bytes)).IsNull else bytesOf (convert (box bytes)) = bytes
+                property "bool: 1 or 0, and back"
+                <| fun (b: bool) -> text (box b) = (if b then "1" else "0") && roundTrips (fun v -> RedisValue.op_Explicit v: bool) (=) b
                 property "int16" <| fun (n: int16) -> roundTrips (fun v -> int16 (RedisValue.op_Explicit v: int)) (=) n
                 property "int" <| fun (n: int) -> roundTrips (fun v -> RedisValue.op_Explicit v: int) (=) n
                 property "int64" <| fun (n: int64) -> roundTrips (fun v -> RedisValue.op_Explicit v: int64) (=) n
@@ -124,13 +145,15 @@ let tests =
                 testProperty "float (double)" <| forAll doubleGen (roundTrips readDouble sameFloat)
                 testProperty "float32: sent as its double, reads back as itself"
                 <| forAll singleGen (fun f ->
-                    bytesOf (convert (box f)) = bytesOf (RedisValue.op_Implicit(float f))
+                    bytesOf (convert (box f)) = bytesOf (RedisValue.op_Implicit (float f))
                     && roundTrips (readDouble >> float32) sameSingle f)
-                property "integers are sent as invariant decimal text" <| fun (a: int16) (b: int) (c: int64) (d: uint32) (e: uint64) ->
+                property "integers are sent as invariant decimal text"
+                <| fun (a: int16) (b: int) (c: int64) (d: uint32) (e: uint64) ->
                     let inv (x: IFormattable) = x.ToString(null, CultureInfo.InvariantCulture)
                     text (box a) = inv a && text (box b) = inv b && text (box c) = inv c && text (box d) = inv d && text (box e) = inv e ]
 
-          testCase "the supported types, their nullable forms and nothing else" <| fun () ->
+          testCase "the supported types, their nullable forms and nothing else"
+          <| fun () ->
               for t in supportedTypes do
                   Expect.isTrue (ArgumentValue.isSupported t) t.Name
                   Expect.equal (ArgumentValue.kindOf t) ArgumentKind.Single t.Name
@@ -142,13 +165,27 @@ let tests =
                   Expect.equal (ArgumentValue.tryConvert v) ValueNone (v.GetType().Name)
               for t in [ typeof<obj>; typeof<Nullable<DateTime>>; typeof<int[]>; typeof<CancellationToken>; null ] do
                   Expect.isFalse (ArgumentValue.isSupported t) (string t)
-              for name in [ "RedisKey"; "RedisValue"; "string"; "byte[]"; "bool"; "short"; "int"; "long"; "uint"; "ulong"; "System.Single"; "System.Double"; "nullable" ] do
+              for name in
+                  [ "RedisKey"
+                    "RedisValue"
+                    "string"
+                    "byte[]"
+                    "bool"
+                    "short"
+                    "int"
+                    "long"
+                    "uint"
+                    "ulong"
+                    "System.Single"
+                    "System.Double"
+                    "nullable" ] do
                   Expect.stringContains ArgumentValue.supportedTypes name "the message names every supported type"
                   Expect.stringContains ArgumentValue.supportedArguments name "so does the one for argument lists"
               Expect.stringContains ArgumentValue.supportedArguments "an array of any of them" "argument lists: arrays"
               Expect.stringContains ArgumentValue.supportedArguments "CancellationToken" "argument lists: a token"
 
-          testCase "kindOf: one argument, an expanded array, a token taken out, or refused" <| fun () ->
+          testCase "kindOf: one argument, an expanded array, a token taken out, or refused"
+          <| fun () ->
               let cases =
                   [ typeof<RedisKey[]>, ArgumentKind.Expanded
                     typeof<string[]>, ArgumentKind.Expanded
@@ -170,8 +207,7 @@ let tests =
               use source = new CancellationTokenSource()
               let withToken = items @ [ box source.Token, [] ]
               let flat = flatten (withToken |> List.map fst |> Array.ofList)
-              (flat.Values |> Array.map bytesOf |> List.ofArray) = List.collect snd withToken
-              && flat.Cancellation = source.Token)
+              (flat.Values |> Array.map bytesOf |> List.ofArray) = List.collect snd withToken && flat.Cancellation = source.Token)
 
           testProperty "tryFlatten names the first argument it cannot send"
           <| forAll (Gen.zip (Gen.listOf itemGen |> Gen.resize 6) (Gen.elements unsupportedValues)) (fun (items, bad) ->
@@ -187,7 +223,8 @@ let tests =
                       Expect.stringContains message ArgumentValue.supportedArguments "lists what can be sent"
                   | Ok flat -> failtestf "%A was sent as %A" bad flat.Values)
 
-          testCase "a null converts to Null, which splitting refuses with its position; the last token counts" <| fun () ->
+          testCase "a null converts to Null, which splitting refuses with its position; the last token counts"
+          <| fun () ->
               let flat = flatten [| box "k"; null; box (Nullable<int>()); box (Unchecked.defaultof<RedisKey>) |]
               Expect.isTrue (flat.Values |> Array.skip 1 |> Array.forall (fun v -> v.IsNull)) "every null is Null"
               match Args.split (KeyCount.Fixed 1) flat.Values with
@@ -200,7 +237,8 @@ let tests =
               Expect.equal flat.Cancellation last.Token "the last token counts"
               Expect.equal (flat.Values |> Array.map string) [| "x" |] "tokens are not sent"
 
-          testCase "a typed command takes every supported type and refuses any other when built" <| fun () ->
+          testCase "a typed command takes every supported type and refuses any other when built"
+          <| fun () ->
               let client = Unchecked.defaultof<Client>
               Typed.command1<uint32, int64> client "c" Decode.int64 |> ignore
               Typed.command2<Nullable<int16>, float32, int64> client "c" Decode.int64 |> ignore
@@ -209,7 +247,8 @@ let tests =
                   try
                       Typed.command1<DateTime, int64> client "c" Decode.int64 |> ignore
                       failtest "a DateTime argument was accepted"
-                  with e -> e
+                  with e ->
+                      e
               Expect.stringContains refused.Message "DateTime" "names the type"
               Expect.stringContains refused.Message ArgumentValue.supportedTypes "lists the supported types"
               Expect.isTrue (refused :? ArgumentException) "an ArgumentException" ]

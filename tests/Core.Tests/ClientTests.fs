@@ -78,7 +78,7 @@ let private serverTests =
               | Ok r ->
                   let parts: RedisResult[] = RedisResult.op_Explicit r
                   Expect.equal (string parts[0], string parts[1]) ("4", "0") "lengths"
-                  Expect.equal (RedisResult.op_Explicit parts[2] : byte[]) binary "bytes back"
+                  Expect.equal (RedisResult.op_Explicit parts[2]: byte[]) binary "bytes back"
               | Error e -> failtestf "%s" (RunError.describe e)
           }
 
@@ -95,7 +95,13 @@ let private serverTests =
           testTask "an unknown name is UnknownScript and nothing is sent" {
               let client = newClient ()
               let result = ref (Ok(RedisResult.Create(rv "unset")))
-              let! (sent: StackExchange.Redis.Profiling.IProfiledCommand list) = Server.profile client.Multiplexer (fun () -> task { let! r = Client.run "nope" [ rv "x" ] client in result.Value <- r } :> Task)
+              let! (sent: StackExchange.Redis.Profiling.IProfiledCommand list) =
+                  Server.profile client.Multiplexer (fun () ->
+                      task {
+                          let! r = Client.run "nope" [ rv "x" ] client
+                          result.Value <- r
+                      }
+                      :> Task)
               Expect.equal result.Value (Error(RunError.UnknownCommand "nope")) "UnknownScript"
               Expect.isEmpty sent "no command"
               Expect.stringContains (RunError.describe (RunError.UnknownCommand "nope")) "'nope'" "message names it"
@@ -146,14 +152,21 @@ let private serverTests =
               let p = Server.prefix ()
               defined client "incr" incrLua (KeyCount.Fixed 1) |> ignore
               defined client "set-get" setLua (KeyCount.Fixed 1) |> ignore
-              let prog = program {
-                  let! a = scriptProgram client "incr" [ p + "n" ]
-                  and! b = scriptProgram client "set-get" [ p + "s"; "v" ]
-                  return string a, string b
-              }
+              let prog =
+                  program {
+                      let! a = scriptProgram client "incr" [ p + "n" ]
+                      and! b = scriptProgram client "set-get" [ p + "s"; "v" ]
+                      return string a, string b
+                  }
               let result = ref (Error [])
               do! deployFirst client
-              let! (sent: StackExchange.Redis.Profiling.IProfiledCommand list) = Server.profile client.Multiplexer (fun () -> task { let! r = Client.execute prog client in result.Value <- r } :> Task)
+              let! (sent: StackExchange.Redis.Profiling.IProfiledCommand list) =
+                  Server.profile client.Multiplexer (fun () ->
+                      task {
+                          let! r = Client.execute prog client
+                          result.Value <- r
+                      }
+                      :> Task)
               Expect.equal result.Value (Ok("1", "v")) "both results"
               expectCommands sent 2 1
               Expect.equal (Wire.RoundTrips sent) 1 "one round trip"
@@ -164,14 +177,21 @@ let private serverTests =
               let p = Server.prefix ()
               defined client "incr" incrLua (KeyCount.Fixed 1) |> ignore
               defined client "set-get" setLua (KeyCount.Fixed 1) |> ignore
-              let prog = program {
-                  let! a = scriptProgram client "incr" [ p + "n" ]
-                  let! b = scriptProgram client "set-get" [ p + "s"; string a ]
-                  return string b
-              }
+              let prog =
+                  program {
+                      let! a = scriptProgram client "incr" [ p + "n" ]
+                      let! b = scriptProgram client "set-get" [ p + "s"; string a ]
+                      return string b
+                  }
               let result = ref (Error [])
               do! deployFirst client
-              let! (sent: StackExchange.Redis.Profiling.IProfiledCommand list) = Server.profile client.Multiplexer (fun () -> task { let! r = Client.execute prog client in result.Value <- r } :> Task)
+              let! (sent: StackExchange.Redis.Profiling.IProfiledCommand list) =
+                  Server.profile client.Multiplexer (fun () ->
+                      task {
+                          let! r = Client.execute prog client
+                          result.Value <- r
+                      }
+                      :> Task)
               Expect.equal result.Value (Ok "1") "the second used the first's reply"
               expectCommands sent 2 2
               Expect.equal (Wire.RoundTrips sent) 2 "two round trips"
@@ -199,7 +219,9 @@ let private serverTests =
               let step = scriptProgram client "incr" [ p + "n" ]
               let prog =
                   List.init 10 id
-                  |> List.fold (fun acc _ -> acc |> Program.bind (fun xs -> step |> Program.map (fun x -> xs @ [ string x ]))) (Program.ret [])
+                  |> List.fold
+                      (fun acc _ -> acc |> Program.bind (fun xs -> step |> Program.map (fun x -> xs @ [ string x ])))
+                      (Program.ret [])
               let! result = Client.execute prog client
               Expect.equal result (Ok [ for i in 1..10 -> string i ]) "1..10, no error"
               Expect.equal (get (p + "n")) "10" "ran exactly 10 times"
@@ -221,12 +243,13 @@ let private serverTests =
               defined client "set-get" setLua (KeyCount.Fixed 1) |> ignore
               let! _ = Client.run "set-get" [ rv (p + "warm"); rv "w" ] client
               Server.scriptFlush ()
-              let prog = program {
-                  let! a = Program.raw "SET" [ box (rk (p + "a")); box "1" ]
-                  and! s = scriptProgram client "set-get" [ p + "s"; "2" ]
-                  and! b = Program.raw "SET" [ box (rk (p + "b")); box "3" ]
-                  return [ string a; string s; string b ]
-              }
+              let prog =
+                  program {
+                      let! a = Program.raw "SET" [ box (rk (p + "a")); box "1" ]
+                      and! s = scriptProgram client "set-get" [ p + "s"; "2" ]
+                      and! b = Program.raw "SET" [ box (rk (p + "b")); box "3" ]
+                      return [ string a; string s; string b ]
+                  }
               let! result = Client.transact prog client
               Expect.equal result (Ok [ "OK"; "2"; "OK" ]) "all three replied"
               Expect.equal [ get (p + "a"); get (p + "s"); get (p + "b") ] [ "1"; "2"; "3" ] "all three applied"
@@ -267,10 +290,17 @@ let private serverTests =
               Expect.equal gone (Error(RunError.UnknownCommand "x")) "unknown now"
           }
 
-          testCase "define refuses invalid definitions and leaves the registry alone" <| fun () ->
+          testCase "define refuses invalid definitions and leaves the registry alone"
+          <| fun () ->
               let client = newClient ()
-              Expect.equal (Client.define "" "return 1" KeyCount.Dynamic ScriptOptions.defaults client |> Result.map ignore) (Error DefinitionError.EmptyName) "empty name"
-              Expect.equal (Client.define "n" " " KeyCount.Dynamic ScriptOptions.defaults client |> Result.map ignore) (Error(DefinitionError.EmptyLua "n")) "empty lua"
+              Expect.equal
+                  (Client.define "" "return 1" KeyCount.Dynamic ScriptOptions.defaults client |> Result.map ignore)
+                  (Error DefinitionError.EmptyName)
+                  "empty name"
+              Expect.equal
+                  (Client.define "n" " " KeyCount.Dynamic ScriptOptions.defaults client |> Result.map ignore)
+                  (Error(DefinitionError.EmptyLua "n"))
+                  "empty lua"
               Expect.equal client.Registry.Count 0 "nothing defined" ]
 
 [<Tests>]

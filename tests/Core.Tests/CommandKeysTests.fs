@@ -53,7 +53,10 @@ let tests =
                   let args = call.Tail |> List.toArray
                   match CommandKeys.positions (info server call.Head) args with
                   | KeyPositions.Known positions ->
-                      Expect.equal (positions |> Array.map (fun i -> args[i]) |> List.ofArray) (serverKeys server call) (String.concat " " call)
+                      Expect.equal
+                          (positions |> Array.map (fun i -> args[i]) |> List.ofArray)
+                          (serverKeys server call)
+                          (String.concat " " call)
                   | KeyPositions.Unknown -> failtestf "unknown keys for %A" call
           }
 
@@ -75,7 +78,13 @@ let tests =
 
           test "legacy ranges (servers before Redis 7) and unknown movable keys" {
               let legacy =
-                  { Name = "mset"; KeySpecs = []; FirstKey = 1; LastKey = -1; Step = 2; MovableKeys = false; Subcommands = Map.empty }
+                  { Name = "mset"
+                    KeySpecs = []
+                    FirstKey = 1
+                    LastKey = -1
+                    Step = 2
+                    MovableKeys = false
+                    Subcommands = Map.empty }
               Expect.equal (CommandKeys.positions legacy [| "a"; "1"; "b"; "2" |]) (KeyPositions.Known [| 0; 2 |]) "every other argument"
               Expect.equal (CommandKeys.positions { legacy with MovableKeys = true } [| "a" |]) KeyPositions.Unknown "movable keys, no spec"
               Expect.equal (CommandKeys.positions { legacy with FirstKey = 0 } [| "x" |]) (KeyPositions.Known [||]) "keyless"

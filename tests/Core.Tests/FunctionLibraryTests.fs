@@ -12,10 +12,12 @@ open LuaScripts.Core.Tests.Generators
 
 let private define (defs: (string * string) list) (readOnly: bool) =
     defs
-    |> List.fold (fun r (name, lua) ->
-        match Script.create name lua KeyCount.Dynamic { ScriptOptions.defaults with ReadOnly = readOnly } with
-        | Ok s -> Registry.define s r
-        | Error _ -> r) Registry.empty
+    |> List.fold
+        (fun r (name, lua) ->
+            match Script.create name lua KeyCount.Dynamic { ScriptOptions.defaults with ReadOnly = readOnly } with
+            | Ok s -> Registry.define s r
+            | Error _ -> r)
+        Registry.empty
     |> Registry.scripts
 
 let private occurrences (text: string) (part: string) = Regex.Matches(text, Regex.Escape part).Count
@@ -23,43 +25,48 @@ let private occurrences (text: string) (part: string) = Regex.Matches(text, Rege
 let private pureTests =
     testList
         "FunctionLibrary (no server)"
-        [ property "every definition is registered exactly once, under a name Redis accepts" <| fun (Definitions defs) ->
+        [ property "every definition is registered exactly once, under a name Redis accepts"
+          <| fun (Definitions defs) ->
               let scripts = define defs false
               let library = FunctionLibrary.generate scripts
               scripts
               |> List.forall (fun s ->
                   let fn = library.Functions[s.Name]
-                  Regex.IsMatch(fn, "^[A-Za-z0-9_]+$")
-                  && occurrences library.Code $"function_name='{fn}'" = 1)
+                  Regex.IsMatch(fn, "^[A-Za-z0-9_]+$") && occurrences library.Code $"function_name='{fn}'" = 1)
               && library.Functions.Count = scripts.Length
 
-          property "escaping keeps distinct names distinct" <| fun (ScriptName a) (ScriptName b) ->
-              (a = b) = (FunctionLibrary.escape a = FunctionLibrary.escape b)
+          property "escaping keeps distinct names distinct"
+          <| fun (ScriptName a) (ScriptName b) -> (a = b) = (FunctionLibrary.escape a = FunctionLibrary.escape b)
 
-          testCase "escaping examples" <| fun () ->
+          testCase "escaping examples"
+          <| fun () ->
               Expect.equal (FunctionLibrary.escape "publish_to_group") "publish__to__group" "underscores double"
               Expect.equal (FunctionLibrary.escape "a:b") "a_003ab" "other characters are four hex digits of their code unit"
               Expect.equal (FunctionLibrary.escape "😀") "_d83d_de00" "a surrogate pair is two code units"
 
-          property "read-only definitions get no-writes, others no flags" <| fun (Definitions defs) (readOnly: bool) ->
+          property "read-only definitions get no-writes, others no flags"
+          <| fun (Definitions defs) (readOnly: bool) ->
               let library = FunctionLibrary.generate (define defs readOnly)
               let flags = if readOnly then "flags={'no-writes'}" else "flags={}"
               occurrences library.Code flags = library.Functions.Count
 
-          property "the name depends on the definitions, not their order" <| fun (Definitions defs) ->
+          property "the name depends on the definitions, not their order"
+          <| fun (Definitions defs) ->
               let scripts = define defs false
               let a = FunctionLibrary.generate scripts
               let b = FunctionLibrary.generate (List.rev scripts)
               a.Name = b.Name && a.Code = b.Code && a.Name.StartsWith FunctionLibrary.Prefix
 
-          testCase "a different body, flag or name is a different library" <| fun () ->
+          testCase "a different body, flag or name is a different library"
+          <| fun () ->
               let lib defs ro = (FunctionLibrary.generate (define defs ro)).Name
               let baseline = lib [ "a", "return 1" ] false
               Expect.notEqual (lib [ "a", "return 2" ] false) baseline "body"
               Expect.notEqual (lib [ "a", "return 1" ] true) baseline "flags"
               Expect.notEqual (lib [ "b", "return 1" ] false) baseline "name"
 
-          testCase "a body with a #! line stays a script, with the reason" <| fun () ->
+          testCase "a body with a #! line stays a script, with the reason"
+          <| fun () ->
               let library = FunctionLibrary.generate (define [ "flagged", "#!lua flags=no-writes\nreturn 1"; "plain", "return 2" ] false)
               Expect.equal (library.Functions |> Map.keys |> List.ofSeq) [ "plain" ] "only the plain one"
               match library.Excluded with
@@ -67,7 +74,8 @@ let private pureTests =
               | other -> failtestf "excluded: %A" other
               Expect.equal (FunctionLibrary.explain library) library.Code "explain shows the exact text"
 
-          property "every line of a definition's callback maps back to that definition, and no other line does" <| fun (Definitions defs) ->
+          property "every line of a definition's callback maps back to that definition, and no other line does"
+          <| fun (Definitions defs) ->
               let library = FunctionLibrary.generate (define defs false)
               let lines = library.Code.Split('\n')
               library.Lines
@@ -78,7 +86,8 @@ let private pureTests =
                   && ([ first..last ] |> List.forall (fun l -> FunctionLibrary.commandAtLine library l = Some name)))
               && FunctionLibrary.commandAtLine library 1 = None
 
-          property "the code is the #! line, then each included definition's registration on its own lines" <| fun (Definitions defs) ->
+          property "the code is the #! line, then each included definition's registration on its own lines"
+          <| fun (Definitions defs) ->
               let scripts = define defs true
               let library = FunctionLibrary.generate scripts
               let expected =
@@ -86,7 +95,8 @@ let private pureTests =
                   + (scripts |> List.map (fun s -> FunctionLibrary.registration library.Name s + "\n") |> String.concat "")
               library.Code = expected
 
-          property "left-out definitions are not in the code and do not count in the name" <| fun (Definitions defs) ->
+          property "left-out definitions are not in the code and do not count in the name"
+          <| fun (Definitions defs) ->
               let scripts = define defs false
               match scripts with
               | [] -> true
@@ -97,9 +107,11 @@ let private pureTests =
                   && without.Name = (FunctionLibrary.generate rest).Name
                   && without.Code = (FunctionLibrary.generate rest).Code
 
-          testCase "a compile error's line is read from the server's message" <| fun () ->
+          testCase "a compile error's line is read from the server's message"
+          <| fun () ->
               Expect.equal
-                  (FunctionLibrary.compileErrorLine "ERR Error compiling function: user_function:6: 'end' expected (to close 'function' at line 5) near '='")
+                  (FunctionLibrary.compileErrorLine
+                      "ERR Error compiling function: user_function:6: 'end' expected (to close 'function' at line 5) near '='")
                   (Some 6)
                   "the line after user_function:"
               Expect.equal (FunctionLibrary.compileErrorLine "ERR Function not found") None "not a compile error"
@@ -111,9 +123,19 @@ let private serverTests =
         [ testTask "the generated library loads and its functions run with FCALL and FCALL_RO" {
               let scripts =
                   [ Script.create "incr_by" "return redis.call('INCRBY', KEYS[1], ARGV[1])" (KeyCount.Fixed 1) ScriptOptions.defaults
-                    Script.create "peek:value" "return redis.call('GET', KEYS[1])" (KeyCount.Fixed 1) { ScriptOptions.defaults with ReadOnly = true }
-                    Script.create "sneaky" "return redis.call('SET', KEYS[1], 'x')" (KeyCount.Fixed 1) { ScriptOptions.defaults with ReadOnly = true } ]
-                  |> List.map (function Ok s -> s | Error e -> failtest (DefinitionError.describe e))
+                    Script.create
+                        "peek:value"
+                        "return redis.call('GET', KEYS[1])"
+                        (KeyCount.Fixed 1)
+                        { ScriptOptions.defaults with ReadOnly = true }
+                    Script.create
+                        "sneaky"
+                        "return redis.call('SET', KEYS[1], 'x')"
+                        (KeyCount.Fixed 1)
+                        { ScriptOptions.defaults with ReadOnly = true } ]
+                  |> List.map (function
+                      | Ok s -> s
+                      | Error e -> failtest (DefinitionError.describe e))
               let library = FunctionLibrary.generate scripts
               let db = Server.adminDb ()
               let key = rk (Server.prefix () + "fn")
@@ -129,7 +151,8 @@ let private serverTests =
                           try
                               let! _ = db.ExecuteAsync("FCALL_RO", [| box library.Functions["sneaky"]; box 1; box key |])
                               return None
-                          with :? RedisServerException as e -> return Some e.Message
+                          with :? RedisServerException as e ->
+                              return Some e.Message
                       }
                   Expect.isSome refused "a no-writes function cannot write"
               finally
@@ -141,7 +164,9 @@ let private serverTests =
                   [ Script.create "a_good" "return 1" (KeyCount.Fixed 0) ScriptOptions.defaults
                     Script.create "b_bad" "local x = 1\nreturn x = " (KeyCount.Fixed 0) ScriptOptions.defaults
                     Script.create "c_good" "return 3" (KeyCount.Fixed 0) ScriptOptions.defaults ]
-                  |> List.map (function Ok s -> s | Error e -> failtest (DefinitionError.describe e))
+                  |> List.map (function
+                      | Ok s -> s
+                      | Error e -> failtest (DefinitionError.describe e))
               let library = FunctionLibrary.generate scripts
               let db = Server.adminDb ()
               let! message =
@@ -149,7 +174,8 @@ let private serverTests =
                       try
                           let! _ = db.ExecuteAsync("FUNCTION", [| box "LOAD"; box library.Code |])
                           return None
-                      with :? RedisServerException as e -> return Some e.Message
+                      with :? RedisServerException as e ->
+                          return Some e.Message
                   }
               let line = message |> Option.bind FunctionLibrary.compileErrorLine
               Expect.isSome line $"a compile error with a line: {message}"

@@ -52,7 +52,8 @@ let invocationOf (script: Script) (args: RedisValue[]) : Invocation =
 
 /// A readable form of a value for failure messages: text, or hex for bytes that are not UTF-8 text.
 let show (v: RedisValue) : string =
-    if v.IsNull then "Null"
+    if v.IsNull then
+        "Null"
     else
         let b = bytesOf v
         try
@@ -114,7 +115,9 @@ let private unicodeFragment: Gen<string> =
 let scriptNameGen: Gen<string> =
     gen {
         let! head = Gen.oneof [ visibleChar |> Gen.map string; unicodeFragment ]
-        let! rest = Gen.listOf (Gen.frequency [ 8, visibleChar |> Gen.map string; 2, unicodeFragment; 1, Gen.constant " " ]) |> Gen.resize 12
+        let! rest =
+            Gen.listOf (Gen.frequency [ 8, visibleChar |> Gen.map string; 2, unicodeFragment; 1, Gen.constant " " ])
+            |> Gen.resize 12
         let! pad = Gen.frequency [ 9, Gen.constant ""; 1, Gen.constant " " ]
         return pad + head + String.concat "" rest
     }
@@ -188,10 +191,7 @@ type Arbitraries =
     static member KeyCount() : Arbitrary<KeyCount> = Arb.fromGen keyCountGen
 
 /// The FsCheck configuration of every property: our arbitraries, 100 cases.
-let config: FsCheckConfig =
-    { FsCheckConfig.defaultConfig with
-        arbitrary = [ typeof<Arbitraries> ]
-        maxTest = 100 }
+let config: FsCheckConfig = { FsCheckConfig.defaultConfig with arbitrary = [ typeof<Arbitraries> ]; maxTest = 100 }
 
 /// A property test with our arbitraries.
 let inline property name (body: 'a) = testPropertyWithConfig config name body

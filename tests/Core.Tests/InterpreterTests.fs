@@ -13,8 +13,7 @@ open LuaScripts.Core.Tests.Generators
 open LuaScripts.TestServers
 
 /// A script whose body is unique to this run, so the server's cache has never seen it.
-let private fresh (name: string) (lua: string) (keyCount: KeyCount) =
-    scriptOf name $"-- {Guid.NewGuid():N}\n{lua}" keyCount
+let private fresh (name: string) (lua: string) (keyCount: KeyCount) = scriptOf name $"-- {Guid.NewGuid():N}\n{lua}" keyCount
 
 let private incr name = fresh name "return redis.call('INCR', KEYS[1])" (KeyCount.Fixed 1)
 
@@ -40,7 +39,11 @@ let private evaluate (context: Context) (db: IDatabaseAsync) (inv: Invocation) =
 let private asInt (r: RedisResult) = int64 (string r)
 
 let private okInts (replies: Reply[]) =
-    replies |> Array.map (function Ok r -> string r | Error e -> $"error: {ExecutionError.describe e}") |> List.ofArray
+    replies
+    |> Array.map (function
+        | Ok r -> string r
+        | Error e -> $"error: {ExecutionError.describe e}")
+    |> List.ofArray
 
 let private get (key: string) = Server.adminDb().StringGet(rk key) |> string
 
@@ -116,7 +119,8 @@ let private serverTests =
                               return Some e
                       })
               match failed with
-              | Some(ExecutionError.CommandFailed(_, _, message)) -> Expect.stringStarts message "NOSCRIPT not really" "the script's own error"
+              | Some(ExecutionError.CommandFailed(_, _, message)) ->
+                  Expect.stringStarts message "NOSCRIPT not really" "the script's own error"
               | other -> failtestf "expected the script's error, got %A" other
               Expect.equal (evals, shas) (0L, 1L) "EVALSHA only, no resend"
               Expect.equal (get k) "2" "the script ran once per call"
@@ -206,11 +210,12 @@ let private serverTests =
               let context = testContext (Server.mux ())
               let p = Server.prefix ()
               let inv = invocationOf (incr "incr") [| rv (p + "n") |]
-              let prog = program {
-                  let! a = Program.call inv
-                  let! b = Program.call inv
-                  return asInt a + asInt b
-              }
+              let prog =
+                  program {
+                      let! a = Program.call inv
+                      let! b = Program.call inv
+                      return asInt a + asInt b
+                  }
               let! result = Rounds.run context (Server.mux().GetDatabase()) RoundMode.Transaction CommandFlags.None prog
               match result with
               | Error [ ExecutionError.TransactionDiscarded("incr", message) ] -> Expect.stringContains message "single round" "why"
@@ -222,13 +227,14 @@ let private serverTests =
               let context = testContext (Server.mux ())
               let p = Server.prefix ()
               let inv = invocationOf (incr "incr") [| rv (p + "n") |]
-              let prog = program {
-                  let! a = Program.call inv
-                  let! b = Program.call inv
-                  and! c = Program.call inv
-                  let! d = Program.raw "GET" [ box (rk (p + "n")) ]
-                  return [ a; b; c; d ] |> List.map string
-              }
+              let prog =
+                  program {
+                      let! a = Program.call inv
+                      let! b = Program.call inv
+                      and! c = Program.call inv
+                      let! d = Program.raw "GET" [ box (rk (p + "n")) ]
+                      return [ a; b; c; d ] |> List.map string
+                  }
               let! result = Rounds.run context (Server.mux().GetDatabase()) RoundMode.Pipeline CommandFlags.None prog
               Expect.equal result (Ok [ "1"; "2"; "3"; "3" ]) "results"
           }
@@ -257,9 +263,15 @@ let private serverTests =
                   Expect.equal error.Loaded 1 "the good one loaded"
                   match error.Failures with
                   | [ failure ] ->
-                      Expect.equal (EndPointCollection.ToString failure.EndPoint) (EndPointCollection.ToString(Server.mux().GetEndPoints()[0])) "the server"
+                      Expect.equal
+                          (EndPointCollection.ToString failure.EndPoint)
+                          (EndPointCollection.ToString(Server.mux().GetEndPoints()[0]))
+                          "the server"
                       Expect.stringContains failure.Reason "'broken one'" "names the script"
-                      Expect.stringContains (PreloadError.describe error) (EndPointCollection.ToString failure.EndPoint) "message names the server"
+                      Expect.stringContains
+                          (PreloadError.describe error)
+                          (EndPointCollection.ToString failure.EndPoint)
+                          "message names the server"
                   | other -> failtestf "expected one failure, got %A" other
               | Ok n -> failtestf "expected a failure, got Ok %d" n
           } ]
@@ -269,7 +281,8 @@ let private serverError (message: string) = RedisServerException(RedisErrorKind.
 let private loadStateTests =
     testList
         "LoadState"
-        [ testCase "mark, ask, forget" <| fun () ->
+        [ testCase "mark, ask, forget"
+          <| fun () ->
               let s = LoadState()
               let a, b = IPEndPoint(IPAddress.Loopback, 1) :> EndPoint, IPEndPoint(IPAddress.Loopback, 2) :> EndPoint
               Expect.isFalse (s.IsLoaded(a, "x")) "unknown server"
@@ -287,7 +300,8 @@ let private loadStateTests =
               s.Clear()
               Expect.isFalse (s.IsLoaded(a, "y")) "cleared"
 
-          testCase "a null end point is never loaded and never recorded" <| fun () ->
+          testCase "a null end point is never loaded and never recorded"
+          <| fun () ->
               let s = LoadState()
               s.MarkLoaded(null, "x")
               s.Forget(null, "x")
@@ -295,21 +309,34 @@ let private loadStateTests =
               Expect.isFalse (s.IsLoaded(null, "x")) "null"
               Expect.isEmpty (s.LoadedOn "x") "nothing recorded"
 
-          testCase "isNoScript is true only for the server's own NOSCRIPT reply" <| fun () ->
+          testCase "isNoScript is true only for the server's own NOSCRIPT reply"
+          <| fun () ->
               Expect.isTrue (Replies.isNoScript (serverError "NOSCRIPT No matching script. Please use EVAL.")) "real"
               Expect.isFalse (Replies.isNoScript (serverError "NOSCRIPT not really")) "a script's own"
               Expect.isFalse (Replies.isNoScript (serverError "ERR NOSCRIPT No matching script")) "not at the start"
               Expect.isFalse (Replies.isNoScript (InvalidOperationException "NOSCRIPT No matching script")) "not a server error"
 
-          testCase "a run-time error proves the script cached; a refusal does not" <| fun () ->
-              Expect.isTrue (Replies.provesLoaded (Replies.classify "ERR user_script:1: Script attempted to access nonexistent global variable 'x'")) "run-time error"
+          testCase "a run-time error proves the script cached; a refusal does not"
+          <| fun () ->
+              Expect.isTrue
+                  (Replies.provesLoaded (Replies.classify "ERR user_script:1: Script attempted to access nonexistent global variable 'x'"))
+                  "run-time error"
               Expect.isTrue (Replies.provesLoaded (Replies.classify "ERR insufficient balance")) "the script's own error"
-              Expect.isFalse (Replies.provesLoaded (Replies.classify "ERR Error compiling script (new function): user_script:1: unexpected symbol")) "compile error"
-              Expect.isFalse (Replies.provesLoaded (Replies.classify "NOPERM this user has no permissions to run the 'eval' command")) "ACL refusal"
-              Expect.isFalse (Replies.provesLoaded (Replies.classify "OOM command not allowed when used memory > 'maxmemory'.")) "out of memory"
-              Expect.isTrue (Replies.provesLoaded (Replies.classify "NOSCRIPT No matching script. Please use EVAL.")) "EVAL is never missing its script: that is the script's own error"
+              Expect.isFalse
+                  (Replies.provesLoaded (Replies.classify "ERR Error compiling script (new function): user_script:1: unexpected symbol"))
+                  "compile error"
+              Expect.isFalse
+                  (Replies.provesLoaded (Replies.classify "NOPERM this user has no permissions to run the 'eval' command"))
+                  "ACL refusal"
+              Expect.isFalse
+                  (Replies.provesLoaded (Replies.classify "OOM command not allowed when used memory > 'maxmemory'."))
+                  "out of memory"
+              Expect.isTrue
+                  (Replies.provesLoaded (Replies.classify "NOSCRIPT No matching script. Please use EVAL."))
+                  "EVAL is never missing its script: that is the script's own error"
 
-          testCase "read-only commands are used only when the script is read-only and every server has them" <| fun () ->
+          testCase "read-only commands are used only when the script is read-only and every server has them"
+          <| fun () ->
               Expect.isTrue (Calls.usesReadOnlyCommands true true) "Redis 7+: EVALSHA_RO"
               Expect.isFalse (Calls.usesReadOnlyCommands true false) "older servers: plain EVALSHA"
               Expect.isFalse (Calls.usesReadOnlyCommands false true) "a writing script" ]

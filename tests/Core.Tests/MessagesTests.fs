@@ -15,7 +15,8 @@ let private failures (n: int) : IReadOnlyList<struct (int * string * string)> =
 let tests =
     testList
         "Messages"
-        [ testCase "a pipeline's summary names five failures and counts the rest" <| fun () ->
+        [ testCase "a pipeline's summary names five failures and counts the rest"
+          <| fun () ->
               Expect.equal
                   (Messages.pipelineFailed false (failures 1))
                   "1 position(s) of the pipeline failed: #0 'cmd0': ERR 0"
@@ -25,7 +26,8 @@ let tests =
               Expect.stringContains many "#8 'cmd4': ERR 4; and 2 more" "five named, the rest counted"
               Expect.isFalse (many.Contains "cmd5") "the sixth is not named"
 
-          testCase "a reply that does not convert is described, and nil to a value type suggests its nullable form" <| fun () ->
+          testCase "a reply that does not convert is described, and nil to a value type suggests its nullable form"
+          <| fun () ->
               let nil = Messages.Binding.resultNotConverted "r_nil" "I.M" typeof<int64> "long" (RedisResult.Create RedisValue.Null)
               Expect.equal
                   nil
@@ -39,15 +41,24 @@ let tests =
                   let text = Messages.Binding.resultNotConverted "r" "I.M" t name (RedisResult.Create RedisValue.Null)
                   Expect.isFalse (text.Contains "Declare") $"no hint for {name}"
 
-          testCase "a refused binding lists every problem, one a line" <| fun () ->
+          testCase "a refused binding lists every problem, one a line"
+          <| fun () ->
               let text = Messages.Binding.failed "IThing" (ResizeArray [ "A.b: one."; "A.c: two." ])
               Expect.equal
                   text
-                  ("Cannot bind IThing to script commands (2 problem(s)):" + Environment.NewLine + " - A.b: one." + Environment.NewLine + " - A.c: two.")
+                  ("Cannot bind IThing to script commands (2 problem(s)):"
+                   + Environment.NewLine
+                   + " - A.b: one."
+                   + Environment.NewLine
+                   + " - A.c: two.")
                   "the summary then each problem"
-              Expect.stringContains (Messages.Binding.unsupportedParameter "A.b" "p" "object") ArgumentValue.supportedArguments "what can be sent"
+              Expect.stringContains
+                  (Messages.Binding.unsupportedParameter "A.b" "p" "object")
+                  ArgumentValue.supportedArguments
+                  "what can be sent"
 
-          testCase "an unknown command has one sentence" <| fun () ->
+          testCase "an unknown command has one sentence"
+          <| fun () ->
               Expect.equal
                   (RunError.describe (RunError.UnknownCommand "nope"))
                   "No script command named 'nope' is defined on this client."

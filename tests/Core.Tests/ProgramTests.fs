@@ -58,7 +58,10 @@ let rec modelRounds (shape: Shape) : Step list list =
 
 /// What a shape should return.
 let rec modelResult (shape: Shape) : string =
-    let reply c = match answer c with Ok r -> string r | Error _ -> failwith "model: no errors"
+    let reply c =
+        match answer c with
+        | Ok r -> string r
+        | Error _ -> failwith "model: no errors"
     match shape with
     | Leaf inv -> reply (Step.Call inv)
     | Plain(name, arg) -> reply (Step.Raw(name, [| box arg |]))
@@ -125,22 +128,25 @@ let private failure name = ExecutionError.CommandFailed(name, Sha1.hex "x", "ERR
 let tests =
     testList
         "Program"
-        [ testProperty "simulate sends the model's rounds and returns the model's result" <| forShapes (fun shape ->
+        [ testProperty "simulate sends the model's rounds and returns the model's result"
+          <| forShapes (fun shape ->
               let rounds, result = Program.simulate answer (build shape)
               rounds = modelRounds shape && result = Ok(modelResult shape))
 
-          testProperty "explain is the first round; roundTrips counts the rounds" <| forShapes (fun shape ->
+          testProperty "explain is the first round; roundTrips counts the rounds"
+          <| forShapes (fun shape ->
               let p = build shape
               let model = modelRounds shape
-              Program.explain p = (List.tryHead model |> Option.defaultValue [])
-              && Program.roundTrips answer p = model.Length)
+              Program.explain p = (List.tryHead model |> Option.defaultValue []) && Program.roundTrips answer p = model.Length)
 
-          testProperty "map id sends the same commands and gives the same result" <| forShapes (fun shape ->
+          testProperty "map id sends the same commands and gives the same result"
+          <| forShapes (fun shape ->
               let p = build shape
               Program.explain (Program.map id p) = Program.explain p
               && Program.simulate answer (Program.map id p) = Program.simulate answer p)
 
-          testProperty "map f sends the same commands and applies f to the result" <| forShapes (fun shape ->
+          testProperty "map f sends the same commands and applies f to the result"
+          <| forShapes (fun shape ->
               let f (s: string) = s.Length
               let rounds, result = Program.simulate answer (build shape)
               let mappedRounds, mappedResult = Program.simulate answer (Program.map f (build shape))
@@ -156,7 +162,8 @@ let tests =
               && rounds.Length = max (modelRounds a).Length (modelRounds b).Length
               && result = Ok(modelResult a, modelResult b))
 
-          testProperty "apply is map2 with application" <| Prop.forAll twoShapes (fun (a, b) ->
+          testProperty "apply is map2 with application"
+          <| Prop.forAll twoShapes (fun (a, b) ->
               let viaApply = Program.apply (build a |> Program.map (fun x y -> x + "|" + y)) (build b)
               let viaMap2 = Program.map2 (fun x y -> x + "|" + y) (build a) (build b)
               Program.simulate answer viaApply = Program.simulate answer viaMap2)
@@ -169,17 +176,20 @@ let tests =
               && rounds = (shapeList |> List.map modelRounds |> List.fold zipLongest [])
               && result = Ok(shapeList |> List.map modelResult))
 
-          testProperty "sequence of single-round programs is one round" <| Prop.forAll (Arb.fromGen (Gen.listOf invocationGen)) (fun invs ->
+          testProperty "sequence of single-round programs is one round"
+          <| Prop.forAll (Arb.fromGen (Gen.listOf invocationGen)) (fun invs ->
               let p = invs |> List.map Program.call |> Program.sequence
-              Program.roundTrips answer p = (if invs.IsEmpty then 0 else 1)
-              && Program.explain p = (invs |> List.map Step.Call))
+              Program.roundTrips answer p = (if invs.IsEmpty then 0 else 1) && Program.explain p = (invs |> List.map Step.Call))
 
-          testProperty "traverse is sequence of map" <| Prop.forAll (Arb.fromGen (Gen.listOf invocationGen)) (fun invs ->
+          testProperty "traverse is sequence of map"
+          <| Prop.forAll (Arb.fromGen (Gen.listOf invocationGen)) (fun invs ->
               let viaTraverse = Program.simulate answer (Program.traverse Program.call invs |> Program.map (List.map string))
-              let viaSequence = Program.simulate answer (invs |> List.map Program.call |> Program.sequence |> Program.map (List.map string))
+              let viaSequence =
+                  Program.simulate answer (invs |> List.map Program.call |> Program.sequence |> Program.map (List.map string))
               viaTraverse = viaSequence)
 
-          testCase "let! ... and! ... is one round trip" <| fun () ->
+          testCase "let! ... and! ... is one round trip"
+          <| fun () ->
               let s1, s2 = scriptNamed "first", scriptNamed "second"
               let p =
                   program {
@@ -189,10 +199,19 @@ let tests =
                   }
               Expect.equal (Program.roundTrips answer p) 1 "one round"
               let rounds, result = Program.simulate answer p
-              Expect.equal (rounds |> List.map (List.map (function Step.Call i -> i.Script.Name | _ -> "?"))) [ [ "first"; "second" ] ] "both, in order"
+              Expect.equal
+                  (rounds
+                   |> List.map (
+                       List.map (function
+                           | Step.Call i -> i.Script.Name
+                           | _ -> "?")
+                   ))
+                  [ [ "first"; "second" ] ]
+                  "both, in order"
               Expect.equal result (Ok "first/0,second/0") "result"
 
-          testCase "three-way and! is still one round trip" <| fun () ->
+          testCase "three-way and! is still one round trip"
+          <| fun () ->
               let s = scriptNamed "s"
               let p =
                   program {
@@ -204,7 +223,8 @@ let tests =
               Expect.equal (Program.roundTrips answer p) 1 "one round"
               Expect.equal (Program.explain p |> List.length) 3 "three commands"
 
-          testCase "let! then let! is two round trips" <| fun () ->
+          testCase "let! then let! is two round trips"
+          <| fun () ->
               let s1, s2 = scriptNamed "first", scriptNamed "second"
               let p =
                   program {
@@ -216,43 +236,48 @@ let tests =
               Expect.equal (Program.explain p |> List.length) 1 "the first round has only the first command"
               Expect.equal (Program.simulate answer p |> snd) (Ok "first/0,second/0") "result"
 
-          testCase "bind on an earlier reply starts a new round built from that reply" <| fun () ->
+          testCase "bind on an earlier reply starts a new round built from that reply"
+          <| fun () ->
               let s = scriptNamed "s"
-              let p =
-                  Program.call (call s [ "k" ])
-                  |> Program.bind (fun reply -> Program.raw "GET" [ box (string reply) ])
+              let p = Program.call (call s [ "k" ]) |> Program.bind (fun reply -> Program.raw "GET" [ box (string reply) ])
               let rounds, result = Program.simulate answer p
               Expect.equal rounds.Length 2 "two rounds"
               Expect.equal rounds[1] [ Step.Raw("GET", [| box "s/0" |]) ] "the second round used the first reply"
               Expect.equal (result |> Result.map string) (Ok "GET:s/0") "the second reply is the result"
 
-          testCase "return and zero send nothing" <| fun () ->
+          testCase "return and zero send nothing"
+          <| fun () ->
               Expect.equal (Program.simulate answer (Program.ret 5)) ([], Ok 5) "ret"
               Expect.equal (Program.simulate answer (program { return 5 })) ([], Ok 5) "return"
               Expect.equal (Program.simulate answer (program { () })) ([], Ok()) "zero"
               Expect.isEmpty (Program.explain (Program.ret 1)) "explain ret"
 
-          testCase "a failed reply in Program.call yields Error with that ExecutionError" <| fun () ->
+          testCase "a failed reply in Program.call yields Error with that ExecutionError"
+          <| fun () ->
               let s = scriptNamed "s"
               let e = failure "s"
               let rounds, result = Program.simulate (fun _ -> Error e) (Program.call (call s [ "k" ]))
               Expect.equal rounds.Length 1 "sent once"
               Expect.equal result (Error [ e ]) "that error"
 
-          testCase "a failed reply in Program.raw yields Error with that ExecutionError" <| fun () ->
+          testCase "a failed reply in Program.raw yields Error with that ExecutionError"
+          <| fun () ->
               let e = ExecutionError.RawCommandFailed("INCR", "WRONGTYPE")
               let result = Program.simulate (fun _ -> Error e) (Program.raw "INCR" [ box "k" ]) |> snd
               Expect.equal result (Error [ e ]) "that error"
 
-          testCase "tryScript and tryCommand hand the failure over as a value" <| fun () ->
+          testCase "tryScript and tryCommand hand the failure over as a value"
+          <| fun () ->
               let s = scriptNamed "s"
               let e = failure "s"
               let p = Program.map2 (fun a b -> a, b) (Program.tryCall (call s [ "k" ])) (Program.tryRaw "GET" [ box "k" ])
               Expect.equal (Program.simulate (fun _ -> Error e) p |> snd) (Ok(Error e, Error e)) "both as values"
 
-          testCase "when both sides of map2 fail, every error of the round is kept, in order" <| fun () ->
+          testCase "when both sides of map2 fail, every error of the round is kept, in order"
+          <| fun () ->
               let s1, s2 = scriptNamed "one", scriptNamed "two"
-              let failByName = function
+              let failByName =
+                  function
                   | Step.Call inv -> Error(failure inv.Script.Name)
                   | _ -> Ok(RedisResult.Create(rv "ok"))
               let p = Program.map2 (fun a b -> a, b) (Program.call (call s1 [ "k" ])) (Program.call (call s2 [ "k" ]))
@@ -260,40 +285,57 @@ let tests =
               Expect.equal (rounds |> List.map List.length) [ 2 ] "both sent in one round"
               Expect.equal result (Error [ failure "one"; failure "two" ]) "both errors"
 
-          testCase "a failure stops the program: later rounds are not sent" <| fun () ->
+          testCase "a failure stops the program: later rounds are not sent"
+          <| fun () ->
               let s = scriptNamed "s"
               let e = failure "s"
-              let p = program {
-                  let! _ = Program.call (call s [ "k" ])
-                  let! b = Program.raw "GET" [ box "k" ]
-                  return b
-              }
-              let rounds, result = Program.simulate (function Step.Call _ -> Error e | c -> answer c) p
+              let p =
+                  program {
+                      let! _ = Program.call (call s [ "k" ])
+                      let! b = Program.raw "GET" [ box "k" ]
+                      return b
+                  }
+              let rounds, result =
+                  Program.simulate
+                      (function
+                      | Step.Call _ -> Error e
+                      | c -> answer c)
+                      p
               Expect.equal rounds.Length 1 "only the first round"
               Expect.equal result (Error [ e ]) "the error"
 
-          testCase "one failed program in a sequence fails it, after the whole round was sent" <| fun () ->
+          testCase "one failed program in a sequence fails it, after the whole round was sent"
+          <| fun () ->
               let good, bad = scriptNamed "good", scriptNamed "bad"
-              let p = Program.sequence [ Program.call (call good [ "a" ]); Program.call (call bad [ "b" ]); Program.call (call good [ "c" ]) ]
-              let failBad = function
+              let p =
+                  Program.sequence [ Program.call (call good [ "a" ]); Program.call (call bad [ "b" ]); Program.call (call good [ "c" ]) ]
+              let failBad =
+                  function
                   | Step.Call inv when inv.Script.Name = "bad" -> Error(failure "bad")
                   | c -> answer c
               let rounds, result = Program.simulate failBad p
               Expect.equal (rounds |> List.map List.length) [ 3 ] "all three sent in one round"
               Expect.equal result (Error [ failure "bad" ]) "the failed one's error"
 
-          testCase "Program.fail sends nothing and fails" <| fun () ->
+          testCase "Program.fail sends nothing and fails"
+          <| fun () ->
               let e = failure "f"
-              Expect.equal (Program.simulate answer (Program.fail [ e ] : Program<int>)) ([], Error [ e ]) "fail"
+              Expect.equal (Program.simulate answer (Program.fail [ e ]: Program<int>)) ([], Error [ e ]) "fail"
 
-          testCase "sequence of 10,000 programs is one round of 10,000 commands, without overflowing the stack" <| fun () ->
+          testCase "sequence of 10,000 programs is one round of 10,000 commands, without overflowing the stack"
+          <| fun () ->
               let s = scriptNamed "many"
               let invs = List.init 10_000 (fun i -> call s [ $"k{i}"; string i ])
               let p = invs |> List.map Program.call |> Program.sequence
               let explained = Program.explain p
               Expect.equal explained.Length 10_000 "10,000 commands explained"
               Expect.isTrue (List.forall2 (fun c inv -> c = Step.Call inv) explained invs) "in list order"
-              let rounds, result = Program.simulate (function Step.Call inv -> Ok(RedisResult.Create(inv.Argv[0])) | c -> answer c) p
+              let rounds, result =
+                  Program.simulate
+                      (function
+                      | Step.Call inv -> Ok(RedisResult.Create(inv.Argv[0]))
+                      | c -> answer c)
+                      p
               Expect.equal (rounds |> List.map List.length) [ 10_000 ] "one round of 10,000"
               match result with
               | Ok values -> Expect.equal (values |> List.map string) (List.init 10_000 string) "replies in order"

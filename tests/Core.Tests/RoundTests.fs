@@ -19,9 +19,13 @@ let private roundOf (spec: (byte * byte * byte) list) =
     let steps =
         items
         |> Array.mapi (fun i (s, _, _) ->
-            if s % 4uy = 3uy then Step.Raw("ECHO", [| box $"raw{i}" |])
-            else Step.Call(invocationOf scripts[int s % 4] [| rv $"k{i}" |]))
-    let endPoints = items |> Array.mapi (fun i (_, e, _) -> match steps[i] with Step.Call _ -> servers[int e % 3] | Step.Raw _ -> null)
+            if s % 4uy = 3uy then Step.Raw("ECHO", [| box $"raw{i}" |]) else Step.Call(invocationOf scripts[int s % 4] [| rv $"k{i}" |]))
+    let endPoints =
+        items
+        |> Array.mapi (fun i (_, e, _) ->
+            match steps[i] with
+            | Step.Call _ -> servers[int e % 3]
+            | Step.Raw _ -> null)
     steps, endPoints
 
 let private functionsFor (mask: byte) (script: Script) =
@@ -55,8 +59,10 @@ let private play (plan: RoundPlan) (steps: Step[]) (cached: bool) (flushBefore: 
             cache.Add(struct (plan.EndPoints[i], inv.Script.Sha1)) |> ignore
             answer ()
         | Step.Call inv, Send.Evalsha ->
-            if cache.Contains(struct (plan.EndPoints[i], inv.Script.Sha1)) then answer ()
-            else Settled.Refused(Replies.NoScriptText, ReplyKind.NoScript)
+            if cache.Contains(struct (plan.EndPoints[i], inv.Script.Sha1)) then
+                answer ()
+            else
+                Settled.Refused(Replies.NoScriptText, ReplyKind.NoScript)
         | _ -> answer ())
 
 let private report settled = { Discarded = None; GuardFailure = None; Settled = settled }
@@ -76,7 +82,9 @@ let private planTests =
                       && Seq.exists
                           (fun j ->
                               plan.Sends[j] = Send.Eval
-                              && (match steps[j] with Step.Call o -> obj.ReferenceEquals(o.Script, inv.Script) | _ -> false)
+                              && (match steps[j] with
+                                  | Step.Call o -> obj.ReferenceEquals(o.Script, inv.Script)
+                                  | _ -> false)
                               && obj.Equals(endPoints[j], endPoints[i]))
                           (seq { 0 .. i - 1 })
                   | _ -> true)
@@ -98,7 +106,13 @@ let private planTests =
                         | _ -> () ]
                   |> List.distinct
               evals = distinctUses
-              && Array.forall2 (fun step send -> (match step with Step.Raw _ -> send = Send.Raw | Step.Call _ -> send <> Send.Raw)) steps plan.Sends
+              && Array.forall2
+                  (fun step send ->
+                      (match step with
+                       | Step.Raw _ -> send = Send.Raw
+                       | Step.Call _ -> send <> Send.Raw))
+                  steps
+                  plan.Sends
 
           testProperty "FCALL exactly where a function exists and the server is known (or in a transaction); guards follow"
           <| fun (spec: (byte * byte * byte) list) (transaction: bool) (mask: byte) ->
@@ -109,12 +123,17 @@ let private planTests =
                   match steps[i] with
                   | Step.Call inv -> not (isNull (functionsFor mask inv.Script)) && (transaction || not (isNull endPoints[i]))
                   | Step.Raw _ -> false
-              let isFcall i = match plan.Sends[i] with Send.Fcall _ -> true | _ -> false
+              let isFcall i =
+                  match plan.Sends[i] with
+                  | Send.Fcall _ -> true
+                  | _ -> false
               let fcalls = [ 0 .. steps.Length - 1 ] |> List.filter isFcall
               List.forall (fun i -> expectFcall i = isFcall i) [ 0 .. steps.Length - 1 ]
               && plan.TransactionGuard = (transaction && not fcalls.IsEmpty)
-              && (if transaction then plan.PipelineGuards.Length = 0
-                  else List.ofArray plan.PipelineGuards = (fcalls |> List.map (fun i -> endPoints[i]) |> List.distinct)) ]
+              && (if transaction then
+                      plan.PipelineGuards.Length = 0
+                  else
+                      List.ofArray plan.PipelineGuards = (fcalls |> List.map (fun i -> endPoints[i]) |> List.distinct)) ]
 
 let private outcomeTests =
     testList
@@ -130,7 +149,12 @@ let private outcomeTests =
                   outcome.Replies[i] <- Ok(RedisResult.Create(rv (idOf i steps[i])))
               outcome.Raise.IsNone
               && outcome.CallAgain.IsEmpty
-              && outcome.Replies |> Array.mapi (fun i r -> match r with Ok v -> string v = idOf i steps[i] | Error _ -> false) |> Array.forall id
+              && outcome.Replies
+                 |> Array.mapi (fun i r ->
+                     match r with
+                     | Ok v -> string v = idOf i steps[i]
+                     | Error _ -> false)
+                 |> Array.forall id
 
           testProperty "a position that ran is never resent, and a resent one is forgotten where it missed"
           <| fun (spec: (byte * byte * byte) list) (cached: bool) (flushes: byte list) ->
@@ -139,7 +163,10 @@ let private outcomeTests =
               let flushBefore = flushes |> List.map (fun b -> int b % (max 1 steps.Length)) |> Set.ofList
               let settled = play plan steps cached flushBefore
               let outcome = RoundOutcome.decide plan null steps (report settled)
-              let ran i = match settled[i] with Settled.Answered _ -> true | _ -> false
+              let ran i =
+                  match settled[i] with
+                  | Settled.Answered _ -> true
+                  | _ -> false
               outcome.ResendWithBody |> List.forall (fun i -> not (ran i))
               && outcome.ResendWithBody
                  |> List.forall (fun i ->
@@ -157,13 +184,19 @@ let private outcomeTests =
               let outcome = RoundOutcome.decide plan null steps (report (play plan steps cached flushBefore))
               outcome.ResendWithBody.IsEmpty
               && outcome.CallAgain.IsEmpty
-              && outcome.Replies |> Array.mapi (fun i r -> match r with Ok v -> string v = idOf i steps[i] | Error _ -> false) |> Array.forall id
+              && outcome.Replies
+                 |> Array.mapi (fun i r ->
+                     match r with
+                     | Ok v -> string v = idOf i steps[i]
+                     | Error _ -> false)
+                 |> Array.forall id
 
           test "a body that did not compile explains the later EVALSHA of the same transaction" {
               let steps = [| Step.Call(invocationOf scripts[0] [| rv "k" |]); Step.Call(invocationOf scripts[0] [| rv "k" |]) |]
               let plan = RoundPlan.make RoundMode.Transaction noFunctions [| servers[0]; servers[0] |] steps
               let compile = "ERR Error compiling script (new function): user_script:1: unexpected symbol"
-              let settled = [| Settled.Refused(compile, Replies.classify compile); Settled.Refused(Replies.NoScriptText, ReplyKind.NoScript) |]
+              let settled =
+                  [| Settled.Refused(compile, Replies.classify compile); Settled.Refused(Replies.NoScriptText, ReplyKind.NoScript) |]
               let outcome = RoundOutcome.decide plan null steps (report settled)
               for r in outcome.Replies do
                   match r with
@@ -192,10 +225,16 @@ let private outcomeTests =
               let abort = "EXECABORT Transaction discarded because of previous errors."
               let moved = "MOVED 12182 127.0.0.1:7001"
               let redirected =
-                  { Discarded = Some abort; GuardFailure = None; Settled = [| Settled.Refused(moved, Replies.classify moved); Settled.Refused(abort, ReplyKind.ExecAbort) |] }
+                  { Discarded = Some abort
+                    GuardFailure = None
+                    Settled = [| Settled.Refused(moved, Replies.classify moved); Settled.Refused(abort, ReplyKind.ExecAbort) |] }
               Expect.isTrue (RoundOutcome.wasRedirected redirected) "MOVED then EXECABORT: nothing ran"
               let wrong = "WRONGTYPE Operation against a key holding the wrong kind of value"
-              Expect.isFalse (RoundOutcome.wasRedirected { redirected with Settled = [| Settled.Refused(wrong, Replies.classify wrong); Settled.Cancelled |] }) "a real refusal is not resent"
+              Expect.isFalse
+                  (RoundOutcome.wasRedirected
+                      { redirected with
+                          Settled = [| Settled.Refused(wrong, Replies.classify wrong); Settled.Cancelled |] })
+                  "a real refusal is not resent"
               let outcome = RoundOutcome.decide plan null steps redirected
               match outcome.Replies with
               | [| Error(ExecutionError.CommandFailed("s0", _, m0)); Error(ExecutionError.TransactionDiscarded("SET", m1)) |] ->
@@ -210,7 +249,10 @@ let private outcomeTests =
               let oom = "OOM command not allowed when used memory > 'maxmemory'."
               let abort = Settled.Refused("EXECABORT Transaction discarded because of previous errors.", ReplyKind.ExecAbort)
               Expect.equal (RoundOutcome.guard lib (Settled.Answered(RedisResult.Create(rv lib))) [||]) (struct (true, None)) "loaded"
-              Expect.equal (RoundOutcome.guard lib (Settled.Refused(exists, Replies.classify exists)) [||]) (struct (true, None)) "already there"
+              Expect.equal
+                  (RoundOutcome.guard lib (Settled.Refused(exists, Replies.classify exists)) [||])
+                  (struct (true, None))
+                  "already there"
               let struct (loaded, failure) = RoundOutcome.guard lib (Settled.Refused(oom, Replies.classify oom)) [||]
               Expect.isFalse loaded "refused"
               Expect.stringContains failure.Value oom "the server's reason"

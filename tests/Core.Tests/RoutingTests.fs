@@ -16,7 +16,11 @@ let private slotOf (key: RedisKey) =
 let private keys (names: string list) = names |> List.map rk |> List.toArray
 
 let private call (names: string list) =
-    Step.Call(invocationOf (scriptOf "c" "return 1" KeyCount.Dynamic) (Array.append [| rvInt (int64 names.Length) |] (names |> List.map rv |> List.toArray)))
+    Step.Call(
+        invocationOf
+            (scriptOf "c" "return 1" KeyCount.Dynamic)
+            (Array.append [| rvInt (int64 names.Length) |] (names |> List.map rv |> List.toArray))
+    )
 
 let private raw (args: obj list) = Step.Raw("SET", List.toArray args)
 
@@ -27,10 +31,14 @@ let tests =
         [ test "no keys, one key and keys of one slot pass; others name every distinct slot in order" {
               Expect.equal (Routing.commonSlot slotOf [||]) (Ok None) "no keys"
               Expect.equal (Routing.commonSlot slotOf (keys [ "ab"; "ac" ])) (Ok(Some(int 'a'))) "one slot"
-              Expect.equal (Routing.commonSlot slotOf (keys [ "a"; "b"; "a"; "c"; "b" ])) (Error [ int 'a'; int 'b'; int 'c' ]) "distinct, in order"
+              Expect.equal
+                  (Routing.commonSlot slotOf (keys [ "a"; "b"; "a"; "c"; "b" ]))
+                  (Error [ int 'a'; int 'b'; int 'c' ])
+                  "distinct, in order"
           }
 
-          testProperty "checkKeys passes exactly when every key has the first key's slot" <| fun (names: NonEmptyString list) ->
+          testProperty "checkKeys passes exactly when every key has the first key's slot"
+          <| fun (names: NonEmptyString list) ->
               let ks = names |> List.map (fun n -> rk n.Get) |> List.toArray
               let same = ks.Length < 2 || ks |> Array.forall (fun k -> slotOf k = slotOf ks[0])
               (Routing.checkKeys slotOf ks = Ok()) = same
@@ -46,11 +54,15 @@ let tests =
           }
 
           test "a raw command's keys are its RedisKey arguments; strings are values" {
-              Expect.equal (Routing.checkRound slotOf false [| raw [ box (rk "a"); box (rk "b") ] |] |> Result.isError) true "two keys, two slots"
+              Expect.equal
+                  (Routing.checkRound slotOf false [| raw [ box (rk "a"); box (rk "b") ] |] |> Result.isError)
+                  true
+                  "two keys, two slots"
               Expect.equal (Routing.checkRound slotOf false [| raw [ box "a"; box "b" ] |]) (Ok()) "values are not routed"
           }
 
-          testProperty "checkRound refuses exactly when some step's keys span slots (pipeline)" <| fun (groups: NonEmptyString list list) ->
+          testProperty "checkRound refuses exactly when some step's keys span slots (pipeline)"
+          <| fun (groups: NonEmptyString list list) ->
               let steps = groups |> List.map (fun g -> call (g |> List.map (fun n -> n.Get))) |> List.toArray
               let spans = groups |> List.exists (fun g -> g |> List.map (fun n -> slotOf (rk n.Get)) |> List.distinct |> List.length > 1)
               Result.isError (Routing.checkRound slotOf false steps) = spans ]

@@ -20,16 +20,19 @@ let UpdateVariable = "LUASCRIPTS_UPDATE_SURFACE"
 let RelativePath = Path.Combine("tests", "Core.Tests", "PublicSurface.txt")
 
 // Compiler-generated names: closures (`f@12`), `<StartupCode$...>`, backing fields, anonymous types.
-let private isNoise (name: string) =
-    name.Contains '@' || name.Contains '<' || name.Contains '>' || name.Contains '$'
+let private isNoise (name: string) = name.Contains '@' || name.Contains '<' || name.Contains '>' || name.Contains '$'
 
 /// A type as the surface spells it: namespace-qualified, `+` for nesting, generic arguments in
 /// angle brackets, no assembly names (so that it reads the same on every target framework).
 let rec typeName (t: Type) : string =
-    if t.IsGenericParameter then t.Name
-    elif t.IsByRef then typeName (t.GetElementType()) + "&"
-    elif t.IsPointer then typeName (t.GetElementType()) + "*"
-    elif t.IsArray then typeName (t.GetElementType()) + "[" + String(',', t.GetArrayRank() - 1) + "]"
+    if t.IsGenericParameter then
+        t.Name
+    elif t.IsByRef then
+        typeName (t.GetElementType()) + "&"
+    elif t.IsPointer then
+        typeName (t.GetElementType()) + "*"
+    elif t.IsArray then
+        typeName (t.GetElementType()) + "[" + String(',', t.GetArrayRank() - 1) + "]"
     else
         let rec plain (t: Type) =
             let own =
@@ -40,11 +43,9 @@ let rec typeName (t: Type) : string =
             elif String.IsNullOrEmpty t.Namespace then own
             else t.Namespace + "." + own
         let args = t.GetGenericArguments()
-        if args.Length = 0 then plain t
-        else plain t + "<" + (args |> Array.map typeName |> String.concat ", ") + ">"
+        if args.Length = 0 then plain t else plain t + "<" + (args |> Array.map typeName |> String.concat ", ") + ">"
 
-let private parameters (ps: ParameterInfo[]) =
-    ps |> Array.map (fun p -> $"{typeName p.ParameterType} {p.Name}") |> String.concat ", "
+let private parameters (ps: ParameterInfo[]) = ps |> Array.map (fun p -> $"{typeName p.ParameterType} {p.Name}") |> String.concat ", "
 
 let private kind (t: Type) =
     if t.IsInterface then "interface"
@@ -57,13 +58,8 @@ let private kind (t: Type) =
     else "class"
 
 let private typeLine (t: Type) =
-    let inherited =
-        if isNull t.BaseType then Set.empty else set (t.BaseType.GetInterfaces() |> Array.map typeName)
-    let interfaces =
-        t.GetInterfaces()
-        |> Array.map typeName
-        |> Array.filter (fun i -> not (inherited.Contains i))
-        |> Array.sort
+    let inherited = if isNull t.BaseType then Set.empty else set (t.BaseType.GetInterfaces() |> Array.map typeName)
+    let interfaces = t.GetInterfaces() |> Array.map typeName |> Array.filter (fun i -> not (inherited.Contains i)) |> Array.sort
     let bases =
         [ if not (isNull t.BaseType) && t.BaseType <> typeof<obj> && t.BaseType <> typeof<ValueType> && not t.IsEnum then
               typeName t.BaseType
@@ -94,7 +90,10 @@ let private methodModifiers (m: MethodBase) =
 
 let private memberLines (t: Type) : string list =
     let flags =
-        BindingFlags.Public ||| BindingFlags.NonPublic ||| BindingFlags.Instance ||| BindingFlags.Static
+        BindingFlags.Public
+        ||| BindingFlags.NonPublic
+        ||| BindingFlags.Instance
+        ||| BindingFlags.Static
         ||| BindingFlags.DeclaredOnly
     let owner = typeName t
     let properties = t.GetProperties flags |> Array.filter (fun p -> p.GetAccessors true |> Array.exists visible)
@@ -118,8 +117,7 @@ let private memberLines (t: Type) : string list =
                   + (if f.IsInitOnly then "readonly " else "")
               let value = if f.IsLiteral then " = " + literal (f.GetRawConstantValue()) else ""
               yield $"{owner}::{modifiers}field {typeName f.FieldType} {f.Name}{value}"
-      if t.IsEnum then
-          for name in Enum.GetNames t -> $"{owner}::enum value {name}"
+      if t.IsEnum then for name in Enum.GetNames t -> $"{owner}::enum value {name}"
       for p in properties do
           if not (isNoise p.Name) then
               let getter = p.GetGetMethod true
@@ -139,7 +137,8 @@ let private memberLines (t: Type) : string list =
               let generic =
                   if m.IsGenericMethodDefinition then
                       "<" + (m.GetGenericArguments() |> Array.map typeName |> String.concat ", ") + ">"
-                  else ""
+                  else
+                      ""
               yield $"{owner}::{methodModifiers m}method {typeName m.ReturnType} {m.Name}{generic}({parameters (m.GetParameters())})" ]
 
 /// The public surface of an assembly: one line per public type and per public (or protected)
@@ -157,12 +156,9 @@ let surface (assembly: Assembly) : string list =
 let surfaceFile () : string =
     let start = Path.GetDirectoryName(typeof<Marker>.Assembly.Location)
     let rec up (dir: DirectoryInfo) =
-        if isNull dir then
-            failwith $"No folder holding LuaScripts.sln above {start}: cannot find {RelativePath}."
-        elif File.Exists(Path.Combine(dir.FullName, "LuaScripts.sln")) then
-            Path.Combine(dir.FullName, RelativePath)
-        else
-            up dir.Parent
+        if isNull dir then failwith $"No folder holding LuaScripts.sln above {start}: cannot find {RelativePath}."
+        elif File.Exists(Path.Combine(dir.FullName, "LuaScripts.sln")) then Path.Combine(dir.FullName, RelativePath)
+        else up dir.Parent
     up (DirectoryInfo start)
 
 let private header =
@@ -178,8 +174,7 @@ let readSurface (path: string) : string list =
     |> Array.filter (fun l -> l.Length > 0 && not (l.StartsWith "#"))
     |> List.ofArray
 
-let private write (path: string) (lines: string list) =
-    File.WriteAllText(path, String.concat "\n" (header @ lines) + "\n")
+let private write (path: string) (lines: string list) = File.WriteAllText(path, String.concat "\n" (header @ lines) + "\n")
 
 /// What to say when the surface and the file differ: the added and removed lines, and how to update.
 let difference (path: string) (expected: string list) (actual: string list) : string =
@@ -187,8 +182,7 @@ let difference (path: string) (expected: string list) (actual: string list) : st
     let actualSet = set actual
     let added = actual |> List.filter (fun l -> not (expectedSet.Contains l))
     let removed = expected |> List.filter (fun l -> not (actualSet.Contains l))
-    let show sign lines =
-        if List.isEmpty lines then "  (none)" else lines |> List.map (fun l -> $"  {sign} {l}") |> String.concat "\n"
+    let show sign lines = if List.isEmpty lines then "  (none)" else lines |> List.map (fun l -> $"  {sign} {l}") |> String.concat "\n"
     String.concat
         "\n"
         [ $"The public surface of LuaScripts.Core differs from {path}."
@@ -201,15 +195,29 @@ let difference (path: string) (expected: string list) (actual: string list) : st
 
 // Runtime machinery that must stay internal: none of these may be a public type.
 let private machinery =
-    [ "Context"; "Topology"; "LoadState"; "FunctionState"; "Plan"; "Deployed"; "RoundPlan"; "RoundOutcome"
-      "Wire"; "Calls"; "Rounds"; "Deployment"; "Preload"; "Batch"; "ExecutionFailed" ]
+    [ "Context"
+      "Topology"
+      "LoadState"
+      "FunctionState"
+      "Plan"
+      "Deployed"
+      "RoundPlan"
+      "RoundOutcome"
+      "Wire"
+      "Calls"
+      "Rounds"
+      "Deployment"
+      "Preload"
+      "Batch"
+      "ExecutionFailed" ]
 
 [<Tests>]
 let tests =
     let core = typeof<Client>.Assembly
     testList
         "Surface"
-        [ testCase "the public surface of LuaScripts.Core is the committed PublicSurface.txt" <| fun () ->
+        [ testCase "the public surface of LuaScripts.Core is the committed PublicSurface.txt"
+          <| fun () ->
               let actual = surface core
               let path = surfaceFile ()
               let update = Environment.GetEnvironmentVariable UpdateVariable = "1"
@@ -219,27 +227,32 @@ let tests =
                       write path actual
                       printfn $"{UpdateVariable}=1: rewrote {path} ({actual.Length} lines)."
                   elif not (File.Exists path) then
-                      failtest $"{path} is missing. Create it with {UpdateVariable}=1 dotnet run -c Release --project tests/Core.Tests -- --filter-test-list Surface"
+                      failtest
+                          $"{path} is missing. Create it with {UpdateVariable}=1 dotnet run -c Release --project tests/Core.Tests -- --filter-test-list Surface"
                   else
                       failtest (difference path expected actual)
 
-          testCase "the surface is the same when computed twice, and sorted" <| fun () ->
+          testCase "the surface is the same when computed twice, and sorted"
+          <| fun () ->
               let first = surface core
               Expect.equal (surface core) first "deterministic"
               Expect.equal first (first |> List.sortWith (fun a b -> String.CompareOrdinal(a, b))) "sorted"
               Expect.equal first (List.distinct first) "no line twice"
 
-          testCase "no compiler-generated type or member is listed, and every entry is one line" <| fun () ->
+          testCase "no compiler-generated type or member is listed, and every entry is one line"
+          <| fun () ->
               for line in surface core do
                   Expect.isFalse (line.Contains "@" || line.Contains "$" || line.Contains "StartupCode") line
                   Expect.isFalse (line.Contains '\n' || line.Contains '\r') $"one line each: {line}"
 
-          testCase "the runtime machinery is not public" <| fun () ->
+          testCase "the runtime machinery is not public"
+          <| fun () ->
               let types = surface core |> List.filter (fun l -> not (l.Contains "::")) |> List.map (fun l -> l.Split(' ')[0])
               for name in machinery do
                   Expect.isFalse (List.contains $"LuaScripts.Core.{name}" types) $"LuaScripts.Core.{name} is public"
 
-          testCase "a difference names the added and removed lines and how to update" <| fun () ->
+          testCase "a difference names the added and removed lines and how to update"
+          <| fun () ->
               let message = difference "PublicSurface.txt" [ "a"; "b" ] [ "b"; "c" ]
               Expect.stringContains message "  + c" "added"
               Expect.stringContains message "  - a" "removed"

@@ -13,7 +13,8 @@ let private lua = "redis.call('INCRBY', KEYS[1], ARGV[1])\nreturn {redis.call('G
 let private decodeTests =
     testList
         "Decode (no server)"
-        [ testCase "decoders read what they expect and name what they do not" <| fun () ->
+        [ testCase "decoders read what they expect and name what they do not"
+          <| fun () ->
               let table = RedisResult.Create([| RedisResult.Create(rv "7"); RedisResult.Create(rv "x") |])
               Expect.equal (Decode.run (Decode.tuple2 Decode.int64 Decode.string) table) (Ok(7L, "x")) "a pair"
               match Decode.run (Decode.array Decode.int64) table with

@@ -8,23 +8,22 @@ open StackExchange.Redis
 
 /// Settings of a <see cref="Client"/>.
 type ClientOptions =
-    { /// The database number calls run against (-1: the multiplexer's default).
-      Database: int
-      /// How commands run on the server: scripts (EVAL/EVALSHA), functions (FCALL), or Auto.
-      Backend: Backend
-      /// A prefix put before every key the client sends (StackExchange.Redis's <c>WithKeyPrefix</c>);
-      /// cluster slots are checked on the prefixed keys.
-      KeyPrefix: string option }
+    {
+        /// The database number calls run against (-1: the multiplexer's default).
+        Database: int
+        /// How commands run on the server: scripts (EVAL/EVALSHA), functions (FCALL), or Auto.
+        Backend: Backend
+        /// A prefix put before every key the client sends (StackExchange.Redis's <c>WithKeyPrefix</c>);
+        /// cluster slots are checked on the prefixed keys.
+        KeyPrefix: string option
+    }
 
 /// Functions over <see cref="ClientOptions"/>.
 [<RequireQualifiedAccess>]
 module ClientOptions =
     /// The multiplexer's default database, the Scripts backend, no key prefix.
     [<CompiledName("Default")>]
-    let defaults =
-        { Database = -1
-          Backend = Backend.Scripts
-          KeyPrefix = None }
+    let defaults = { Database = -1; Backend = Backend.Scripts; KeyPrefix = None }
 
 /// The F# entry point: a connection, the defined commands and what is loaded where. Every check and
 /// every decision of a call, a pipeline, a transaction or a preload is made through it, so that F#
@@ -97,7 +96,11 @@ type StepQueue internal (context: Context, mode: RoundMode) =
         | Error e -> Error(RunError.InvalidArguments(Step.name step, e))
         | Ok() ->
             match step with
-            | Step.Raw _ when not context.Commands.IsLoaded && (context.Commands.Load(); not context.Commands.IsLoaded) ->
+            | Step.Raw _ when
+                not context.Commands.IsLoaded
+                && (context.Commands.Load()
+                    not context.Commands.IsLoaded)
+                ->
                 // Not connected yet: checked when sent.
                 unlearned <- true
                 steps.Add step
@@ -105,8 +108,10 @@ type StepQueue internal (context: Context, mode: RoundMode) =
             | _ ->
                 let step = context.Commands.Route step
                 let routed =
-                    if not context.Topology.IsCluster then Ok slot
-                    else Routing.checkStep context.SlotOf (mode = RoundMode.Transaction) slot step
+                    if not context.Topology.IsCluster then
+                        Ok slot
+                    else
+                        Routing.checkStep context.SlotOf (mode = RoundMode.Transaction) slot step
                 match routed with
                 | Error e -> Error(RunError.InvalidArguments(Step.name step, e))
                 | Ok s ->
@@ -141,7 +146,13 @@ module Client =
 
     /// Defines (or redefines) a command. Nothing is sent.
     [<CompiledName("Define")>]
-    let define (name: string) (lua: string) (keyCount: KeyCount) (options: ScriptOptions) (client: Client) : Result<Script, DefinitionError> =
+    let define
+        (name: string)
+        (lua: string)
+        (keyCount: KeyCount)
+        (options: ScriptOptions)
+        (client: Client)
+        : Result<Script, DefinitionError> =
         match Script.create name lua keyCount options with
         | Ok script ->
             client.Update(Registry.define script) |> ignore
@@ -185,7 +196,8 @@ module Client =
     // The cluster check of a call on a database: made where the client knows the keys the database
     // sends (see Context.KnowsKeysOf).
     let private checkCall (client: Client) (db: IDatabaseAsync) (inv: Invocation) : Result<unit, RunError> =
-        if inv.Keys.Length < 2 || not (client.Context.KnowsKeysOf db) then Ok()
+        if inv.Keys.Length < 2 || not (client.Context.KnowsKeysOf db) then
+            Ok()
         else
             match client.Context.CheckKeys inv.Keys with
             | Ok() -> Ok()
@@ -196,7 +208,13 @@ module Client =
     /// `onFailure` makes it. For adapters whose callers expect exceptions (the C# facade). A check
     /// that fails raises before anything is sent; connection failures and time-outs pass through.
     [<CompiledName("EvaluateOn")>]
-    let evaluateOn (onFailure: RunError -> exn) (db: IDatabaseAsync) (flags: CommandFlags) (inv: Invocation) (client: Client) : Task<RedisResult> =
+    let evaluateOn
+        (onFailure: RunError -> exn)
+        (db: IDatabaseAsync)
+        (flags: CommandFlags)
+        (inv: Invocation)
+        (client: Client)
+        : Task<RedisResult> =
         match checkCall client db inv with
         | Error e -> raise (onFailure e)
         | Ok() -> Calls.evaluate client.Context db inv flags (fun e -> onFailure (RunError.Execution e))
@@ -281,8 +299,7 @@ module Client =
     /// FUNCTION LOAD REPLACE of the library on every primary (Functions); the number of loads that
     /// succeeded.
     [<CompiledName("Preload")>]
-    let preload (client: Client) : Task<Result<int, PreloadError>> =
-        Preload.preloadRegistry client.Context CommandFlags.None
+    let preload (client: Client) : Task<Result<int, PreloadError>> = Preload.preloadRegistry client.Context CommandFlags.None
 
     /// The servers on which a reply proved the script loaded: its library's servers where it runs as
     /// a function, its SHA's where it runs as a script.

@@ -70,8 +70,7 @@ module Decode =
                 let text = if isNull text then "" else text
                 if text.Length > 40 then $"the string \"{text.Substring(0, 40)}...\"" else $"the string \"{text}\""
 
-    let private expected (what: string) (reply: RedisResult) : Result<'T, string> =
-        Error $"expected {what}, got {describe reply}"
+    let private expected (what: string) (reply: RedisResult) : Result<'T, string> = Error $"expected {what}, got {describe reply}"
 
     let private isNil (reply: RedisResult) = isNull (box reply) || reply.IsNull
 
@@ -102,7 +101,8 @@ module Decode =
     /// An integer reply, or a string that is a whole number.
     [<CompiledName("Int64")>]
     let int64: Decoder<int64> =
-        mk <| fun reply ->
+        mk
+        <| fun reply ->
             if isNil reply || isArray reply then
                 expected "an integer" reply
             elif reply.Resp2Type = ResultType.Integer then
@@ -114,7 +114,8 @@ module Decode =
     /// An integer (as <see cref="int64"/> reads it) that fits in 32 bits.
     [<CompiledName("Int")>]
     let int: Decoder<int> =
-        mk <| fun reply ->
+        mk
+        <| fun reply ->
             match int64 reply with
             | Ok n when n >= Operators.int64 Int32.MinValue && n <= Operators.int64 Int32.MaxValue -> Ok(Operators.int n)
             | Ok _ -> expected "an integer of 32 bits" reply
@@ -124,7 +125,8 @@ module Decode =
     /// fractions only as strings, e.g. <c>tostring(x)</c>).
     [<CompiledName("Float")>]
     let float: Decoder<float> =
-        mk <| fun reply ->
+        mk
+        <| fun reply ->
             if isNil reply || isArray reply then
                 expected "a number" reply
             elif reply.Resp2Type = ResultType.Integer then
@@ -138,7 +140,8 @@ module Decode =
     /// A Lua boolean: the integer 1 (true) or nil (false, as Lua sends false); the integer 0 is false too.
     [<CompiledName("Bool")>]
     let bool: Decoder<bool> =
-        mk <| fun reply ->
+        mk
+        <| fun reply ->
             if isNil reply then
                 Ok false
             elif reply.Resp2Type = ResultType.Integer then
@@ -152,21 +155,20 @@ module Decode =
     /// A string (an integer reads as its decimal text). Nil fails: use <c>Decode.optional Decode.string</c>.
     [<CompiledName("String")>]
     let string: Decoder<string> =
-        mk <| fun reply ->
-            if isNil reply || isArray reply then expected "a string" reply
-            else Ok(RedisResult.op_Explicit reply: string)
+        mk
+        <| fun reply -> if isNil reply || isArray reply then expected "a string" reply else Ok(RedisResult.op_Explicit reply: string)
 
     /// A string's bytes, as they came. Nil fails: use <c>Decode.optional Decode.bytes</c>.
     [<CompiledName("Bytes")>]
     let bytes: Decoder<byte[]> =
-        mk <| fun reply ->
-            if isNil reply || isArray reply then expected "a string" reply
-            else Ok(RedisResult.op_Explicit reply: byte[])
+        mk
+        <| fun reply -> if isNil reply || isArray reply then expected "a string" reply else Ok(RedisResult.op_Explicit reply: byte[])
 
     /// A single value (nil reads as <see cref="RedisValue.Null"/>); an array fails.
     [<CompiledName("Value")>]
     let value: Decoder<RedisValue> =
-        mk <| fun reply ->
+        mk
+        <| fun reply ->
             if isNil reply then Ok RedisValue.Null
             elif isArray reply then expected "a single value" reply
             else Ok(scalar reply)
@@ -174,9 +176,8 @@ module Decode =
     /// A single value read as a key; nil and arrays fail.
     [<CompiledName("Key")>]
     let key: Decoder<RedisKey> =
-        mk <| fun reply ->
-            if isNil reply || isArray reply then expected "a key" reply
-            else Ok(RedisResult.op_Explicit reply: RedisKey)
+        mk
+        <| fun reply -> if isNil reply || isArray reply then expected "a key" reply else Ok(RedisResult.op_Explicit reply: RedisKey)
 
     /// Always succeeds with the value, whatever the reply.
     [<CompiledName("Succeed")>]
@@ -189,9 +190,7 @@ module Decode =
     /// Nil as <c>None</c>; anything else decoded by <paramref name="decoder"/> as <c>Some</c>.
     [<CompiledName("Optional")>]
     let optional (decoder: Decoder<'T>) : Decoder<'T option> =
-        mk <| fun reply ->
-            if isNil reply then Ok None
-            else decoder reply |> Result.map Some
+        mk <| fun reply -> if isNil reply then Ok None else decoder reply |> Result.map Some
 
     /// Transforms a decoded value.
     [<CompiledName("Map")>]
@@ -200,7 +199,8 @@ module Decode =
     /// Decodes the same reply twice and combines the values.
     [<CompiledName("Map2")>]
     let map2 (f: 'A -> 'B -> 'C) (first: Decoder<'A>) (second: Decoder<'B>) : Decoder<'C> =
-        mk <| fun reply ->
+        mk
+        <| fun reply ->
             match first reply, second reply with
             | Ok a, Ok b -> Ok(f a b)
             | Error e, _
@@ -209,7 +209,8 @@ module Decode =
     /// Chooses the next decoder from a decoded value, and runs it on the same reply.
     [<CompiledName("Bind")>]
     let bind (f: 'T -> Decoder<'U>) (decoder: Decoder<'T>) : Decoder<'U> =
-        mk <| fun reply ->
+        mk
+        <| fun reply ->
             match decoder reply with
             | Ok v -> f v reply
             | Error e -> Error e
@@ -217,7 +218,8 @@ module Decode =
     /// The first decoder that succeeds; when both fail, both reasons.
     [<CompiledName("OrElse")>]
     let orElse (fallback: Decoder<'T>) (decoder: Decoder<'T>) : Decoder<'T> =
-        mk <| fun reply ->
+        mk
+        <| fun reply ->
             match decoder reply with
             | Ok v -> Ok v
             | Error e1 ->
@@ -226,8 +228,7 @@ module Decode =
                 | Error e2 -> Error $"{e1}; or {e2}"
 
     let private elements (what: string) (reply: RedisResult) : Result<RedisResult[], string> =
-        if isNil reply || not (isArray reply) then expected what reply
-        else Ok(RedisResult.op_Explicit reply: RedisResult[])
+        if isNil reply || not (isArray reply) then expected what reply else Ok(RedisResult.op_Explicit reply: RedisResult[])
 
     let private decodeAll (decoder: Decoder<'T>) (items: RedisResult[]) : Result<'T[], string> =
         let values = Array.zeroCreate items.Length
@@ -245,8 +246,7 @@ module Decode =
     /// An array (a Lua table) whose every element <paramref name="decoder"/> reads; a failure names
     /// the element's index. Nil fails: use <c>Decode.optional</c>.
     [<CompiledName("Array")>]
-    let array (decoder: Decoder<'T>) : Decoder<'T[]> =
-        mk <| fun reply -> elements "an array" reply |> Result.bind (decodeAll decoder)
+    let array (decoder: Decoder<'T>) : Decoder<'T[]> = mk <| fun reply -> elements "an array" reply |> Result.bind (decodeAll decoder)
 
     /// Like <see cref="array"/>, as a list.
     [<CompiledName("List")>]
@@ -255,7 +255,8 @@ module Decode =
     /// The element at a position (from 0) of an array.
     [<CompiledName("Index")>]
     let index (position: int) (decoder: Decoder<'T>) : Decoder<'T> =
-        mk <| fun reply ->
+        mk
+        <| fun reply ->
             elements "an array" reply
             |> Result.bind (fun items ->
                 if position < 0 || position >= items.Length then
@@ -266,10 +267,12 @@ module Decode =
     /// An array of exactly two elements.
     [<CompiledName("Tuple2")>]
     let tuple2 (first: Decoder<'A>) (second: Decoder<'B>) : Decoder<'A * 'B> =
-        mk <| fun reply ->
+        mk
+        <| fun reply ->
             elements "an array of 2 elements" reply
             |> Result.bind (fun items ->
-                if items.Length <> 2 then expected "an array of 2 elements" reply
+                if items.Length <> 2 then
+                    expected "an array of 2 elements" reply
                 else
                     match first items[0], second items[1] with
                     | Ok a, Ok b -> Ok(a, b)
@@ -279,10 +282,12 @@ module Decode =
     /// An array of exactly three elements.
     [<CompiledName("Tuple3")>]
     let tuple3 (first: Decoder<'A>) (second: Decoder<'B>) (third: Decoder<'C>) : Decoder<'A * 'B * 'C> =
-        mk <| fun reply ->
+        mk
+        <| fun reply ->
             elements "an array of 3 elements" reply
             |> Result.bind (fun items ->
-                if items.Length <> 3 then expected "an array of 3 elements" reply
+                if items.Length <> 3 then
+                    expected "an array of 3 elements" reply
                 else
                     match first items[0], second items[1], third items[2] with
                     | Ok a, Ok b, Ok c -> Ok(a, b, c)
@@ -293,7 +298,8 @@ module Decode =
     /// A flat array of alternating keys and values (as HGETALL returns), as a list of pairs.
     [<CompiledName("Pairs")>]
     let pairs (keyDecoder: Decoder<'K>) (valueDecoder: Decoder<'V>) : Decoder<('K * 'V) list> =
-        mk <| fun reply ->
+        mk
+        <| fun reply ->
             elements "an array of key/value pairs" reply
             |> Result.bind (fun items ->
                 if items.Length % 2 <> 0 then

@@ -44,8 +44,7 @@ module Messages =
 
         /// A type that is not an interface was to be bound.
         [<CompiledName("NotAnInterface")>]
-        let notAnInterface (typeName: string) : string =
-            $"{typeName} is not an interface: only interfaces can be bound to script commands."
+        let notAnInterface (typeName: string) : string = $"{typeName} is not an interface: only interfaces can be bound to script commands."
 
         /// A static abstract member of the interface.
         [<CompiledName("StaticAbstractMember")>]
@@ -53,13 +52,11 @@ module Messages =
 
         /// A property or an event of the interface.
         [<CompiledName("PropertyOrEvent")>]
-        let propertyOrEvent (method: string) : string =
-            $"{method}: properties and events cannot be bound; declare methods only."
+        let propertyOrEvent (method: string) : string = $"{method}: properties and events cannot be bound; declare methods only."
 
         /// A method with a default body.
         [<CompiledName("DefaultBody")>]
-        let defaultBody (method: string) : string =
-            $"{method}: a method with a default body cannot be bound; declare it without a body."
+        let defaultBody (method: string) : string = $"{method}: a method with a default body cannot be bound; declare it without a body."
 
         /// A generic method.
         [<CompiledName("GenericMethod")>]
@@ -67,8 +64,7 @@ module Messages =
 
         /// A method whose command attribute gives no name.
         [<CompiledName("AttributeWithoutName")>]
-        let attributeWithoutName (method: string) : string =
-            $"{method}: its [ScriptCommand] attribute names no command."
+        let attributeWithoutName (method: string) : string = $"{method}: its [ScriptCommand] attribute names no command."
 
         /// A method whose return type cannot be converted to; <paramref name="supportedReturns"/> lists
         /// those that can.
@@ -116,13 +112,7 @@ module Messages =
         /// is the return type (inside its task), <paramref name="expectedName"/> its name as the caller
         /// writes it; nil to a value type that is not nullable suggests the nullable form.
         [<CompiledName("ResultNotConverted")>]
-        let resultNotConverted
-            (scriptName: string)
-            (method: string)
-            (expected: Type)
-            (expectedName: string)
-            (reply: RedisResult)
-            : string =
+        let resultNotConverted (scriptName: string) (method: string) (expected: Type) (expectedName: string) (reply: RedisResult) : string =
             let isNil = isNull (box reply) || reply.IsNull
             let hint =
                 if isNil && expected.IsValueType && isNull (Nullable.GetUnderlyingType expected) then

@@ -19,8 +19,7 @@ module Typed =
 
     let private encoder<'A> () : 'A -> RedisValue =
         let t = typeof<'A>
-        let refused () =
-            invalidArg "'A" $"A typed command cannot take an argument of type {t.Name}: use {ArgumentValue.supportedTypes}."
+        let refused () = invalidArg "'A" $"A typed command cannot take an argument of type {t.Name}: use {ArgumentValue.supportedTypes}."
         if not (ArgumentValue.isSupported t) then
             refused ()
         else
@@ -48,7 +47,12 @@ module Typed =
                 | Error e -> return Error(DecodeError.Run e)
             }
 
-    let private tryProgramOf (client: Client) (name: string) (decoder: Decoder<'T>) (args: RedisValue[]) : Program<Result<'T, DecodeError>> =
+    let private tryProgramOf
+        (client: Client)
+        (name: string)
+        (decoder: Decoder<'T>)
+        (args: RedisValue[])
+        : Program<Result<'T, DecodeError>> =
         match Client.invoke name args client with
         | Error e -> Program.ret (Error(DecodeError.Run e))
         | Ok inv ->
@@ -96,7 +100,11 @@ module Typed =
 
     /// A function that runs the command with four arguments and decodes its reply.
     [<CompiledName("Command4")>]
-    let command4<'A, 'B, 'C, 'D, 'T> (client: Client) (name: string) (decoder: Decoder<'T>) : 'A -> 'B -> 'C -> 'D -> Task<Result<'T, DecodeError>> =
+    let command4<'A, 'B, 'C, 'D, 'T>
+        (client: Client)
+        (name: string)
+        (decoder: Decoder<'T>)
+        : 'A -> 'B -> 'C -> 'D -> Task<Result<'T, DecodeError>> =
         let ea, eb, ec, ed = encoder<'A> (), encoder<'B> (), encoder<'C> (), encoder<'D> ()
         fun a b c d -> call client name decoder [| ea a; eb b; ec c; ed d |]
 
@@ -129,13 +137,18 @@ module Typed =
 
     /// Like <see cref="tryProgram1"/>, with three arguments.
     [<CompiledName("TryProgram3")>]
-    let tryProgram3<'A, 'B, 'C, 'T> (client: Client) (name: string) (decoder: Decoder<'T>) : 'A -> 'B -> 'C -> Program<Result<'T, DecodeError>> =
+    let tryProgram3<'A, 'B, 'C, 'T>
+        (client: Client)
+        (name: string)
+        (decoder: Decoder<'T>)
+        : 'A -> 'B -> 'C -> Program<Result<'T, DecodeError>> =
         let ea, eb, ec = encoder<'A> (), encoder<'B> (), encoder<'C> ()
         fun a b c -> tryProgramOf client name decoder [| ea a; eb b; ec c |]
 
     /// Like <see cref="tryProgram1"/>, with four arguments.
     [<CompiledName("TryProgram4")>]
-    let tryProgram4<'A, 'B, 'C, 'D, 'T> (client: Client)
+    let tryProgram4<'A, 'B, 'C, 'D, 'T>
+        (client: Client)
         (name: string)
         (decoder: Decoder<'T>)
         : 'A -> 'B -> 'C -> 'D -> Program<Result<'T, DecodeError>> =

@@ -77,8 +77,7 @@ module Args =
     // RedisKey's equality says a key equals the default key only when it is null (no allocation).
     let private isNullKey (key: RedisKey) = key.Equals(Unchecked.defaultof<RedisKey>)
 
-    let private slice (source: 'a[]) start length =
-        if length = 0 then Array.Empty<'a>() else Array.sub source start length
+    let private slice (source: 'a[]) start length = if length = 0 then Array.Empty<'a>() else Array.sub source start length
 
     let private splitAt (keys: int) (offset: int) (args: RedisValue[]) =
         let keyArray: RedisKey[] =
@@ -101,34 +100,38 @@ module Args =
             match firstNullValue args 0 with
             | i when i >= 0 -> Error(ArgumentError.NullValue("argument", i))
             | _ ->
-            match keyCount with
-            | KeyCount.Fixed n ->
-                if args.Length < n then
-                    Error(ArgumentError.TooFewArguments(n, args.Length))
-                else
-                    Ok(splitAt n 0 args)
-            | KeyCount.Dynamic ->
-                if args.Length = 0 then
-                    Error ArgumentError.MissingKeyCount
-                else
-                    let count = args[0]
-                    let mutable n = 0L
-                    match count.TryParse(&n) with
-                    | true when not count.IsNullOrEmpty ->
-                        let remaining = args.Length - 1
-                        if n < 0L then Error(ArgumentError.NegativeKeyCount n)
-                        elif n > int64 remaining then Error(ArgumentError.KeyCountExceedsArguments(n, remaining))
-                        else Ok(splitAt (int n) 1 args)
-                    | _ -> Error(ArgumentError.KeyCountNotInteger(string count))
+                match keyCount with
+                | KeyCount.Fixed n -> if args.Length < n then Error(ArgumentError.TooFewArguments(n, args.Length)) else Ok(splitAt n 0 args)
+                | KeyCount.Dynamic ->
+                    if args.Length = 0 then
+                        Error ArgumentError.MissingKeyCount
+                    else
+                        let count = args[0]
+                        let mutable n = 0L
+                        match count.TryParse(&n) with
+                        | true when not count.IsNullOrEmpty ->
+                            let remaining = args.Length - 1
+                            if n < 0L then Error(ArgumentError.NegativeKeyCount n)
+                            elif n > int64 remaining then Error(ArgumentError.KeyCountExceedsArguments(n, remaining))
+                            else Ok(splitAt (int n) 1 args)
+                        | _ -> Error(ArgumentError.KeyCountNotInteger(string count))
 
     /// Checks an explicit KEYS/ARGV pair against a key count: a fixed count must equal the KEYS length;
     /// a dynamic count takes any length.
     [<CompiledName("CheckExplicit")>]
-    let checkExplicit (keyCount: KeyCount) (keys: RedisKey[]) (argv: RedisValue[]) : Result<struct (RedisKey[] * RedisValue[]), ArgumentError> =
-        if isNull keys then Error(ArgumentError.NullArgument "keys")
-        elif isNull argv then Error(ArgumentError.NullArgument "args")
-        elif keys |> Array.exists isNullKey then Error(ArgumentError.NullValue("key", keys |> Array.findIndex isNullKey))
-        elif firstNullValue argv 0 >= 0 then Error(ArgumentError.NullValue("ARGV value", firstNullValue argv 0))
+    let checkExplicit
+        (keyCount: KeyCount)
+        (keys: RedisKey[])
+        (argv: RedisValue[])
+        : Result<struct (RedisKey[] * RedisValue[]), ArgumentError> =
+        if isNull keys then
+            Error(ArgumentError.NullArgument "keys")
+        elif isNull argv then
+            Error(ArgumentError.NullArgument "args")
+        elif keys |> Array.exists isNullKey then
+            Error(ArgumentError.NullValue("key", keys |> Array.findIndex isNullKey))
+        elif firstNullValue argv 0 >= 0 then
+            Error(ArgumentError.NullValue("ARGV value", firstNullValue argv 0))
         else
             match keyCount with
             | KeyCount.Fixed n when n <> keys.Length -> Error(ArgumentError.KeyArrayLengthMismatch(n, keys.Length))
@@ -192,8 +195,7 @@ module ArgumentError =
             $"The script command '{scriptName}' has a dynamic key count: its first argument must be the number of keys, and none was given."
         | ArgumentError.KeyCountNotInteger given ->
             $"The script command '{scriptName}' has a dynamic key count: its first argument must be a whole number of keys, not '{given}'."
-        | ArgumentError.NegativeKeyCount n ->
-            $"The script command '{scriptName}' has a dynamic key count: {n} keys is negative."
+        | ArgumentError.NegativeKeyCount n -> $"The script command '{scriptName}' has a dynamic key count: {n} keys is negative."
         | ArgumentError.KeyCountExceedsArguments(n, remaining) ->
             $"The script command '{scriptName}' was told to take {n} key(s) but only {remaining} argument(s) follow the count."
         | ArgumentError.NullArgument what -> $"The script command '{scriptName}' was given a null {what}."

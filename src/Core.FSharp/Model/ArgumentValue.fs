@@ -20,18 +20,22 @@ type ArgumentKind =
 /// A flat argument list, with the <see cref="CancellationToken"/> taken out of the arguments it came from.
 [<Struct>]
 type FlatArguments =
-    { /// The flat arguments, in order.
-      Values: RedisValue[]
-      /// The last CancellationToken among the arguments, or <c>CancellationToken.None</c>.
-      Cancellation: CancellationToken }
+    {
+        /// The flat arguments, in order.
+        Values: RedisValue[]
+        /// The last CancellationToken among the arguments, or <c>CancellationToken.None</c>.
+        Cancellation: CancellationToken
+    }
 
 /// An argument whose type cannot be sent: its position among the arguments given (from 0) and its type.
 [<Struct>]
 type UnsupportedArgument =
-    { /// The position of the argument (for an array, of the array), from 0.
-      Index: int
-      /// The argument's type (for an array, the array's type).
-      Type: Type }
+    {
+        /// The position of the argument (for an array, of the array), from 0.
+        Index: int
+        /// The argument's type (for an array, the array's type).
+        Type: Type
+    }
 
 /// The .NET values that can be sent as one flat script argument, and how each is sent. The one place
 /// that decides it: typed F# commands, bound C# methods and the dynamic <c>Commands</c> view all use it.
@@ -91,12 +95,12 @@ module ArgumentValue =
         | :? string as s -> ValueSome(RedisValue.op_Implicit s)
         | :? (byte[]) as b -> ValueSome(RedisValue.op_Implicit b)
         | :? bool as b -> ValueSome(RedisValue.op_Implicit b)
-        | :? int16 as n -> ValueSome(RedisValue.op_Implicit(int n))
+        | :? int16 as n -> ValueSome(RedisValue.op_Implicit (int n))
         | :? int as n -> ValueSome(RedisValue.op_Implicit n)
         | :? int64 as n -> ValueSome(RedisValue.op_Implicit n)
         | :? uint32 as n -> ValueSome(RedisValue.op_Implicit n)
         | :? uint64 as n -> ValueSome(RedisValue.op_Implicit n)
-        | :? float32 as f -> ValueSome(RedisValue.op_Implicit(float f))
+        | :? float32 as f -> ValueSome(RedisValue.op_Implicit (float f))
         | :? float as f -> ValueSome(RedisValue.op_Implicit f)
         | _ -> ValueNone
 

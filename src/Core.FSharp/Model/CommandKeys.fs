@@ -28,29 +28,33 @@ type internal FindKeys =
 
 /// One key specification: where to start, and how to find the keys.
 type internal KeySpec =
-    { /// Where the search begins.
-      BeginSearch: BeginSearch
-      /// How the keys are found.
-      FindKeys: FindKeys }
+    {
+        /// Where the search begins.
+        BeginSearch: BeginSearch
+        /// How the keys are found.
+        FindKeys: FindKeys
+    }
 
 /// What the server says about where a command's keys are (<c>COMMAND INFO</c>): its key
 /// specifications (Redis 7), the legacy first key, last key and step (every version), and its
 /// subcommands.
 type internal CommandKeys =
-    { /// The command's name, lower-case ("object|encoding" for a subcommand).
-      Name: string
-      /// The key specifications; empty before Redis 7.
-      KeySpecs: KeySpec list
-      /// The legacy first key index (0: no keys).
-      FirstKey: int
-      /// The legacy last key index (negative: from the end).
-      LastKey: int
-      /// The legacy key step.
-      Step: int
-      /// The command's keys move with its arguments (the legacy range does not describe them all).
-      MovableKeys: bool
-      /// The subcommands ("object|encoding"...), by their lower-case name after the '|'.
-      Subcommands: Map<string, CommandKeys> }
+    {
+        /// The command's name, lower-case ("object|encoding" for a subcommand).
+        Name: string
+        /// The key specifications; empty before Redis 7.
+        KeySpecs: KeySpec list
+        /// The legacy first key index (0: no keys).
+        FirstKey: int
+        /// The legacy last key index (negative: from the end).
+        LastKey: int
+        /// The legacy key step.
+        Step: int
+        /// The command's keys move with its arguments (the legacy range does not describe them all).
+        MovableKeys: bool
+        /// The subcommands ("object|encoding"...), by their lower-case name after the '|'.
+        Subcommands: Map<string, CommandKeys>
+    }
 
 /// Where the keys of one call of a raw command are.
 [<RequireQualifiedAccess>]
@@ -66,8 +70,7 @@ type internal KeyPositions =
 module internal CommandKeys =
 
     let private items (reply: RedisResult) : RedisResult[] =
-        if isNull (box reply) || reply.IsNull || reply.Resp2Type <> ResultType.Array then [||]
-        else RedisResult.op_Explicit reply
+        if isNull (box reply) || reply.IsNull || reply.Resp2Type <> ResultType.Array then [||] else RedisResult.op_Explicit reply
 
     let private text (reply: RedisResult) : string =
         if isNull (box reply) || reply.IsNull then "" else (RedisResult.op_Explicit reply: string)
@@ -82,11 +85,9 @@ module internal CommandKeys =
         let a = items reply
         [ for i in 0..2 .. a.Length - 2 -> (text a[i]).ToLowerInvariant(), a[i + 1] ] |> Map.ofList
 
-    let private field name (map: Map<string, RedisResult>) =
-        Map.tryFind name map |> Option.map fields |> Option.defaultValue Map.empty
+    let private field name (map: Map<string, RedisResult>) = Map.tryFind name map |> Option.map fields |> Option.defaultValue Map.empty
 
-    let private fieldNumber name (map: Map<string, RedisResult>) =
-        Map.tryFind name map |> Option.map number |> Option.defaultValue 0
+    let private fieldNumber name (map: Map<string, RedisResult>) = Map.tryFind name map |> Option.map number |> Option.defaultValue 0
 
     let private keySpec (reply: RedisResult) : KeySpec =
         let spec = fields reply
@@ -146,8 +147,10 @@ module internal CommandKeys =
             | BeginSearch.Keyword(keyword, from) ->
                 let matches i = String.Equals(argv[i], keyword, StringComparison.OrdinalIgnoreCase)
                 let found =
-                    if from >= 0 then seq { max 1 from .. argc - 1 } |> Seq.tryFind matches
-                    else seq { argc + from .. -1 .. 1 } |> Seq.tryFind matches
+                    if from >= 0 then
+                        seq { max 1 from .. argc - 1 } |> Seq.tryFind matches
+                    else
+                        seq { argc + from .. -1 .. 1 } |> Seq.tryFind matches
                 // No keyword: this specification finds no key in this call.
                 Some(found |> Option.map (fun i -> i + 1))
             | BeginSearch.Unknown -> None
@@ -172,16 +175,19 @@ module internal CommandKeys =
                     | true, count when count >= 0 ->
                         let from = first + firstKey
                         let step = max 1 step
-                        Some [ for k in 0 .. count - 1 do
-                                   let i = from + k * step
-                                   if i < argc then i ]
+                        Some
+                            [ for k in 0 .. count - 1 do
+                                  let i = from + k * step
+                                  if i < argc then i ]
                     | _ -> None
             | FindKeys.Unknown -> None
 
     // The legacy first/last/step range (servers before Redis 7).
     let private legacyKeys (argv: string[]) (info: CommandKeys) : int list option =
-        if info.MovableKeys then None
-        elif info.FirstKey <= 0 then Some []
+        if info.MovableKeys then
+            None
+        elif info.FirstKey <= 0 then
+            Some []
         else
             let last = if info.LastKey < 0 then argv.Length + info.LastKey else info.LastKey
             Some [ for i in info.FirstKey .. max 1 info.Step .. min last (argv.Length - 1) -> i ]
@@ -243,7 +249,8 @@ module internal CommandKeys =
         else
             args
             |> Array.mapi (fun i a ->
-                if isKey i then toKey a
+                if isKey i then
+                    toKey a
                 else
                     match a with
                     | :? RedisKey as k -> box (Args.keyToValue k)

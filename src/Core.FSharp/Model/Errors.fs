@@ -5,10 +5,12 @@ open StackExchange.Redis
 
 /// One server that could not do what was asked, and the reason it gave.
 type NodeFailure =
-    { /// The server.
-      EndPoint: EndPoint
-      /// The server's error text, or what went wrong reaching it.
-      Reason: string }
+    {
+        /// The server.
+        EndPoint: EndPoint
+        /// The server's error text, or what went wrong reaching it.
+        Reason: string
+    }
 
 /// A failure the server reported for one command. Connection failures and time-outs are not here:
 /// they pass through as the exceptions StackExchange.Redis raises.
@@ -40,10 +42,12 @@ type RunError =
 
 /// Why preloading did not load every script everywhere.
 type PreloadError =
-    { /// How many (script, server) loads succeeded.
-      Loaded: int
-      /// Every server that refused or could not be reached, with its reason.
-      Failures: NodeFailure list }
+    {
+        /// How many (script, server) loads succeeded.
+        Loaded: int
+        /// Every server that refused or could not be reached, with its reason.
+        Failures: NodeFailure list
+    }
 
 /// Carries an <see cref="ExecutionError"/> through a task when the caller asked for exceptions.
 exception internal ExecutionFailed of ExecutionError
@@ -53,8 +57,10 @@ exception internal ExecutionFailed of ExecutionError
 module ExecutionError =
 
     let internal describeFailures (failures: NodeFailure list) =
-        if failures.IsEmpty then "no primary server is connected"
-        else failures |> List.map (fun f -> $"{EndPointCollection.ToString f.EndPoint}: {f.Reason}") |> String.concat "; "
+        if failures.IsEmpty then
+            "no primary server is connected"
+        else
+            failures |> List.map (fun f -> $"{EndPointCollection.ToString f.EndPoint}: {f.Reason}") |> String.concat "; "
 
     /// A sentence naming the script (and its SHA) or command, and the server's message.
     [<CompiledName("Describe")>]

@@ -7,18 +7,20 @@ open System.Text
 /// library per registry, each definition registered as a function whose callback receives KEYS and
 /// ARGV. Pure data: nothing here talks to a server.
 type FunctionLibrary =
-    { /// The library's name: `luascripts_` and 16 hexadecimal characters of a digest of every
-      /// definition's name, body SHA1 and flags, so two different registries never share a name.
-      Name: string
-      /// The exact library source `FUNCTION LOAD` would receive.
-      Code: string
-      /// Each included command's function name, by command name.
-      Functions: Map<string, string>
-      /// Definitions that cannot run as a function body, with the reason; they keep running as scripts.
-      Excluded: (string * string) list
-      /// Each included command's lines in <see cref="Code"/> (first and last, from 1 as the server
-      /// counts them in its compile errors), by command name.
-      Lines: Map<string, int * int> }
+    {
+        /// The library's name: `luascripts_` and 16 hexadecimal characters of a digest of every
+        /// definition's name, body SHA1 and flags, so two different registries never share a name.
+        Name: string
+        /// The exact library source `FUNCTION LOAD` would receive.
+        Code: string
+        /// Each included command's function name, by command name.
+        Functions: Map<string, string>
+        /// Definitions that cannot run as a function body, with the reason; they keep running as scripts.
+        Excluded: (string * string) list
+        /// Each included command's lines in <see cref="Code"/> (first and last, from 1 as the server
+        /// counts them in its compile errors), by command name.
+        Lines: Map<string, int * int>
+    }
 
 /// Generating function libraries from script definitions.
 [<RequireQualifiedAccess>]
@@ -45,7 +47,8 @@ module FunctionLibrary =
     /// The function a command becomes in a library: the library's digest, then the escaped name.
     [<CompiledName("FunctionName")>]
     let internal functionName (libraryName: string) (commandName: string) : string =
-        let digest = if libraryName.StartsWith(Prefix, System.StringComparison.Ordinal) then libraryName.Substring Prefix.Length else libraryName
+        let digest =
+            if libraryName.StartsWith(Prefix, System.StringComparison.Ordinal) then libraryName.Substring Prefix.Length else libraryName
         $"ls{digest.Substring(0, min 8 digest.Length)}_{escape commandName}"
 
     /// Why a definition cannot be a function callback, if it cannot. A body that starts with a
@@ -93,10 +96,7 @@ module FunctionLibrary =
                 | None -> exclude s |> Option.map (fun reason -> s.Name, reason))
         let excludedNames = reasons |> List.map fst |> set
         let included = sorted |> List.filter (fun s -> not (excludedNames.Contains s.Name))
-        let canonical =
-            included
-            |> List.map (fun s -> $"{s.Name}\u0000{s.Sha1}\u0000{flagsOf s}")
-            |> String.concat "\n"
+        let canonical = included |> List.map (fun s -> $"{s.Name}\u0000{s.Sha1}\u0000{flagsOf s}") |> String.concat "\n"
         let name = Prefix + (Sha1.hex canonical).Substring(0, 16)
         let code = StringBuilder()
         code.Append("#!lua name=").Append(name).Append('\n') |> ignore

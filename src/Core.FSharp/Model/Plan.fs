@@ -17,14 +17,16 @@ type Backend =
 
 /// A library version loaded for a registry version, with what calls and guards need, computed once.
 type internal Deployed =
-    { /// The library.
-      Library: FunctionLibrary
-      /// Each included script's function name, keyed by the very script object it was made from.
-      Functions: IReadOnlyDictionary<Script, string>
-      /// The library's source as UTF-8, as every guard sends it.
-      Code: byte[]
-      /// The server's whole reply when a plain FUNCTION LOAD finds the library already there.
-      AlreadyLoaded: string }
+    {
+        /// The library.
+        Library: FunctionLibrary
+        /// Each included script's function name, keyed by the very script object it was made from.
+        Functions: IReadOnlyDictionary<Script, string>
+        /// The library's source as UTF-8, as every guard sends it.
+        Code: byte[]
+        /// The server's whole reply when a plain FUNCTION LOAD finds the library already there.
+        AlreadyLoaded: string
+    }
 
 /// How a registry version runs: as a loaded function library, or (Auto on a server that cannot) as
 /// scripts.
@@ -62,4 +64,3 @@ module internal Plan =
               Functions = functions
               Code = Text.Encoding.UTF8.GetBytes library.Code
               AlreadyLoaded = Replies.libraryExistsText library.Name }
-

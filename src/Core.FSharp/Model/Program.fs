@@ -28,7 +28,11 @@ module Step =
     let keys (step: Step) : RedisKey[] =
         match step with
         | Step.Call inv -> inv.Keys
-        | Step.Raw(_, args) -> args |> Array.choose (function :? RedisKey as k -> Some k | _ -> None)
+        | Step.Raw(_, args) ->
+            args
+            |> Array.choose (function
+                | :? RedisKey as k -> Some k
+                | _ -> None)
 
 /// What the server answered for one step.
 type Reply = Result<RedisResult, ExecutionError>
@@ -80,8 +84,7 @@ module Program =
 
     /// Sends a raw Redis command and yields its reply or the server's error for it.
     [<CompiledName("TryRaw")>]
-    let tryRaw (name: string) (args: obj seq) : Program<Reply> =
-        single (Step.Raw(name, Seq.toArray args)) Done
+    let tryRaw (name: string) (args: obj seq) : Program<Reply> = single (Step.Raw(name, Seq.toArray args)) Done
 
     /// Sends a raw Redis command; a server error fails the program.
     [<CompiledName("Raw")>]
@@ -130,11 +133,26 @@ module Program =
     [<CompiledName("Sequence")>]
     let rec sequence (programs: Program<'T> list) : Program<'T list> =
         let items = List.toArray programs
-        let errors = items |> Array.collect (function Failed e -> List.toArray e | _ -> [||])
+        let errors =
+            items
+            |> Array.collect (function
+                | Failed e -> List.toArray e
+                | _ -> [||])
         if errors.Length > 0 then
             Failed(List.ofArray errors)
-        elif items |> Array.forall (function Done _ -> true | _ -> false) then
-            Done(items |> Array.map (function Done v -> v | _ -> Unchecked.defaultof<_>) |> List.ofArray)
+        elif
+            items
+            |> Array.forall (function
+                | Done _ -> true
+                | _ -> false)
+        then
+            Done(
+                items
+                |> Array.map (function
+                    | Done v -> v
+                    | _ -> Unchecked.defaultof<_>)
+                |> List.ofArray
+            )
         else
             let offsets = Array.zeroCreate items.Length
             let batches = ResizeArray()
@@ -218,8 +236,7 @@ type ProgramBuilder() =
     /// `let! ... return` without a new round trip.
     member _.BindReturn(program: Program<'T>, f: 'T -> 'U) : Program<'U> = Program.map f program
     /// `and!`: two programs in the same round trips.
-    member _.MergeSources(first: Program<'A>, second: Program<'B>) : Program<'A * 'B> =
-        Program.map2 (fun a b -> a, b) first second
+    member _.MergeSources(first: Program<'A>, second: Program<'B>) : Program<'A * 'B> = Program.map2 (fun a b -> a, b) first second
     /// A program that sends nothing.
     member _.Zero() : Program<unit> = Program.ret ()
     /// Delays building the rest of the program.

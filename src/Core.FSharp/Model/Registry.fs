@@ -28,8 +28,7 @@ module Registry =
 
     /// Adds a script under its name; a script already defined under that name is replaced.
     [<CompiledName("Define")>]
-    let define (script: Script) (registry: Registry) =
-        Registry(registry.Scripts.SetItem(script.Name, script))
+    let define (script: Script) (registry: Registry) = Registry(registry.Scripts.SetItem(script.Name, script))
 
     /// The script defined under a name, if any.
     [<CompiledName("TryFind")>]
@@ -43,8 +42,7 @@ module Registry =
 
     /// Removes a name; a name that is not defined leaves the registry as it is.
     [<CompiledName("Remove")>]
-    let remove (name: string) (registry: Registry) =
-        if isNull name then registry else Registry(registry.Scripts.Remove name)
+    let remove (name: string) (registry: Registry) = if isNull name then registry else Registry(registry.Scripts.Remove name)
 
     /// The defined names, in ordinal order.
     [<CompiledName("Names")>]
@@ -53,8 +51,7 @@ module Registry =
 
     /// The defined scripts, in ordinal order of their names.
     [<CompiledName("Scripts")>]
-    let scripts (registry: Registry) : Script list =
-        names registry |> List.map (fun n -> registry.Scripts[n])
+    let scripts (registry: Registry) : Script list = names registry |> List.map (fun n -> registry.Scripts[n])
 
     /// How many commands are defined.
     [<CompiledName("Count")>]

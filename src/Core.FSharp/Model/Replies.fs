@@ -76,7 +76,8 @@ module internal Replies =
     /// The line of the script body a Lua error names ("user_script:N" or "user_function:N"), if any.
     [<CompiledName("ScriptLine")>]
     let scriptLine (text: string) : int option =
-        if isNull text then None
+        if isNull text then
+            None
         else
             match lineAfter "user_script:" text with
             | Some line -> Some line
@@ -87,22 +88,42 @@ module internal Replies =
     /// mentions them is never taken for them.
     [<CompiledName("Classify")>]
     let classify (text: string) : ReplyKind =
-        if isNull text then ReplyKind.Other
-        elif String.Equals(text, NoScriptText, StringComparison.Ordinal) then ReplyKind.NoScript
-        elif String.Equals(text, FunctionNotFoundText, StringComparison.Ordinal) then ReplyKind.FunctionNotFound
+        if isNull text then
+            ReplyKind.Other
+        elif String.Equals(text, NoScriptText, StringComparison.Ordinal) then
+            ReplyKind.NoScript
+        elif String.Equals(text, FunctionNotFoundText, StringComparison.Ordinal) then
+            ReplyKind.FunctionNotFound
         elif starts libraryExistsStart text && text.EndsWith(libraryExistsEnd, StringComparison.Ordinal) then
-            ReplyKind.LibraryExists(text.Substring(libraryExistsStart.Length, text.Length - libraryExistsStart.Length - libraryExistsEnd.Length))
-        elif starts "EXECABORT" text then ReplyKind.ExecAbort
-        elif starts "READONLY" text then ReplyKind.ReadOnlyReplica
-        elif starts "BUSY " text then ReplyKind.Busy
-        elif starts "OOM" text then ReplyKind.OutOfMemory
-        elif starts "NOPERM" text then ReplyKind.NoPermission
-        elif starts "LOADING" text then ReplyKind.Loading
-        elif starts "MOVED" text || starts "ASK" text || starts "TRYAGAIN" text || starts "CLUSTERDOWN" text || starts "MASTERDOWN" text then
+            ReplyKind.LibraryExists(
+                text.Substring(libraryExistsStart.Length, text.Length - libraryExistsStart.Length - libraryExistsEnd.Length)
+            )
+        elif starts "EXECABORT" text then
+            ReplyKind.ExecAbort
+        elif starts "READONLY" text then
+            ReplyKind.ReadOnlyReplica
+        elif starts "BUSY " text then
+            ReplyKind.Busy
+        elif starts "OOM" text then
+            ReplyKind.OutOfMemory
+        elif starts "NOPERM" text then
+            ReplyKind.NoPermission
+        elif starts "LOADING" text then
+            ReplyKind.Loading
+        elif
+            starts "MOVED" text
+            || starts "ASK" text
+            || starts "TRYAGAIN" text
+            || starts "CLUSTERDOWN" text
+            || starts "MASTERDOWN" text
+        then
             ReplyKind.Redirected
-        elif starts "CROSSSLOT" text then ReplyKind.CrossSlot
-        elif starts "ERR Error compiling" text then ReplyKind.CompileError
-        elif starts "ERR unknown command" text || starts "ERR unknown subcommand" text then ReplyKind.UnknownCommand
+        elif starts "CROSSSLOT" text then
+            ReplyKind.CrossSlot
+        elif starts "ERR Error compiling" text then
+            ReplyKind.CompileError
+        elif starts "ERR unknown command" text || starts "ERR unknown subcommand" text then
+            ReplyKind.UnknownCommand
         else
             match scriptLine text with
             | Some line -> ReplyKind.ScriptError(Some line)

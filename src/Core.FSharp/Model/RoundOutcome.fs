@@ -23,8 +23,10 @@ module internal Settled =
 
     /// A finished task's outcome.
     let ofTask (t: Task<RedisResult>) : Settled =
-        if t.IsCompletedSuccessfully then Settled.Answered t.Result
-        elif t.IsCanceled then Settled.Cancelled
+        if t.IsCompletedSuccessfully then
+            Settled.Answered t.Result
+        elif t.IsCanceled then
+            Settled.Cancelled
         else
             match t.Exception.GetBaseException() with
             | :? RedisServerException as e -> Settled.Refused(e.Message, Replies.classify e.Message)
@@ -40,31 +42,35 @@ module internal Settled =
 /// What happened to a round on the server, as data: what each position got, and whether the
 /// transaction was discarded.
 type internal RoundReport =
-    { /// Why the transaction was discarded (EXECABORT, a watched key changed), with the guard's
-      /// failure where it explains it; None for a pipeline or a committed transaction.
-      Discarded: string option
-      /// Why the transaction's library guard failed, if it did and it matters.
-      GuardFailure: string option
-      /// Each position's outcome.
-      Settled: Settled[] }
+    {
+        /// Why the transaction was discarded (EXECABORT, a watched key changed), with the guard's
+        /// failure where it explains it; None for a pipeline or a committed transaction.
+        Discarded: string option
+        /// Why the transaction's library guard failed, if it did and it matters.
+        GuardFailure: string option
+        /// Each position's outcome.
+        Settled: Settled[]
+    }
 
 /// What to do after a round: the replies the caller gets, what to send again, and what the replies
 /// proved or disproved about what each server holds.
 type internal RoundOutcome =
-    { /// One reply per position; the positions in ResendWithBody and CallAgain are filled in later.
-      Replies: Reply[]
-      /// Positions of a pipeline whose EVALSHA found its script gone (a flush landed inside the
-      /// batch): sent again with the body, after the batch, in their order.
-      ResendWithBody: int list
-      /// Positions of a pipeline whose FCALL found the library gone: nothing ran; called again
-      /// after the library is loaded again.
-      CallAgain: int list
-      /// (server, SHA1 or library name) pairs a reply proved loaded.
-      Loaded: struct (EndPoint * string) list
-      /// (server, SHA1) pairs a reply proved gone.
-      Forget: struct (EndPoint * string) list
-      /// A failure that is not the server's answer (connection, time-out): raised to the caller.
-      Raise: exn option }
+    {
+        /// One reply per position; the positions in ResendWithBody and CallAgain are filled in later.
+        Replies: Reply[]
+        /// Positions of a pipeline whose EVALSHA found its script gone (a flush landed inside the
+        /// batch): sent again with the body, after the batch, in their order.
+        ResendWithBody: int list
+        /// Positions of a pipeline whose FCALL found the library gone: nothing ran; called again
+        /// after the library is loaded again.
+        CallAgain: int list
+        /// (server, SHA1 or library name) pairs a reply proved loaded.
+        Loaded: struct (EndPoint * string) list
+        /// (server, SHA1) pairs a reply proved gone.
+        Forget: struct (EndPoint * string) list
+        /// A failure that is not the server's answer (connection, time-out): raised to the caller.
+        Raise: exn option
+    }
 
 /// The pure decisions after a round comes back.
 [<RequireQualifiedAccess>]
@@ -82,11 +88,9 @@ module internal RoundOutcome =
         | Settled.Refused(message, kind) when kind <> ReplyKind.ExecAbort ->
             struct (false, Some $"the function library '{library}' could not be loaded: {message}")
         | Settled.Refused _ when settled |> Array.forall (Settled.isKind ReplyKind.ExecAbort) ->
-            struct (
-                false,
-                Some
-                    $"the transaction began with FUNCTION LOAD of the library '{library}', which a server out of memory (OOM) or an ACL without FUNCTION LOAD refuses"
-            )
+            struct (false,
+                    Some
+                        $"the transaction began with FUNCTION LOAD of the library '{library}', which a server out of memory (OOM) or an ACL without FUNCTION LOAD refuses")
         | _ -> struct (false, None)
 
     /// The discard message the caller sees: the server's, with the guard's failure when there is one.
@@ -122,8 +126,7 @@ module internal RoundOutcome =
         let mutable raiseFirst = None
         let pipeline = plan.Mode = RoundMode.Pipeline
         let discardedMessage = report.Discarded
-        let failed (inv: Invocation) (message: string) =
-            Error(ExecutionError.CommandFailed(inv.Script.Name, inv.Script.Sha1, message))
+        let failed (inv: Invocation) (message: string) = Error(ExecutionError.CommandFailed(inv.Script.Name, inv.Script.Sha1, message))
         // Inside EXEC a later EVALSHA misses its script only when the body sent earlier in the same
         // transaction did not compile: that failure is the reason to report.
         let bodyFailure (i: int) (inv: Invocation) =

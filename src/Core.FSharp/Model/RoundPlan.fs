@@ -28,18 +28,20 @@ type internal Send =
 /// What a round sends, position by position, and where the function-library guards go. Pure data,
 /// made by <see cref="RoundPlan.make"/> before anything is queued.
 type internal RoundPlan =
-    { /// Pipeline or transaction.
-      Mode: RoundMode
-      /// What each position sends.
-      Sends: Send[]
-      /// The server each position goes to, as far as the client can tell (null: unknown).
-      EndPoints: EndPoint[]
-      /// A transaction with an FCALL starts with FUNCTION LOAD of the library inside MULTI.
-      TransactionGuard: bool
-      /// The server of a transaction's guard (that of its first FCALL), for the load mark.
-      GuardEndPoint: EndPoint
-      /// A pipeline with FCALLs sends, before the batch, one FUNCTION LOAD to each of these servers.
-      PipelineGuards: EndPoint[] }
+    {
+        /// Pipeline or transaction.
+        Mode: RoundMode
+        /// What each position sends.
+        Sends: Send[]
+        /// The server each position goes to, as far as the client can tell (null: unknown).
+        EndPoints: EndPoint[]
+        /// A transaction with an FCALL starts with FUNCTION LOAD of the library inside MULTI.
+        TransactionGuard: bool
+        /// The server of a transaction's guard (that of its first FCALL), for the load mark.
+        GuardEndPoint: EndPoint
+        /// A pipeline with FCALLs sends, before the batch, one FUNCTION LOAD to each of these servers.
+        PipelineGuards: EndPoint[]
+    }
 
 /// Planning a round: the pure decision of what each position sends.
 [<RequireQualifiedAccess>]
@@ -65,9 +67,7 @@ module internal RoundPlan =
             match steps[i] with
             | Step.Call inv ->
                 let endPoint = endPoints[i]
-                let fn =
-                    if mode = RoundMode.Pipeline && isNull endPoint then null
-                    else functionFor inv.Script
+                let fn = if mode = RoundMode.Pipeline && isNull endPoint then null else functionFor inv.Script
                 if not (isNull fn) then
                     sends[i] <- Send.Fcall fn
                     if firstFcall < 0 then firstFcall <- i
@@ -86,4 +86,7 @@ module internal RoundPlan =
 
     /// Whether any position is an FCALL.
     let hasFcall (plan: RoundPlan) =
-        plan.Sends |> Array.exists (function Send.Fcall _ -> true | _ -> false)
+        plan.Sends
+        |> Array.exists (function
+            | Send.Fcall _ -> true
+            | _ -> false)

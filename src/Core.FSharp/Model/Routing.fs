@@ -52,10 +52,14 @@ module Routing =
     /// Checks one step joining a round: its own keys share a slot, and in a transaction they share
     /// the slot of the steps before it. Returns the transaction's slot so far.
     [<CompiledName("CheckStep")>]
-    let internal checkStep (slotOf: RedisKey -> int) (transaction: bool) (slotSoFar: int option) (step: Step) : Result<int option, ArgumentError> =
+    let internal checkStep
+        (slotOf: RedisKey -> int)
+        (transaction: bool)
+        (slotSoFar: int option)
+        (step: Step)
+        : Result<int option, ArgumentError> =
         let keys = Step.keys step
-        if transaction then joinTransaction slotOf slotSoFar keys
-        else checkKeys slotOf keys |> Result.map (fun () -> slotSoFar)
+        if transaction then joinTransaction slotOf slotSoFar keys else checkKeys slotOf keys |> Result.map (fun () -> slotSoFar)
 
     /// Checks every step of a round, in order: the first step refused, with why, or Ok.
     [<CompiledName("CheckRound")>]

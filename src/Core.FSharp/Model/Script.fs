@@ -24,22 +24,21 @@ type DefinitionError =
 
 /// Optional facts about a definition beyond its name, body and key count.
 type ScriptOptions =
-    { /// Free text for people: what the command does.
-      Description: string option
-      /// The script never writes: it runs with EVALSHA_RO/EVAL_RO and may be served by a replica.
-      ReadOnly: bool
-      /// The command may be reached through the client's dynamic method view.
-      Install: bool }
+    {
+        /// Free text for people: what the command does.
+        Description: string option
+        /// The script never writes: it runs with EVALSHA_RO/EVAL_RO and may be served by a replica.
+        ReadOnly: bool
+        /// The command may be reached through the client's dynamic method view.
+        Install: bool
+    }
 
 /// Functions over <see cref="ScriptOptions"/>.
 [<RequireQualifiedAccess>]
 module ScriptOptions =
     /// No description, a writing script, not installed as a method.
     [<CompiledName("Default")>]
-    let defaults: ScriptOptions =
-        { Description = None
-          ReadOnly = false
-          Install = false }
+    let defaults: ScriptOptions = { Description = None; ReadOnly = false; Install = false }
 
 /// An immutable, validated script definition: a name, a Lua body, a key count and the body's SHA1.
 /// Build one with <c>Script.create</c>.

@@ -11,14 +11,12 @@ open StackExchange.Redis
 [<RequireQualifiedAccess>]
 module internal Calls =
 
-    let scriptFailed (inv: Invocation) (e: RedisServerException) =
-        ExecutionError.CommandFailed(inv.Script.Name, inv.Script.Sha1, e.Message)
+    let scriptFailed (inv: Invocation) (e: RedisServerException) = ExecutionError.CommandFailed(inv.Script.Name, inv.Script.Sha1, e.Message)
 
 
     /// Whether a script runs with EVAL_RO/EVALSHA_RO: it is read-only and every server has them
     /// (Redis 7.0+); on older servers a read-only script runs with plain EVAL/EVALSHA.
-    let usesReadOnlyCommands (scriptIsReadOnly: bool) (serversHaveReadOnlyCommands: bool) =
-        scriptIsReadOnly && serversHaveReadOnlyCommands
+    let usesReadOnlyCommands (scriptIsReadOnly: bool) (serversHaveReadOnlyCommands: bool) = scriptIsReadOnly && serversHaveReadOnlyCommands
 
     /// On a Redis Cluster, checks that a call's keys share one hash slot (a keyless call always
     let replicaFlags = CommandFlags.PreferReplica ||| CommandFlags.DemandReplica
@@ -102,7 +100,14 @@ module internal Calls =
     /// without persistence, keys moved to a primary that never had the library): nothing ran. The
     /// library's load is written to every primary's connection before the FCALL is sent again, so
     /// both take one round trip; at most two such rounds. A failed load is raised as the reason.
-    let callAfterHeal (context: Context) (db: IDatabaseAsync) (inv: Invocation) (fn: string) (library: FunctionLibrary) (flags: CommandFlags) =
+    let callAfterHeal
+        (context: Context)
+        (db: IDatabaseAsync)
+        (inv: Invocation)
+        (fn: string)
+        (library: FunctionLibrary)
+        (flags: CommandFlags)
+        =
         task {
             // A replica receives the library from its primary: read from the primary this time.
             let flags = flags &&& ~~~replicaFlags
@@ -159,7 +164,8 @@ module internal Calls =
                     return! callAfterHeal context db inv fn library flags
             with
             | :? RedisServerException as e -> return raise (onFailure (scriptFailed inv e))
-            | LibraryLoadFailed(name, failures) -> return raise (onFailure (ExecutionError.LibraryNotLoaded(inv.Script.Name, name, failures)))
+            | LibraryLoadFailed(name, failures) ->
+                return raise (onFailure (ExecutionError.LibraryNotLoaded(inv.Script.Name, name, failures)))
         }
 
     let evaluateWithPlan context db (inv: Invocation) flags onFailure (plan: Plan) =
@@ -195,4 +201,3 @@ module internal Calls =
                 }
         else
             evaluateScript context db inv flags onFailure
-

@@ -39,8 +39,10 @@ type internal Context(mux: IConnectionMultiplexer, database: IDatabase, keyPrefi
 
     /// The server a command with these keys goes to, or null when the client cannot tell.
     member this.EndPointFor(keys: RedisKey[]) : EndPoint =
-        if isNull keys || keys.Length = 0 || not topology.IsCluster then topology.EndPointFor -1
-        else topology.EndPointFor(this.SlotOf keys[0])
+        if isNull keys || keys.Length = 0 || not topology.IsCluster then
+            topology.EndPointFor -1
+        else
+            topology.EndPointFor(this.SlotOf keys[0])
 
     /// Whether a database belongs to this client's connection.
     member _.IsOwn(db: IDatabaseAsync) = obj.ReferenceEquals(db.Multiplexer, mux)
@@ -58,8 +60,7 @@ type internal Context(mux: IConnectionMultiplexer, database: IDatabase, keyPrefi
     /// On a cluster, checks one call's keys against each other before anything is sent; elsewhere
     /// every call passes.
     member this.CheckKeys(keys: RedisKey[]) : Result<unit, ArgumentError> =
-        if isNull keys || keys.Length < 2 || not topology.IsCluster then Ok()
-        else Routing.checkKeys this.SlotOf keys
+        if isNull keys || keys.Length < 2 || not topology.IsCluster then Ok() else Routing.checkKeys this.SlotOf keys
 
     /// Checks every step of a round before anything is sent: no raw command holds a null argument,
     /// and on a cluster each step's keys (and a transaction's steps) share one slot.

@@ -35,7 +35,12 @@ module internal Deployment =
         task {
             let! outcomes = Task.WhenAll(servers |> Array.map (fun s -> loadLibraryOn s library replace flags))
             let isDemoted (reason: string) = Replies.classify reason = ReplyKind.ReadOnlyReplica
-            if outcomes |> Array.exists (function Error reason -> isDemoted reason | Ok() -> false) then
+            if
+                outcomes
+                |> Array.exists (function
+                    | Error reason -> isDemoted reason
+                    | Ok() -> false)
+            then
                 context.Topology.Invalidate()
                 context.Multiplexer.ConfigureAsync() |> ignore
             return
@@ -130,7 +135,11 @@ module internal Deployment =
                                 compileFailures <- compileFailures + 1
                                 for script, reason in culprits do
                                     state.MarkBroken(script, $"the server would not compile it as a function: {reason}")
-                            | _ when auto && not failures.IsEmpty && failures |> List.forall (fun f -> Replies.cannotLoadFunctions (Replies.classify f.Reason)) ->
+                            | _ when
+                                auto
+                                && not failures.IsEmpty
+                                && failures |> List.forall (fun f -> Replies.cannotLoadFunctions (Replies.classify f.Reason))
+                                ->
                                 let f = failures.Head
                                 state.Decide(false, $"{EndPointCollection.ToString f.EndPoint} refused FUNCTION LOAD: {f.Reason}")
                                 plan <- Some(Plan.ScriptsOnly state.AutoReason)

@@ -80,8 +80,7 @@ type internal FunctionState(backend: Backend) =
                     started)
 
     /// Installs a plan made elsewhere (by a preload) for a registry version.
-    member _.Install(registry: Registry, plan: Plan) =
-        lock broken (fun () -> current <- struct (registry, Task.FromResult plan))
+    member _.Install(registry: Registry, plan: Plan) = lock broken (fun () -> current <- struct (registry, Task.FromResult plan))
 
     /// Records the library version this client has just loaded; returns the one it loaded before (null if none).
     member _.Loaded(library: string) : string = Interlocked.Exchange(&loaded, library)

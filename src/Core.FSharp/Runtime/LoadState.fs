@@ -33,8 +33,7 @@ type internal LoadState() =
             | _ -> ()
 
     /// Forgets everything about one server (its connection failed or was restored: it may have restarted).
-    member _.ForgetServer(endPoint: EndPoint) : unit =
-        if not (isNull endPoint) then servers.TryRemove(endPoint) |> ignore
+    member _.ForgetServer(endPoint: EndPoint) : unit = if not (isNull endPoint) then servers.TryRemove(endPoint) |> ignore
 
     /// Forgets everything.
     member _.Clear() : unit = servers.Clear()

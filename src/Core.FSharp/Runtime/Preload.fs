@@ -16,9 +16,7 @@ module internal Preload =
         task {
             let scripts = List.toArray scripts
             let servers = context.Multiplexer.GetServers()
-            let standalonePrimary =
-                if context.Topology.IsCluster then null
-                else context.EndPointFor(Array.Empty<RedisKey>())
+            let standalonePrimary = if context.Topology.IsCluster then null else context.EndPointFor(Array.Empty<RedisKey>())
             let loadOn (server: IServer) : Task<int * NodeFailure list> =
                 task {
                     let load (target: Choice<IServer, IBatch>) =
@@ -41,7 +39,8 @@ module internal Preload =
                         | Settled.Answered result when string result = script.Sha1 ->
                             context.LoadState.MarkLoaded(server.EndPoint, script.Sha1)
                             loaded <- loaded + 1
-                        | Settled.Answered result -> failures.Add(struct (script.Name, $"SCRIPT LOAD returned {result}, expected {script.Sha1}"))
+                        | Settled.Answered result ->
+                            failures.Add(struct (script.Name, $"SCRIPT LOAD returned {result}, expected {script.Sha1}"))
                         | Settled.Refused(message, _) -> failures.Add(struct (script.Name, message))
                         | Settled.Cancelled -> failures.Add(struct (script.Name, "cancelled"))
                         | Settled.Broken e -> failures.Add(struct (script.Name, e.Message))
@@ -55,20 +54,14 @@ module internal Preload =
                             let more = if names.Length > 5 then $" and {names.Length - 5} more" else ""
                             $"{reason} (script {shown}{more})")
                         |> List.ofSeq
-                    return
-                        loaded,
-                        (if reasons.IsEmpty then []
-                         else [ { EndPoint = server.EndPoint; Reason = String.Join("; ", reasons) } ])
+                    return loaded, (if reasons.IsEmpty then [] else [ { EndPoint = server.EndPoint; Reason = String.Join("; ", reasons) } ])
                 }
             let! outcomes = Task.WhenAll(servers |> Array.map loadOn)
             let loaded = outcomes |> Array.sumBy fst
             let failures = outcomes |> Array.toList |> List.collect snd
-            if servers.Length = 0 then
-                return Error { Loaded = 0; Failures = [] }
-            elif failures.IsEmpty then
-                return Ok loaded
-            else
-                return Error { Loaded = loaded; Failures = failures }
+            if servers.Length = 0 then return Error { Loaded = 0; Failures = [] }
+            elif failures.IsEmpty then return Ok loaded
+            else return Error { Loaded = loaded; Failures = failures }
         }
 
     /// Preloads what the client runs, for the registry as it is now. With the Scripts backend (or
@@ -91,8 +84,10 @@ module internal Preload =
                     | Plan.ScriptsOnly _ -> return! preload context scripts flags
                     | Plan.Library { Library = library } ->
                         let functions =
-                            if library.Functions.IsEmpty then 0
-                            else library.Functions.Count * (context.LoadState.LoadedOn library.Name).Length
+                            if library.Functions.IsEmpty then
+                                0
+                            else
+                                library.Functions.Count * (context.LoadState.LoadedOn library.Name).Length
                         let rest = scripts |> List.filter (fun s -> isNull (Plan.functionFor s plan))
                         if rest.IsEmpty then
                             return Ok functions

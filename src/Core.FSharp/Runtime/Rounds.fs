@@ -46,7 +46,14 @@ module internal Rounds =
         | Step.Raw(name, args), _ -> Wire.raw batch name args flags
 
     /// One attempt: plan, queue every step, send the batch (or MULTI/EXEC), wait for every reply.
-    let private attempt (context: Context) (db: IDatabase) (mode: RoundMode) (flags: CommandFlags) (deployed: Deployed voption) (steps: Step[]) =
+    let private attempt
+        (context: Context)
+        (db: IDatabase)
+        (mode: RoundMode)
+        (flags: CommandFlags)
+        (deployed: Deployed voption)
+        (steps: Step[])
+        =
         task {
             let endPoints =
                 steps
@@ -67,8 +74,7 @@ module internal Rounds =
                 | RoundMode.Pipeline -> db.CreateBatch()
                 | RoundMode.Transaction -> db.CreateTransaction()
             let guard =
-                if plan.TransactionGuard then Wire.functionLoadQueued batch (box deployed.Value.Code) CommandFlags.None
-                else null
+                if plan.TransactionGuard then Wire.functionLoadQueued batch (box deployed.Value.Code) CommandFlags.None else null
             let readOnlyCommands = context.Topology.ReadOnlyScripts
             let tasks = Array.init steps.Length (fun i -> queue batch readOnlyCommands flags steps[i] plan.Sends[i])
             // Written to each server's connection before the batch is, so it runs first there; a
@@ -110,7 +116,14 @@ module internal Rounds =
         }
 
     /// Sends one round with a plan made (or none, for scripts) and returns one reply per step.
-    let private sendWith (context: Context) (db: IDatabase) (mode: RoundMode) (flags: CommandFlags) (deployed: Deployed voption) (steps: Step[]) : Task<Reply[]> =
+    let private sendWith
+        (context: Context)
+        (db: IDatabase)
+        (mode: RoundMode)
+        (flags: CommandFlags)
+        (deployed: Deployed voption)
+        (steps: Step[])
+        : Task<Reply[]> =
         task {
             if mode = RoundMode.Transaction then do! primaryConnected context
             let! first = attempt context db mode flags deployed steps
@@ -157,7 +170,8 @@ module internal Rounds =
                     | Settled.Answered result ->
                         context.LoadState.MarkLoaded(context.EndPointFor inv.Keys, inv.Script.Sha1)
                         replies[i] <- Ok result
-                    | Settled.Refused(message, _) -> replies[i] <- Error(ExecutionError.CommandFailed(inv.Script.Name, inv.Script.Sha1, message))
+                    | Settled.Refused(message, _) ->
+                        replies[i] <- Error(ExecutionError.CommandFailed(inv.Script.Name, inv.Script.Sha1, message))
                     | Settled.Cancelled -> raise (TaskCanceledException())
                     | Settled.Broken e -> raise e
             for i in outcome.CallAgain do
@@ -177,7 +191,11 @@ module internal Rounds =
     /// library guarded on each server; if the library cannot be loaded, nothing is sent and every
     /// position reports why.
     let send (context: Context) (db: IDatabase) (mode: RoundMode) (flags: CommandFlags) (steps: Step[]) : Task<Reply[]> =
-        let calls = steps |> Array.exists (function Step.Call _ -> true | Step.Raw _ -> false)
+        let calls =
+            steps
+            |> Array.exists (function
+                | Step.Call _ -> true
+                | Step.Raw _ -> false)
         if not (calls && context.Functions.MayUseFunctions && context.IsOwn db) then
             sendWith context db mode flags ValueNone steps
         else
@@ -199,7 +217,14 @@ module internal Rounds =
     /// A round's steps with every raw command's keys as the server describes them (the command table
     /// is learned once per connection, on the first raw command).
     let routed (context: Context) (steps: Step[]) : Task<Step[]> =
-        if not (steps |> Array.exists (function Step.Raw _ -> true | Step.Call _ -> false)) then
+        if
+            not (
+                steps
+                |> Array.exists (function
+                    | Step.Raw _ -> true
+                    | Step.Call _ -> false)
+            )
+        then
             Task.FromResult steps
         elif context.Commands.IsLoaded then
             Task.FromResult(steps |> Array.map context.Commands.Route)
@@ -212,7 +237,13 @@ module internal Rounds =
     /// Runs a program: one round trip per round. A transaction must be a single round: a program
     /// whose later round depends on earlier replies cannot run atomically, and its later rounds are
     /// refused with an error. Every round's steps are checked (cluster slots) before it is sent.
-    let run (context: Context) (db: IDatabase) (mode: RoundMode) (flags: CommandFlags) (program: Program<'T>) : Task<Result<'T, ExecutionError list>> =
+    let run
+        (context: Context)
+        (db: IDatabase)
+        (mode: RoundMode)
+        (flags: CommandFlags)
+        (program: Program<'T>)
+        : Task<Result<'T, ExecutionError list>> =
         task {
             let mutable current = program
             let mutable result = None

@@ -34,8 +34,10 @@ module internal Wire =
     /// EVALSHA, so a write in a read-only command would not be refused on the floor version.
     let evalsha (db: IDatabaseAsync) (inv: Invocation) (readOnly: bool) (flags: CommandFlags) : Task<RedisResult> =
         let script = inv.Script
-        if readOnly then db.ExecuteAsync("EVALSHA_RO", callArgs (box script.Sha1) inv, flags)
-        else db.ScriptEvaluateAsync(script.Sha1Bytes, inv.Keys, inv.Argv, flags)
+        if readOnly then
+            db.ExecuteAsync("EVALSHA_RO", callArgs (box script.Sha1) inv, flags)
+        else
+            db.ScriptEvaluateAsync(script.Sha1Bytes, inv.Keys, inv.Argv, flags)
 
     /// FCALL (or FCALL_RO) of the function a command was deployed as.
     let fcall (db: IDatabaseAsync) (fn: string) (inv: Invocation) (flags: CommandFlags) : Task<RedisResult> =
@@ -71,13 +73,10 @@ module internal Wire =
         server.ExecuteAsync("EVAL", Array.append [| box lua; box 0 |] argv :> ICollection<obj>)
 
     /// COMMAND: every command the server knows, with where its keys are.
-    let commandTable (server: IServer) : Task<RedisResult> =
-        server.ExecuteAsync("COMMAND", Array.Empty<obj>() :> ICollection<obj>)
+    let commandTable (server: IServer) : Task<RedisResult> = server.ExecuteAsync("COMMAND", Array.Empty<obj>() :> ICollection<obj>)
 
     /// COMMAND, waiting for the reply (StackExchange.Redis's own synchronous call).
-    let commandTableNow (server: IServer) : RedisResult =
-        server.Execute("COMMAND", Array.Empty<obj>() :> ICollection<obj>)
+    let commandTableNow (server: IServer) : RedisResult = server.Execute("COMMAND", Array.Empty<obj>() :> ICollection<obj>)
 
     /// Waits for a task without throwing: what it settled as.
-    let settle (task: Task<RedisResult>) : Task<Settled> =
-        task.ContinueWith(Settled.ofTask, TaskContinuationOptions.ExecuteSynchronously)
+    let settle (task: Task<RedisResult>) : Task<Settled> = task.ContinueWith(Settled.ofTask, TaskContinuationOptions.ExecuteSynchronously)
