@@ -40,6 +40,10 @@ internal static class ClusterOps
         fixture.Cluster.WaitUntilHealthy(TimeSpan.FromSeconds(30));
         await WaitUntil(() =>
         {
+            // A read of the key sent to its old primary (now a replica) comes back MOVED, which
+            // updates the multiplexer's slot map even when a reconfiguration alone read a stale view.
+            try { mux.GetDatabase().KeyExists(key, CommandFlags.DemandMaster); }
+            catch (RedisException) { }
             mux.Configure();
             return mux.GetServer(key).EndPoint!.ToString()!.EndsWith(":" + toPromote.Port, StringComparison.Ordinal);
         }, TimeSpan.FromSeconds(30), "the multiplexer to see the new primary");
