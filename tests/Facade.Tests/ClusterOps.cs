@@ -8,12 +8,15 @@ namespace LuaScripts.Tests;
 internal static class ClusterOps
 {
     /// <summary>Polls until a condition holds, or fails naming what it waited for.</summary>
-    public static async Task WaitUntil(Func<bool> condition, TimeSpan limit, string what)
+    public static Task WaitUntil(Func<bool> condition, TimeSpan limit, string what) => WaitUntil(condition, limit, () => what);
+
+    /// <summary>Polls until a condition holds, or fails with what <paramref name="what"/> says then.</summary>
+    public static async Task WaitUntil(Func<bool> condition, TimeSpan limit, Func<string> what)
     {
         var deadline = DateTime.UtcNow + limit;
         while (!condition())
         {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException(what);
+            if (DateTime.UtcNow > deadline) throw new TimeoutException(what());
             await Task.Delay(100);
         }
     }
@@ -40,13 +43,23 @@ internal static class ClusterOps
         fixture.Cluster.WaitUntilHealthy(TimeSpan.FromSeconds(30));
         await WaitUntil(() =>
         {
+            // A promotion can be undone when an earlier slot migration left two nodes with the same
+            // config epoch (the cluster then settles the collision): ask again until it holds.
+            if (!IsPrimary(toPromote))
+            {
+                RedisCluster.Cli(toPromote, "CLUSTER", "FAILOVER");
+                return false;
+            }
             // A read of the key sent to its old primary (now a replica) comes back MOVED, which
             // updates the multiplexer's slot map even when a reconfiguration alone read a stale view.
             try { mux.GetDatabase().KeyExists(key, CommandFlags.DemandMaster); }
             catch (RedisException) { }
             mux.Configure();
             return mux.GetServer(key).EndPoint!.ToString()!.EndsWith(":" + toPromote.Port, StringComparison.Ordinal);
-        }, TimeSpan.FromSeconds(30), "the multiplexer to see the new primary");
+        }, TimeSpan.FromSeconds(60), () => "the multiplexer to see the new primary :" + toPromote.Port + "; it routes the key to "
+            + mux.GetServer(key).EndPoint + "; its servers: "
+            + string.Join(", ", mux.GetServers().Select(s => $"{s.EndPoint} {(s.IsConnected ? "up" : "down")} {(s.IsReplica ? "replica" : "primary")}"))
+            + "; the promoted node says: " + RedisCluster.Cli(toPromote, "CLUSTER", "NODES"));
     }
 
     /// <summary>Moves one slot (and its keys) from one primary to another and tells every primary.</summary>
