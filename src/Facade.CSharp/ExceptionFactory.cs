@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using LuaScripts.Core;
 using Microsoft.FSharp.Core;
+using StackExchange.Redis;
 
 namespace LuaScripts;
 
@@ -15,7 +16,9 @@ internal static class ExceptionFactory
 
     internal static Exception ToException(ExecutionError error) => error switch
     {
-        ExecutionError.CommandFailed f => new ScriptExecutionException(f.name, f.sha1, f.message),
+        ExecutionError.CommandFailed f => new ScriptExecutionException(f.name, f.sha1, f.message, new RedisServerException(f.message)),
+        ExecutionError.Refused r => new ScriptRefusedException(
+            r.name, r.sha1, Reason(r.reason), ExecutionErrorModule.Describe(error), r.message, new RedisServerException(r.message)),
         ExecutionError.InvalidArguments a => Argument(a.command, a.error),
         ExecutionError.LibraryNotLoaded l => new FunctionLibraryLoadException(
             l.command, l.library, ExecutionErrorModule.Describe(error),
@@ -25,6 +28,23 @@ internal static class ExceptionFactory
             Array.Empty<StackExchange.Redis.RedisResult?>(),
             new[] { new PipelineFailure(0, ExecutionErrorModule.Subject(error), ExecutionErrorModule.Message(error)) }),
     };
+
+    internal static RefusalReason Reason(Core.RefusalReason reason) => reason.Tag switch
+    {
+        Core.RefusalReason.Tags.Busy => RefusalReason.Busy,
+        Core.RefusalReason.Tags.OutOfMemory => RefusalReason.OutOfMemory,
+        Core.RefusalReason.Tags.ReadOnlyReplica => RefusalReason.ReadOnlyReplica,
+        Core.RefusalReason.Tags.NoPermission => RefusalReason.NoPermission,
+        Core.RefusalReason.Tags.Loading => RefusalReason.Loading,
+        Core.RefusalReason.Tags.MasterDown => RefusalReason.MasterDown,
+        _ => RefusalReason.Other,
+    };
+
+    internal static ScriptKillException Kill(IEnumerable<NodeFailure> failures)
+    {
+        var list = failures.Select(f => new ScriptKillFailure(f.EndPoint, f.Reason)).ToList();
+        return new ScriptKillException(KillOutcomeModule.DescribeFailures(Microsoft.FSharp.Collections.ListModule.OfSeq(failures)), list);
+    }
 
     internal static InvalidScriptDefinitionException Definition(string? name, DefinitionError error) =>
         new(name, DefinitionErrorModule.Describe(error));

@@ -69,8 +69,9 @@ public sealed class CrossSlotException : ScriptArgumentException
 }
 
 /// <summary>
-/// The server failed the script: a Lua compile or run-time error, a write refused to a read-only
-/// script, NOPERM, OOM... Never raised for NOSCRIPT, which the library heals itself.
+/// The script failed: it did not compile, raised a Lua run-time error or its own error, or a call it
+/// made failed. A refusal by the server's state or the user's rights is a
+/// <see cref="ScriptRefusedException"/> instead. Never raised for NOSCRIPT, which the library heals itself.
 /// </summary>
 public sealed class ScriptExecutionException : LuaScriptException
 {
@@ -79,10 +80,20 @@ public sealed class ScriptExecutionException : LuaScriptException
     /// <param name="sha1">The script's SHA1.</param>
     /// <param name="serverMessage">The server's error text.</param>
     public ScriptExecutionException(string scriptName, string sha1, string serverMessage)
-        : base(scriptName, ExecutionErrorModule.Describe(ExecutionError.NewCommandFailed(scriptName, sha1, serverMessage)))
+        : this(scriptName, sha1, serverMessage, null) { }
+
+    /// <summary>Creates the exception with the error StackExchange.Redis raised for the reply.</summary>
+    /// <param name="scriptName">The command that failed.</param>
+    /// <param name="sha1">The script's SHA1.</param>
+    /// <param name="serverMessage">The server's error text.</param>
+    /// <param name="inner">The server error as StackExchange.Redis reports it, if any.</param>
+    public ScriptExecutionException(string scriptName, string sha1, string serverMessage, Exception? inner)
+        : base(scriptName, ExecutionErrorModule.Describe(ExecutionError.NewCommandFailed(scriptName, sha1, serverMessage)), inner)
     {
         Sha1 = sha1;
         ServerMessage = serverMessage;
+        var line = ExecutionErrorModule.LuaLine(ExecutionError.NewCommandFailed(scriptName, sha1, serverMessage));
+        LuaLine = line is null ? null : line.Value;
     }
 
     /// <summary>The script's lower-case hexadecimal SHA1.</summary>
@@ -90,6 +101,86 @@ public sealed class ScriptExecutionException : LuaScriptException
 
     /// <summary>The server's error text, as it sent it.</summary>
     public string ServerMessage { get; }
+
+    /// <summary>The line of the Lua body the error names (<c>user_script:N</c>), or <see langword="null"/>.</summary>
+    public int? LuaLine { get; }
+}
+
+/// <summary>Why the server refused a command.</summary>
+public enum RefusalReason
+{
+    /// <summary>Any other refusal before the script ran (CLUSTERDOWN, CROSSSLOT, an unknown command...).</summary>
+    Other = 0,
+
+    /// <summary>Another script or function is running past the busy threshold (BUSY); <see cref="ScriptClient.KillRunningScriptAsync"/> ends it.</summary>
+    Busy = 1,
+
+    /// <summary>The server is over its memory limit and refuses writes (OOM).</summary>
+    OutOfMemory = 2,
+
+    /// <summary>A write reached a replica (READONLY).</summary>
+    ReadOnlyReplica = 3,
+
+    /// <summary>The user's ACL does not allow the command (NOPERM).</summary>
+    NoPermission = 4,
+
+    /// <summary>The server is loading its data set (LOADING).</summary>
+    Loading = 5,
+
+    /// <summary>A replica lost its link to its primary and serves no reads (MASTERDOWN).</summary>
+    MasterDown = 6,
+}
+
+/// <summary>
+/// The server refused the command for a reason of its own state or the user's rights, not the
+/// script's: it did not run it, or stopped it at the refused call. <see cref="Reason"/> says which.
+/// </summary>
+public sealed class ScriptRefusedException : LuaScriptException
+{
+    /// <summary>Creates the exception.</summary>
+    /// <param name="scriptName">The command refused.</param>
+    /// <param name="sha1">The script's SHA1.</param>
+    /// <param name="reason">Why.</param>
+    /// <param name="message">What happened, naming the command.</param>
+    /// <param name="serverMessage">The server's error text.</param>
+    /// <param name="inner">The server error as StackExchange.Redis reports it, if any.</param>
+    public ScriptRefusedException(string scriptName, string sha1, RefusalReason reason, string message, string serverMessage, Exception? inner)
+        : base(scriptName, message, inner)
+    {
+        Sha1 = sha1;
+        Reason = reason;
+        ServerMessage = serverMessage;
+    }
+
+    /// <summary>The script's lower-case hexadecimal SHA1.</summary>
+    public string Sha1 { get; }
+
+    /// <summary>Why the server refused.</summary>
+    public RefusalReason Reason { get; }
+
+    /// <summary>The server's error text, as it sent it.</summary>
+    public string ServerMessage { get; }
+}
+
+/// <summary>One server where a running script could not be killed, and why.</summary>
+/// <param name="EndPoint">The server.</param>
+/// <param name="Reason">The server's error text (UNKILLABLE: the script already wrote), or what went wrong reaching it.</param>
+public sealed record ScriptKillFailure(EndPoint EndPoint, string Reason);
+
+/// <summary>
+/// A running script could not be killed: it already wrote (UNKILLABLE; only SHUTDOWN NOSAVE stops
+/// it), or a server could not be reached.
+/// </summary>
+public sealed class ScriptKillException : LuaScriptException
+{
+    /// <summary>Creates the exception.</summary>
+    /// <param name="message">What failed, naming every server.</param>
+    /// <param name="failures">Every server that could not kill, with its reason.</param>
+    public ScriptKillException(string message, IReadOnlyList<ScriptKillFailure> failures)
+        : base(null, message) => Failures = failures;
+
+    /// <summary>Every server that could not kill, with its reason.</summary>
+    public IReadOnlyList<ScriptKillFailure> Failures { get; }
 }
 
 /// <summary>One server that refused to load scripts or could not be reached, and why.</summary>

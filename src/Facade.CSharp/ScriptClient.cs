@@ -142,6 +142,40 @@ public sealed class ScriptClient
         return ClientModule.Evaluate(ExceptionFactory.OnFailure, CommandFlags.None, invocation.ResultValue, core);
     }
 
+    /// <summary>
+    /// Runs a named command with flat arguments (see <see cref="RunScriptAsync(string, RedisValue[])"/>),
+    /// waiting at most until <paramref name="cancellationToken"/> is cancelled.
+    /// </summary>
+    /// <param name="name">The command's name.</param>
+    /// <param name="args">The flat arguments.</param>
+    /// <param name="cancellationToken">Stops waiting for the reply; a command already sent still runs on the server.</param>
+    /// <returns>The script's reply.</returns>
+    /// <exception cref="UnknownScriptException">No such command; nothing was sent.</exception>
+    /// <exception cref="ScriptArgumentException">The arguments do not fit the key count; nothing was sent.</exception>
+    /// <exception cref="ScriptExecutionException">The script failed.</exception>
+    /// <exception cref="ScriptRefusedException">The server refused it (BUSY, OOM, READONLY, NOPERM...).</exception>
+    public Task<RedisResult> RunScriptAsync(string name, RedisValue[] args, CancellationToken cancellationToken)
+    {
+        var reply = RunScriptAsync(name, args);
+        return cancellationToken.CanBeCanceled ? reply.WaitAsync(cancellationToken) : reply;
+    }
+
+    /// <summary>
+    /// Stops a script or function that keeps a server busy (what a <see cref="ScriptRefusedException"/>
+    /// with <see cref="RefusalReason.Busy"/> reports): SCRIPT KILL, or FUNCTION KILL then SCRIPT KILL
+    /// with the Functions backend, on every connected server. A running script blocks the connection
+    /// that started it, so call this on a client over another connection.
+    /// </summary>
+    /// <param name="cancellationToken">Stops waiting; the kill already sent still happens.</param>
+    /// <returns><see langword="true"/> when a running script was stopped, <see langword="false"/> when none was running.</returns>
+    /// <exception cref="ScriptKillException">A script already wrote (UNKILLABLE) or a server could not be reached.</exception>
+    public async Task<bool> KillRunningScriptAsync(CancellationToken cancellationToken = default)
+    {
+        var result = await ClientModule.KillRunningScripts(core).WaitAsync(cancellationToken).ConfigureAwait(false);
+        if (result.IsError) throw ExceptionFactory.Kill(result.ErrorValue);
+        return result.ResultValue.IsKilled;
+    }
+
     /// <summary>Runs a named command with explicit KEYS and ARGV.</summary>
     /// <param name="name">The command's name.</param>
     /// <param name="keys">The KEYS; for a fixed key count, exactly that many.</param>

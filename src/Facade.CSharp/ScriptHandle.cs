@@ -56,11 +56,14 @@ public sealed class ScriptHandle
     /// <param name="keys">The KEYS (none when null); for a fixed key count, exactly that many.</param>
     /// <param name="args">The ARGV (none when null).</param>
     /// <param name="flags">StackExchange.Redis command flags.</param>
+    /// <param name="cancellationToken">Stops waiting for the reply; a command already sent still runs on the server.</param>
     /// <returns>The script's reply.</returns>
     /// <exception cref="ScriptArgumentException">The KEYS do not fit the key count; nothing was sent.</exception>
-    /// <exception cref="ScriptExecutionException">The server failed the script.</exception>
-    public Task<RedisResult> RunAsync(RedisKey[]? keys = null, RedisValue[]? args = null, CommandFlags flags = CommandFlags.None) =>
-        RunOnAsync(client.Database, keys, args, flags);
+    /// <exception cref="ScriptExecutionException">The script failed.</exception>
+    /// <exception cref="ScriptRefusedException">The server refused it (BUSY, OOM, READONLY, NOPERM...).</exception>
+    public Task<RedisResult> RunAsync(RedisKey[]? keys = null, RedisValue[]? args = null, CommandFlags flags = CommandFlags.None,
+        System.Threading.CancellationToken cancellationToken = default) =>
+        RunOnAsync(client.Database, keys, args, flags, cancellationToken);
 
     /// <summary>
     /// Runs this script on any database: another connection's, a batch's or a transaction's. On a
@@ -72,16 +75,19 @@ public sealed class ScriptHandle
     /// <param name="keys">The KEYS (none when null); for a fixed key count, exactly that many.</param>
     /// <param name="args">The ARGV (none when null).</param>
     /// <param name="flags">StackExchange.Redis command flags.</param>
+    /// <param name="cancellationToken">Stops waiting for the reply; a command already sent still runs on the server.</param>
     /// <returns>The script's reply.</returns>
     /// <exception cref="ScriptArgumentException">The KEYS do not fit the key count; nothing was sent.</exception>
-    /// <exception cref="ScriptExecutionException">The server failed the script.</exception>
+    /// <exception cref="ScriptExecutionException">The script failed.</exception>
+    /// <exception cref="ScriptRefusedException">The server refused it (BUSY, OOM, READONLY, NOPERM...).</exception>
     public Task<RedisResult> RunOnAsync(IDatabaseAsync database, RedisKey[]? keys = null, RedisValue[]? args = null,
-        CommandFlags flags = CommandFlags.None)
+        CommandFlags flags = CommandFlags.None, System.Threading.CancellationToken cancellationToken = default)
     {
         System.ArgumentNullException.ThrowIfNull(database);
         var invocation = Args.InvokeExplicit(Script, keys ?? System.Array.Empty<RedisKey>(), args ?? System.Array.Empty<RedisValue>());
         if (invocation.IsError) throw ExceptionFactory.Argument(Name, invocation.ErrorValue);
-        return ClientModule.EvaluateOn(ExceptionFactory.OnFailure, database, flags, invocation.ResultValue, client.Core);
+        var reply = ClientModule.EvaluateOn(ExceptionFactory.OnFailure, database, flags, invocation.ResultValue, client.Core);
+        return cancellationToken.CanBeCanceled ? reply.WaitAsync(cancellationToken) : reply;
     }
 
     /// <inheritdoc />

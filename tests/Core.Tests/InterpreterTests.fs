@@ -31,7 +31,7 @@ let private counting (action: unit -> Task<'T>) : Task<'T * int64 * int64> =
 let private testContext (mux: IConnectionMultiplexer) =
     Context(mux, mux.GetDatabase(), Unchecked.defaultof<RedisKey>, Backend.Scripts, (fun () -> Registry.empty))
 
-let private raiseFailure (e: ExecutionError) : exn = ExecutionFailed e
+let private raiseFailure = Failures.raiseExecution
 
 let private evaluate (context: Context) (db: IDatabaseAsync) (inv: Invocation) =
     Calls.evaluate context db inv CommandFlags.None raiseFailure

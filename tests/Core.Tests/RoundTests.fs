@@ -237,7 +237,7 @@ let private outcomeTests =
                   "a real refusal is not resent"
               let outcome = RoundOutcome.decide plan null steps redirected
               match outcome.Replies with
-              | [| Error(ExecutionError.CommandFailed("s0", _, m0)); Error(ExecutionError.TransactionDiscarded("SET", m1)) |] ->
+              | [| Error(ExecutionError.Refused("s0", _, RefusalReason.Other, m0)); Error(ExecutionError.TransactionDiscarded("SET", m1)) |] ->
                   Expect.equal m0 moved "the refused position's own reason"
                   Expect.equal m1 abort "the discard, for the rest"
               | other -> failtestf "unexpected replies %A" other

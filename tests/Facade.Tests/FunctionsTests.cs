@@ -479,7 +479,8 @@ public sealed class FunctionsTests : IDisposable
         Assert.Equal("1", (string?)await full.RunScriptAsync("peek", "n"));
         Assert.Equal(new[] { "1", "1" }, (await full.Pipeline().RunScript("peek", "n").RawCommand("GET", (RedisKey)"n").ExecuteAsync()).Select(r => (string?)r));
         // A writing function is refused before it runs.
-        var refused = await Assert.ThrowsAsync<ScriptExecutionException>(() => full.RunScriptAsync("incr_by", "n", 1));
+        var refused = await Assert.ThrowsAsync<ScriptRefusedException>(() => full.RunScriptAsync("incr_by", "n", 1));
+        Assert.Equal(RefusalReason.OutOfMemory, refused.Reason);
         Assert.StartsWith("OOM", refused.ServerMessage);
         // A transaction is refused whole: its guard is a write command; the reason names the library.
         var discarded = await Assert.ThrowsAsync<PipelineExecutionException>(() => full.Transaction().RunScript("peek", "n").ExecuteAsync());

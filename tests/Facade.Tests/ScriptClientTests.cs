@@ -258,7 +258,8 @@ public sealed class ScriptClientTests : IDisposable
                 Assert.Single(limitedHandle.LoadedOn);
                 return;
             }
-            var error = await Assert.ThrowsAsync<ScriptExecutionException>(() => scripts.RunScriptAsync("incr", Key("n"), 1));
+            var error = await Assert.ThrowsAsync<ScriptRefusedException>(() => scripts.RunScriptAsync("incr", Key("n"), 1));
+            Assert.Equal(RefusalReason.NoPermission, error.Reason);
             Assert.Contains("NOPERM", error.ServerMessage);
             Assert.Empty(limitedHandle.LoadedOn);
         }

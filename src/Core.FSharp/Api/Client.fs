@@ -176,9 +176,10 @@ module Client =
     /// Splits a named command's flat arguments into an invocation, without sending anything.
     [<CompiledName("Invoke")>]
     let invoke (name: string) (args: RedisValue[]) (client: Client) : Result<Invocation, RunError> =
-        match Registry.tryFind name client.Registry with
-        | None -> Error(RunError.UnknownCommand name)
-        | Some script ->
+        let mutable script = null
+        if not (client.Registry.TryGetValue(name, &script)) then
+            Error(RunError.UnknownCommand name)
+        else
             match Args.invoke script args with
             | Ok inv -> Ok inv
             | Error e -> Error(RunError.InvalidArguments(name, e))
@@ -186,9 +187,10 @@ module Client =
     /// Checks a named command's explicit KEYS and ARGV, without sending anything.
     [<CompiledName("InvokeExplicit")>]
     let invokeExplicit (name: string) (keys: RedisKey[]) (argv: RedisValue[]) (client: Client) : Result<Invocation, RunError> =
-        match Registry.tryFind name client.Registry with
-        | None -> Error(RunError.UnknownCommand name)
-        | Some script ->
+        let mutable script = null
+        if not (client.Registry.TryGetValue(name, &script)) then
+            Error(RunError.UnknownCommand name)
+        else
             match Args.invokeExplicit script keys argv with
             | Ok inv -> Ok inv
             | Error e -> Error(RunError.InvalidArguments(name, e))
@@ -217,7 +219,7 @@ module Client =
         : Task<RedisResult> =
         match checkCall client db inv with
         | Error e -> raise (onFailure e)
-        | Ok() -> Calls.evaluate client.Context db inv flags (fun e -> onFailure (RunError.Execution e))
+        | Ok() -> Calls.evaluate client.Context db inv flags onFailure
 
     /// Runs an invocation on the client's database; see <see cref="evaluateOn"/>.
     [<CompiledName("Evaluate")>]
@@ -233,7 +235,7 @@ module Client =
         | Ok() ->
             task {
                 try
-                    let! result = Calls.evaluate client.Context client.Database inv CommandFlags.None ExecutionFailed
+                    let! result = Calls.evaluate client.Context client.Database inv CommandFlags.None Failures.raiseExecution
                     return Ok result
                 with ExecutionFailed e ->
                     return Error(RunError.Execution e)
@@ -300,6 +302,40 @@ module Client =
     /// succeeded.
     [<CompiledName("Preload")>]
     let preload (client: Client) : Task<Result<int, PreloadError>> = Preload.preloadRegistry client.Context CommandFlags.None
+
+    /// Stops a script or function that keeps a server busy (a BUSY refusal): SCRIPT KILL, or FUNCTION
+    /// KILL then SCRIPT KILL where the client may run functions, on every connected server. Ok NotBusy
+    /// when nothing was running; Error naming each server whose script already wrote (UNKILLABLE: only
+    /// SHUTDOWN NOSAVE stops it) or could not be reached. A running script blocks the connection that
+    /// started it, so call this on a client over another connection.
+    [<CompiledName("KillRunningScripts")>]
+    let killRunningScripts (client: Client) : Task<Result<KillOutcome, NodeFailure list>> = Kill.running client.Context
+
+    /// <see cref="run"/>, waiting at most until the token is cancelled; a command already sent still runs.
+    [<CompiledName("RunCancellable")>]
+    let runCancellable (token: CancellationToken) (name: string) (args: RedisValue list) (client: Client) =
+        (run name args client).WaitAsync(token)
+
+    /// <see cref="runExplicit"/>, waiting at most until the token is cancelled.
+    [<CompiledName("RunExplicitCancellable")>]
+    let runExplicitCancellable (token: CancellationToken) (name: string) (keys: RedisKey list) (argv: RedisValue list) (client: Client) =
+        (runExplicit name keys argv client).WaitAsync(token)
+
+    /// <see cref="execute"/>, waiting at most until the token is cancelled; rounds already sent still run.
+    [<CompiledName("ExecuteCancellable")>]
+    let executeCancellable (token: CancellationToken) (program: Program<'T>) (client: Client) = (execute program client).WaitAsync(token)
+
+    /// <see cref="transact"/>, waiting at most until the token is cancelled.
+    [<CompiledName("TransactCancellable")>]
+    let transactCancellable (token: CancellationToken) (program: Program<'T>) (client: Client) = (transact program client).WaitAsync(token)
+
+    /// <see cref="send"/>, waiting at most until the token is cancelled.
+    [<CompiledName("SendCancellable")>]
+    let sendCancellable (token: CancellationToken) (queue: StepQueue) (client: Client) = (send queue client).WaitAsync(token)
+
+    /// <see cref="preload"/>, waiting at most until the token is cancelled; loads already sent still complete.
+    [<CompiledName("PreloadCancellable")>]
+    let preloadCancellable (token: CancellationToken) (client: Client) = (preload client).WaitAsync(token)
 
     /// The servers on which a reply proved the script loaded: its library's servers where it runs as
     /// a function, its SHA's where it runs as a script.

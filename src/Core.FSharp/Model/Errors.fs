@@ -12,12 +12,34 @@ type NodeFailure =
         Reason: string
     }
 
+/// Why the server refused a defined command: it did not run it, or stopped it at the refused call.
+[<RequireQualifiedAccess>]
+type RefusalReason =
+    /// Another script or function is running past the busy threshold (BUSY); SCRIPT KILL or
+    /// FUNCTION KILL ends it (<c>Client.killRunningScripts</c>).
+    | Busy
+    /// The server is over its memory limit and refuses writes (OOM).
+    | OutOfMemory
+    /// A write reached a replica (READONLY): a demoted primary, or a replica chosen by the flags.
+    | ReadOnlyReplica
+    /// The user's ACL does not allow the command (NOPERM).
+    | NoPermission
+    /// The server is loading its data set (LOADING).
+    | Loading
+    /// A replica lost its link to its primary and serves no reads (MASTERDOWN).
+    | MasterDown
+    /// Any other refusal before the script ran (CLUSTERDOWN, CROSSSLOT, an unknown command...).
+    | Other
+
 /// A failure the server reported for one command. Connection failures and time-outs are not here:
 /// they pass through as the exceptions StackExchange.Redis raises.
 [<RequireQualifiedAccess>]
 type ExecutionError =
-    /// The server failed a defined command: a Lua compile or run-time error, a refused write, NOPERM, OOM...
+    /// The server failed a defined command: a Lua compile or run-time error, the script's own error.
     | CommandFailed of name: string * sha1: string * message: string
+    /// The server refused a defined command for a reason of its own state or the user's rights, not
+    /// the script's: see <see cref="RefusalReason"/>.
+    | Refused of name: string * sha1: string * reason: RefusalReason * message: string
     /// The server failed a raw command of a pipeline (WRONGTYPE, a syntax error...).
     | RawCommandFailed of command: string * message: string
     /// The server discarded the whole transaction (EXECABORT, or a WATCH that saw a change):
@@ -49,12 +71,82 @@ type PreloadError =
         Failures: NodeFailure list
     }
 
+/// What killing the running scripts did.
+[<RequireQualifiedAccess>]
+type KillOutcome =
+    /// A running script or function was stopped on these servers.
+    | Killed of endPoints: EndPoint list
+    /// No script or function was running on any server the client uses.
+    | NotBusy
+
+/// Messages for <see cref="KillOutcome"/>.
+[<RequireQualifiedAccess>]
+module KillOutcome =
+
+    /// A sentence naming every server where the running script could not be killed, and why.
+    [<CompiledName("DescribeFailures")>]
+    let describeFailures (failures: NodeFailure list) : string =
+        let each =
+            failures |> List.map (fun f -> $"{EndPointCollection.ToString f.EndPoint}: {f.Reason}") |> String.concat "; "
+        $"The running script could not be killed on {failures.Length} server(s) (a script that already wrote can only be stopped by SHUTDOWN NOSAVE): {each}"
+
 /// Carries an <see cref="ExecutionError"/> through a task when the caller asked for exceptions.
 exception internal ExecutionFailed of ExecutionError
+
+/// Raising a run's failure as <see cref="ExecutionFailed"/> (the runtime's own use of the raising path).
+module internal Failures =
+    /// The exception for a failure: ExecutionFailed for a server's, an ArgumentException otherwise.
+    let raiseExecution: RunError -> exn =
+        function
+        | RunError.Execution e -> ExecutionFailed e
+        | other -> System.ArgumentException(string other) :> exn
+
+/// Functions over <see cref="RefusalReason"/>.
+[<RequireQualifiedAccess>]
+module RefusalReason =
+
+    /// A few words for messages: "busy running another script", "out of memory"...
+    [<CompiledName("Describe")>]
+    let describe (reason: RefusalReason) : string =
+        match reason with
+        | RefusalReason.Busy -> "busy running another script"
+        | RefusalReason.OutOfMemory -> "out of memory"
+        | RefusalReason.ReadOnlyReplica -> "a read-only replica"
+        | RefusalReason.NoPermission -> "no permission"
+        | RefusalReason.Loading -> "loading its data"
+        | RefusalReason.MasterDown -> "a replica without its primary"
+        | RefusalReason.Other -> "refused"
+
+    /// The refusal an error reply means, if it is one (None: the script's own failure).
+    let internal ofKind (kind: ReplyKind) : RefusalReason option =
+        match kind with
+        | ReplyKind.Busy -> Some RefusalReason.Busy
+        | ReplyKind.OutOfMemory -> Some RefusalReason.OutOfMemory
+        | ReplyKind.ReadOnlyReplica -> Some RefusalReason.ReadOnlyReplica
+        | ReplyKind.NoPermission -> Some RefusalReason.NoPermission
+        | ReplyKind.Loading -> Some RefusalReason.Loading
+        | ReplyKind.MasterDown -> Some RefusalReason.MasterDown
+        | ReplyKind.Redirected
+        | ReplyKind.CrossSlot
+        | ReplyKind.UnknownCommand -> Some RefusalReason.Other
+        | _ -> None
 
 /// Messages for <see cref="ExecutionError"/>.
 [<RequireQualifiedAccess>]
 module ExecutionError =
+
+    /// The error a server's error reply to a defined command is: a refusal, or the command's failure.
+    let internal ofReply (name: string) (sha1: string) (message: string) : ExecutionError =
+        match RefusalReason.ofKind (Replies.classify message) with
+        | Some reason -> ExecutionError.Refused(name, sha1, reason, message)
+        | None -> ExecutionError.CommandFailed(name, sha1, message)
+
+    /// The line of the command's Lua body a compile or run-time error names, if it names one.
+    [<CompiledName("LuaLine")>]
+    let luaLine (error: ExecutionError) : int option =
+        match error with
+        | ExecutionError.CommandFailed(_, _, message) -> Replies.scriptLine message
+        | _ -> None
 
     let internal describeFailures (failures: NodeFailure list) =
         if failures.IsEmpty then
@@ -67,6 +159,8 @@ module ExecutionError =
     let describe (error: ExecutionError) : string =
         match error with
         | ExecutionError.CommandFailed(name, sha, message) -> $"The script command '{name}' ({sha}) failed on the server: {message}"
+        | ExecutionError.Refused(name, sha, reason, message) ->
+            $"The script command '{name}' ({sha}) was refused by the server ({RefusalReason.describe reason}): {message}"
         | ExecutionError.RawCommandFailed(command, message) -> $"The command '{command}' failed on the server: {message}"
         | ExecutionError.InvalidArguments(command, error) -> $"{ArgumentError.describe command error} Nothing of the round was sent."
         | ExecutionError.TransactionDiscarded(command, message) ->
@@ -78,7 +172,8 @@ module ExecutionError =
     [<CompiledName("Subject")>]
     let subject (error: ExecutionError) : string =
         match error with
-        | ExecutionError.CommandFailed(name, _, _) -> name
+        | ExecutionError.CommandFailed(name, _, _)
+        | ExecutionError.Refused(name, _, _, _) -> name
         | ExecutionError.RawCommandFailed(command, _)
         | ExecutionError.InvalidArguments(command, _)
         | ExecutionError.TransactionDiscarded(command, _)
@@ -89,6 +184,7 @@ module ExecutionError =
     let message (error: ExecutionError) : string =
         match error with
         | ExecutionError.CommandFailed(_, _, m)
+        | ExecutionError.Refused(_, _, _, m)
         | ExecutionError.RawCommandFailed(_, m)
         | ExecutionError.TransactionDiscarded(_, m) -> m
         | ExecutionError.LibraryNotLoaded(_, _, failures) -> describeFailures failures

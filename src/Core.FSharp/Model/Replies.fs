@@ -27,8 +27,14 @@ type internal ReplyKind =
     /// The server is loading its data set after a restart.
     | Loading
     /// The keys live on another node, or the cluster cannot serve them now (MOVED, ASK, TRYAGAIN,
-    /// CLUSTERDOWN, MASTERDOWN).
+    /// CLUSTERDOWN).
     | Redirected
+    /// A replica whose link to its primary is down refuses reads (replica-serve-stale-data no).
+    | MasterDown
+    /// SCRIPT KILL or FUNCTION KILL found nothing running (NOTBUSY).
+    | NotBusy
+    /// The running script already wrote, so it cannot be killed (UNKILLABLE).
+    | Unkillable
     /// The keys of one command span cluster slots.
     | CrossSlot
     /// The server would not compile a script's body (EVAL) or a function library (FUNCTION LOAD).
@@ -115,9 +121,11 @@ module internal Replies =
             || starts "ASK" text
             || starts "TRYAGAIN" text
             || starts "CLUSTERDOWN" text
-            || starts "MASTERDOWN" text
         then
             ReplyKind.Redirected
+        elif starts "MASTERDOWN" text then ReplyKind.MasterDown
+        elif starts "NOTBUSY" text then ReplyKind.NotBusy
+        elif starts "UNKILLABLE" text then ReplyKind.Unkillable
         elif starts "CROSSSLOT" text then
             ReplyKind.CrossSlot
         elif starts "ERR Error compiling" text then
@@ -165,6 +173,9 @@ module internal Replies =
         | ReplyKind.NoPermission
         | ReplyKind.Loading
         | ReplyKind.Redirected
+        | ReplyKind.MasterDown
+        | ReplyKind.NotBusy
+        | ReplyKind.Unkillable
         | ReplyKind.CrossSlot
         | ReplyKind.CompileError
         | ReplyKind.UnknownCommand -> false

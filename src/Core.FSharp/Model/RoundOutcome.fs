@@ -6,16 +6,16 @@ open System.Threading.Tasks
 open StackExchange.Redis
 
 /// What came back for one position of a round, as data.
-[<RequireQualifiedAccess>]
+[<Struct>]
 type internal Settled =
     /// The server's reply.
-    | Answered of RedisResult
+    | Answered of reply: RedisResult
     /// The server's error reply, and what it means.
     | Refused of message: string * kind: ReplyKind
     /// The wait was cancelled (StackExchange.Redis cancels the commands of a discarded transaction).
     | Cancelled
     /// Not a server's answer: a connection failure or a time-out, raised to the caller as it is.
-    | Broken of exn
+    | Broken of error: exn
 
 /// Reading finished tasks as <see cref="Settled"/>.
 [<RequireQualifiedAccess>]
@@ -126,7 +126,7 @@ module internal RoundOutcome =
         let mutable raiseFirst = None
         let pipeline = plan.Mode = RoundMode.Pipeline
         let discardedMessage = report.Discarded
-        let failed (inv: Invocation) (message: string) = Error(ExecutionError.CommandFailed(inv.Script.Name, inv.Script.Sha1, message))
+        let failed (inv: Invocation) (message: string) = Error(ExecutionError.ofReply inv.Script.Name inv.Script.Sha1 message)
         // Inside EXEC a later EVALSHA misses its script only when the body sent earlier in the same
         // transaction did not compile: that failure is the reason to report.
         let bodyFailure (i: int) (inv: Invocation) =
@@ -142,7 +142,9 @@ module internal RoundOutcome =
             let endPoint = plan.EndPoints[i]
             match settled[i], steps[i], plan.Sends[i] with
             | Settled.Answered result, Step.Call _, Send.Fcall _ ->
-                loaded <- struct (endPoint, library) :: loaded
+                // One mark per server: every FCALL there proves the same library.
+                if not (List.contains (struct (endPoint, library)) loaded) then
+                    loaded <- struct (endPoint, library) :: loaded
                 replies[i] <- Ok result
             | Settled.Answered result, Step.Call inv, Send.Eval ->
                 // The body's first use proves the script loaded there; later EVALSHAs add nothing.

@@ -12,7 +12,7 @@ type RoundMode =
     | Transaction
 
 /// What one position of a round sends.
-[<RequireQualifiedAccess>]
+[<Struct>]
 type internal Send =
     /// FCALL (or FCALL_RO) of the function the command was deployed as.
     | Fcall of fn: string

@@ -11,7 +11,7 @@ open StackExchange.Redis
 [<RequireQualifiedAccess>]
 module internal Calls =
 
-    let scriptFailed (inv: Invocation) (e: RedisServerException) = ExecutionError.CommandFailed(inv.Script.Name, inv.Script.Sha1, e.Message)
+    let scriptFailed (inv: Invocation) (e: RedisServerException) = ExecutionError.ofReply inv.Script.Name inv.Script.Sha1 e.Message
 
 
     /// Whether a script runs with EVAL_RO/EVALSHA_RO: it is read-only and every server has them
@@ -35,7 +35,7 @@ module internal Calls =
         (db: IDatabaseAsync)
         (inv: Invocation)
         (flags: CommandFlags)
-        (onFailure: ExecutionError -> exn)
+        (onFailure: RunError -> exn)
         : Task<RedisResult> =
         let sha = inv.Script.Sha1
         let topology = context.Topology
@@ -46,7 +46,7 @@ module internal Calls =
                 try
                     return! Wire.eval db inv readOnly flags
                 with :? RedisServerException as e ->
-                    return raise (onFailure (scriptFailed inv e))
+                    return raise (onFailure (RunError.Execution(scriptFailed inv e)))
             }
         | _ ->
             let endPoint =
@@ -62,7 +62,7 @@ module internal Calls =
                         with e when Replies.isNoScript e ->
                             return! Wire.eval db inv readOnly flags
                     with :? RedisServerException as e ->
-                        return raise (onFailure (scriptFailed inv e))
+                        return raise (onFailure (RunError.Execution(scriptFailed inv e)))
                 }
             elif state.IsLoaded(endPoint, sha) then
                 task {
@@ -83,7 +83,7 @@ module internal Calls =
                                 state.MarkLoaded(target, sha)
                                 return raise e
                     with :? RedisServerException as e ->
-                        return raise (onFailure (scriptFailed inv e))
+                        return raise (onFailure (RunError.Execution(scriptFailed inv e)))
                 }
             else
                 task {
@@ -93,7 +93,7 @@ module internal Calls =
                         return result
                     with :? RedisServerException as e ->
                         if Replies.provesLoaded (Replies.classify e.Message) then state.MarkLoaded(endPoint, sha)
-                        return raise (onFailure (scriptFailed inv e))
+                        return raise (onFailure (RunError.Execution(scriptFailed inv e)))
                 }
 
     /// The rest of a call whose FCALL was answered "Function not found" (FUNCTION FLUSH, a restart
@@ -154,7 +154,7 @@ module internal Calls =
         (fn: string)
         (library: FunctionLibrary)
         (flags: CommandFlags)
-        (onFailure: ExecutionError -> exn)
+        (onFailure: RunError -> exn)
         : Task<RedisResult> =
         task {
             try
@@ -163,9 +163,9 @@ module internal Calls =
                 with e when Replies.isFunctionNotFound e ->
                     return! callAfterHeal context db inv fn library flags
             with
-            | :? RedisServerException as e -> return raise (onFailure (scriptFailed inv e))
+            | :? RedisServerException as e -> return raise (onFailure (RunError.Execution(scriptFailed inv e)))
             | LibraryLoadFailed(name, failures) ->
-                return raise (onFailure (ExecutionError.LibraryNotLoaded(inv.Script.Name, name, failures)))
+                return raise (onFailure (RunError.Execution(ExecutionError.LibraryNotLoaded(inv.Script.Name, name, failures))))
         }
 
     let evaluateWithPlan context db (inv: Invocation) flags onFailure (plan: Plan) =
@@ -187,7 +187,7 @@ module internal Calls =
         (db: IDatabaseAsync)
         (inv: Invocation)
         (flags: CommandFlags)
-        (onFailure: ExecutionError -> exn)
+        (onFailure: RunError -> exn)
         : Task<RedisResult> =
         if context.Functions.MayUseFunctions && context.IsOwn db && not (db :? IBatch) then
             let plan = Deployment.planFor context
@@ -197,7 +197,7 @@ module internal Calls =
                 task {
                     match! Deployment.awaitPlan plan with
                     | Ok p -> return! evaluateWithPlan context db inv flags onFailure p
-                    | Error(name, failures) -> return raise (onFailure (ExecutionError.LibraryNotLoaded(inv.Script.Name, name, failures)))
+                    | Error(name, failures) -> return raise (onFailure (RunError.Execution(ExecutionError.LibraryNotLoaded(inv.Script.Name, name, failures))))
                 }
         else
             evaluateScript context db inv flags onFailure

@@ -171,14 +171,14 @@ module internal Rounds =
                         context.LoadState.MarkLoaded(context.EndPointFor inv.Keys, inv.Script.Sha1)
                         replies[i] <- Ok result
                     | Settled.Refused(message, _) ->
-                        replies[i] <- Error(ExecutionError.CommandFailed(inv.Script.Name, inv.Script.Sha1, message))
+                        replies[i] <- Error(ExecutionError.ofReply inv.Script.Name inv.Script.Sha1 message)
                     | Settled.Cancelled -> raise (TaskCanceledException())
                     | Settled.Broken e -> raise e
             for i in outcome.CallAgain do
                 match steps[i], plan.Sends[i] with
                 | Step.Call inv, Send.Fcall fn ->
                     try
-                        let! result = Calls.evaluateFunction context db inv fn deployed.Value.Library flags ExecutionFailed
+                        let! result = Calls.evaluateFunction context db inv fn deployed.Value.Library flags Failures.raiseExecution
                         replies[i] <- Ok result
                     with ExecutionFailed e ->
                         replies[i] <- Error e

@@ -109,8 +109,8 @@ internal sealed class ClientTarget : ICommandTarget
 
     public object Call(BoundMethod method, RedisValue[] args, CancellationToken cancellation)
     {
-        var reply = client.RunScriptAsync(method.CommandName, args);
-        return method.Shape!.Adapt(cancellation.CanBeCanceled ? reply.WaitAsync(cancellation) : reply, method);
+        var reply = client.RunScriptAsync(method.CommandName, args, cancellation);
+        return method.Shape!.Adapt(reply, method);
     }
 }
 
