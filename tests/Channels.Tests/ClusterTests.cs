@@ -65,7 +65,7 @@ public sealed class ClusterTests
         var client = TestClients.Create(mux);
         // Prefixes whose hash tags live on different primaries.
         var prefixes = Enumerable.Range(0, 50).Select(i => $"layer{i}")
-            .GroupBy(p => mux.GetServer((RedisKey)$"{{{p}}}").EndPoint.ToString())
+            .GroupBy(p => mux.OwnerOf($"{{{p}}}").EndPoint.ToString())
             .Select(g => g.First()).Take(3).ToList();
         Assert.Equal(3, prefixes.Count);
 

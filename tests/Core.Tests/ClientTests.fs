@@ -148,6 +148,7 @@ let private serverTests =
           }
 
           testTask "let! ... and! over two scripts is ONE round trip on the wire" {
+              if not Wire.ProfilesBatches then skiptest Wire.NoBatchProfiling
               let client = newClient ()
               let p = Server.prefix ()
               defined client "incr" incrLua (KeyCount.Fixed 1) |> ignore
@@ -173,6 +174,7 @@ let private serverTests =
           }
 
           testTask "a dependent let! is TWO round trips on the wire" {
+              if not Wire.ProfilesBatches then skiptest Wire.NoBatchProfiling
               let client = newClient ()
               let p = Server.prefix ()
               defined client "incr" incrLua (KeyCount.Fixed 1) |> ignore

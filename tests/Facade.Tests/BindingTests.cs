@@ -361,7 +361,7 @@ public sealed class BindingTests : IDisposable
         Assert.Equal("v", await mux.GetDatabase().StringGetAsync(Key("plain")));
     }
 
-    [Fact]
+    [BatchProfilingFact]
     public async Task A_pipeline_round_is_one_round_trip_with_bound_calls()
     {
         client.DefineCommand("incr", new CommandDefinition(IncrBy) { Keys = 1 });

@@ -29,7 +29,7 @@ public sealed class ClusterFaultTests : IDisposable
 
     private string Key(string name) => $"f:{tag}:{name}";
 
-    private IServer Owner(RedisKey key) => mux.GetServer(key);
+    private IServer Owner(RedisKey key) => mux.OwnerOf(key);
 
     [Fact]
     public async Task Calls_and_pipelines_keep_working_after_a_replica_is_promoted()

@@ -55,9 +55,9 @@ internal static class ClusterOps
             try { mux.GetDatabase().KeyExists(key, CommandFlags.DemandMaster); }
             catch (RedisException) { }
             mux.Configure();
-            return mux.GetServer(key).EndPoint!.ToString()!.EndsWith(":" + toPromote.Port, StringComparison.Ordinal);
+            return mux.OwnerOf(key).EndPoint!.ToString()!.EndsWith(":" + toPromote.Port, StringComparison.Ordinal);
         }, TimeSpan.FromSeconds(60), () => "the multiplexer to see the new primary :" + toPromote.Port + "; it routes the key to "
-            + mux.GetServer(key).EndPoint + "; its servers: "
+            + mux.OwnerOf(key).EndPoint + "; its servers: "
             + string.Join(", ", mux.GetServers().Select(s => $"{s.EndPoint} {(s.IsConnected ? "up" : "down")} {(s.IsReplica ? "replica" : "primary")}"))
             + "; the promoted node says: " + RedisCluster.Cli(toPromote, "CLUSTER", "NODES"));
     }

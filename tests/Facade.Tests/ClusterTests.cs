@@ -31,7 +31,7 @@ public sealed class ClusterTests : IDisposable
 
     private string Key(string name) => $"c:{tag}:{name}";
 
-    private IServer Owner(RedisKey key) => mux.GetServer(key);
+    private IServer Owner(RedisKey key) => mux.OwnerOf(key);
 
     private static IEnumerable<IServer> Primaries(ConnectionMultiplexer m) => m.GetServers().Where(s => !s.IsReplica);
 
@@ -104,7 +104,7 @@ public sealed class ClusterTests : IDisposable
             Assert.Equal("1", RedisCluster.Cli(node, "SCRIPT", "EXISTS", sha).Trim());
     }
 
-    [Fact]
+    [BatchProfilingFact]
     public async Task A_pipeline_across_slots_is_grouped_per_node_and_keeps_the_callers_order()
     {
         // What SCRIPT FLUSH is to scripts, FUNCTION FLUSH is to the library.

@@ -38,10 +38,10 @@ public sealed class FunctionsClusterTests : IDisposable
 
     private long Calls(RedisServer node, string command) => Wire.Calls(mux.GetServer("127.0.0.1", node.Port), command);
 
-    private RedisServer OwnerNode(RedisKey key) => fixture.Node(mux.GetServer(key).EndPoint);
+    private RedisServer OwnerNode(RedisKey key) => fixture.Node(mux.OwnerOf(key).EndPoint);
 
     private RedisServer ReplicaOf(RedisKey key) =>
-        fixture.Node(mux.GetServer(key).ClusterConfiguration!.GetBySlot(key)!.Children.Single().EndPoint!);
+        fixture.Node(mux.OwnerOf(key).ClusterConfiguration!.GetBySlot(key)!.Children.Single().EndPoint!);
 
     [Fact]
     public async Task The_first_call_loads_the_library_on_every_primary_and_replication_brings_it_to_every_replica()

@@ -33,7 +33,7 @@ public sealed class PipelineTests : IDisposable
 
     private Task Flush() => redis.AdminServer.ScriptFlushAsync();
 
-    [Fact]
+    [BatchProfilingFact]
     public async Task A_thousand_script_calls_are_one_round_trip_and_one_body_even_after_a_flush()
     {
         if (TestBackend.IsFunctions)

@@ -45,7 +45,7 @@ public sealed class RawCommandTests : IDisposable
         for (var i = 0; owners.Count < 3; i++)
         {
             var key = $"raw:{tag}:{i}";
-            if (owners.Add(mux.GetServer((RedisKey)key).EndPoint!.ToString()!)) keys.Add(key);
+            if (owners.Add(mux.OwnerOf(key).EndPoint!.ToString()!)) keys.Add(key);
         }
         return keys;
     }
@@ -156,7 +156,7 @@ public sealed class RawCommandTests : IDisposable
         var key = $"raw:{tag}:moved";
         Assert.Equal(1, (long)await client.RunScriptAsync("incrby", key, 1));
         var slot = mux.HashSlot(key);
-        var source = fixture.Node(mux.GetServer((RedisKey)key).EndPoint!);
+        var source = fixture.Node(mux.OwnerOf(key).EndPoint!);
         var target = fixture.Cluster.Nodes.First(n => n != source && ClusterOps.IsPrimary(n));
         // Queued while the client still routes the slot to its old owner; sent after it moved.
         var pipe = client.Pipeline()

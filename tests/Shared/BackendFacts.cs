@@ -26,3 +26,16 @@ internal sealed class ScriptsBackendTheoryAttribute : TheoryAttribute
         if (TestBackend.IsFunctions) Skip = TestBackend.ScriptsOnly(reason);
     }
 }
+
+/// <summary>
+/// A fact that counts a batch's round trips with StackExchange.Redis profiling: skipped, with the
+/// reason shown, on a StackExchange.Redis that does not profile batched commands (the 2.x floor pass).
+/// </summary>
+[AttributeUsage(AttributeTargets.Method)]
+internal sealed class BatchProfilingFactAttribute : FactAttribute
+{
+    public BatchProfilingFactAttribute()
+    {
+        if (!Wire.ProfilesBatches) Skip = Wire.NoBatchProfiling;
+    }
+}
