@@ -6,7 +6,8 @@
 #                      every test suite against real redis-server processes, then the suites that create
 #                      clients (core, facade, channels, chaos) again with the Functions backend
 #                      (LUASCRIPTS_TEST_BACKEND=Functions; its chaos pass runs CHAOS_FUNCTIONS_SECONDS of
-#                      faults per phase, default 10). Counts come from each suite's result file in
+#                      faults per phase, default 10), then core, facade and channels on both backends built
+#                      against the StackExchange.Redis floor the packages declare. Counts come from each suite's result file in
 #                      artifacts/test-results (TRX, Expecto's NUnit-style summary); the last line is
 #                      "N passed, N failed", and the exit code is non-zero on any failure.
 #   ./build.sh pack    build the NuGet packages into ./artifacts/packages
@@ -147,6 +148,29 @@ cmd_test() {
   suite "facade (xunit, Functions backend)" dotnet-test "${fn[@]}" dotnet test tests/Facade.Tests -c $CONFIG --no-build -nologo "${reasons[@]}"
   [ -f tests/Channels.Tests/LuaScripts.Channels.Tests.csproj ] && suite "channels example (xunit, Functions backend)" dotnet-test "${fn[@]}" dotnet test tests/Channels.Tests -c $CONFIG --no-build -nologo "${reasons[@]}"
   [ -f tests/Chaos/LuaScripts.Chaos.Tests.csproj ] && suite "chaos: faults under load, API fuzz (xunit, Functions backend, ${CHAOS_FUNCTIONS_SECONDS:-10} s of faults per phase)" dotnet-test "${fn[@]}" CHAOS_SECONDS="${CHAOS_FUNCTIONS_SECONDS:-10}" dotnet test tests/Chaos -c $CONFIG --no-build -nologo "${tables[@]}"
+  # The suites users' projects actually run on: NuGet resolves the lowest StackExchange.Redis the packages
+  # allow, so core, facade and channels run again built against that floor, on both backends (chaos
+  # stays on the newest). The floor builds go to artifacts/floor, apart from the main build.
+  local floor
+  floor=$(sed -nE 's|.*<StackExchangeRedisFloor>([^<]+)</StackExchangeRedisFloor>.*|\1|p' Directory.Packages.props)
+  local fbin=artifacts/floor/bin
+  echo; echo "== build against the StackExchange.Redis floor ($floor)"
+  local p floor_built=1
+  for p in tests/Core.Tests/LuaScripts.Core.Tests.fsproj tests/Facade.Tests/LuaScripts.Facade.Tests.csproj tests/Channels.Tests/LuaScripts.Channels.Tests.csproj; do
+    [ -f "$p" ] || continue
+    dotnet build "$p" -c $CONFIG -nologo -v q -clp:ErrorsOnly --artifacts-path artifacts/floor -p:StackExchangeRedisTested="$floor" || floor_built=0
+  done
+  if [ "$floor_built" -eq 1 ]; then
+    local b
+    for b in Scripts Functions; do
+      local be=(env LUASCRIPTS_TEST_BACKEND=$b)
+      suite "core (Expecto + FsCheck, $b backend, StackExchange.Redis $floor)" expecto "${be[@]}" dotnet $fbin/LuaScripts.Core.Tests/release/LuaScripts.Core.Tests.dll --colours 0
+      suite "facade (xunit, $b backend, StackExchange.Redis $floor)" dotnet-test "${be[@]}" dotnet test $fbin/LuaScripts.Facade.Tests/release/LuaScripts.Facade.Tests.dll -nologo "${reasons[@]}"
+      suite "channels example (xunit, $b backend, StackExchange.Redis $floor)" dotnet-test "${be[@]}" dotnet test $fbin/LuaScripts.Channels.Tests/release/LuaScripts.Channels.Tests.dll -nologo "${reasons[@]}"
+    done
+  else
+    failed=$((failed + 1)); failures+=("build against the StackExchange.Redis floor ($floor)")
+  fi
   echo
   for f in "${failures[@]}"; do echo "failed: $f"; done
   echo "skipped (counted neither passed nor failed): $skipped"
