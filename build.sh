@@ -165,8 +165,8 @@ cmd_test() {
     for b in Scripts Functions; do
       local be=(env LUASCRIPTS_TEST_BACKEND=$b)
       suite "core (Expecto + FsCheck, $b backend, StackExchange.Redis $floor)" expecto "${be[@]}" dotnet $fbin/LuaScripts.Core.Tests/release/LuaScripts.Core.Tests.dll --colours 0
-      suite "facade (xunit, $b backend, StackExchange.Redis $floor)" dotnet-test "${be[@]}" dotnet test $fbin/LuaScripts.Facade.Tests/release/LuaScripts.Facade.Tests.dll -nologo "${reasons[@]}"
-      suite "channels example (xunit, $b backend, StackExchange.Redis $floor)" dotnet-test "${be[@]}" dotnet test $fbin/LuaScripts.Channels.Tests/release/LuaScripts.Channels.Tests.dll -nologo "${reasons[@]}"
+      suite "facade (xunit, $b backend, StackExchange.Redis $floor)" dotnet-test "${be[@]}" dotnet test $fbin/LuaScripts.Facade.Tests/release/LuaScripts.Facade.Tests.dll "${reasons[@]}"
+      suite "channels example (xunit, $b backend, StackExchange.Redis $floor)" dotnet-test "${be[@]}" dotnet test $fbin/LuaScripts.Channels.Tests/release/LuaScripts.Channels.Tests.dll "${reasons[@]}"
     done
   else
     failed=$((failed + 1)); failures+=("build against the StackExchange.Redis floor ($floor)")

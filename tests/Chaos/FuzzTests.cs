@@ -440,6 +440,7 @@ internal sealed class FuzzStream(ScriptClient client, IConnectionMultiplexer mux
                 CrossSlotException => "CrossSlot",
                 ScriptArgumentException => "Argument",
                 ScriptExecutionException => "Execution",
+                ScriptRefusedException => "Refused",
                 PipelineExecutionException => "Pipeline",
                 _ => null,
             };

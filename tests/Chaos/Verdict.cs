@@ -204,6 +204,7 @@ public sealed class Verdict
         || noted.StartsWith(nameof(ObjectDisposedException) + ":", StringComparison.Ordinal)
         || noted.StartsWith(nameof(HangException) + ":", StringComparison.Ordinal)
         || noted.StartsWith(nameof(ScriptExecutionException) + ":", StringComparison.Ordinal)
+        || noted.StartsWith(nameof(ScriptRefusedException) + ":", StringComparison.Ordinal)
         || noted.StartsWith(nameof(PipelineExecutionException) + ":", StringComparison.Ordinal);
 
     private static double Ms(OpRecord o) => Stopwatch.GetElapsedTime(o.Start, o.End).TotalMilliseconds;

@@ -86,8 +86,7 @@ module KillOutcome =
     /// A sentence naming every server where the running script could not be killed, and why.
     [<CompiledName("DescribeFailures")>]
     let describeFailures (failures: NodeFailure list) : string =
-        let each =
-            failures |> List.map (fun f -> $"{EndPointCollection.ToString f.EndPoint}: {f.Reason}") |> String.concat "; "
+        let each = failures |> List.map (fun f -> $"{EndPointCollection.ToString f.EndPoint}: {f.Reason}") |> String.concat "; "
         $"The running script could not be killed on {failures.Length} server(s) (a script that already wrote can only be stopped by SHUTDOWN NOSAVE): {each}"
 
 /// Carries an <see cref="ExecutionError"/> through a task when the caller asked for exceptions.

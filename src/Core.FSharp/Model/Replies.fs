@@ -116,16 +116,14 @@ module internal Replies =
             ReplyKind.NoPermission
         elif starts "LOADING" text then
             ReplyKind.Loading
-        elif
-            starts "MOVED" text
-            || starts "ASK" text
-            || starts "TRYAGAIN" text
-            || starts "CLUSTERDOWN" text
-        then
+        elif starts "MOVED" text || starts "ASK" text || starts "TRYAGAIN" text || starts "CLUSTERDOWN" text then
             ReplyKind.Redirected
-        elif starts "MASTERDOWN" text then ReplyKind.MasterDown
-        elif starts "NOTBUSY" text then ReplyKind.NotBusy
-        elif starts "UNKILLABLE" text then ReplyKind.Unkillable
+        elif starts "MASTERDOWN" text then
+            ReplyKind.MasterDown
+        elif starts "NOTBUSY" text then
+            ReplyKind.NotBusy
+        elif starts "UNKILLABLE" text then
+            ReplyKind.Unkillable
         elif starts "CROSSSLOT" text then
             ReplyKind.CrossSlot
         elif starts "ERR Error compiling" text then

@@ -197,7 +197,8 @@ module internal Calls =
                 task {
                     match! Deployment.awaitPlan plan with
                     | Ok p -> return! evaluateWithPlan context db inv flags onFailure p
-                    | Error(name, failures) -> return raise (onFailure (RunError.Execution(ExecutionError.LibraryNotLoaded(inv.Script.Name, name, failures))))
+                    | Error(name, failures) ->
+                        return raise (onFailure (RunError.Execution(ExecutionError.LibraryNotLoaded(inv.Script.Name, name, failures))))
                 }
         else
             evaluateScript context db inv flags onFailure

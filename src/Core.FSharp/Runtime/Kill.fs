@@ -33,10 +33,18 @@ module internal Kill =
         task {
             let servers = context.Multiplexer.GetServers() |> Array.filter (fun s -> s.IsConnected)
             let! outcomes = Task.WhenAll(servers |> Array.map (on context.Functions.MayUseFunctions))
-            let failures = outcomes |> Array.choose (function Error f -> Some f | Ok _ -> None) |> List.ofArray
+            let failures =
+                outcomes
+                |> Array.choose (function
+                    | Error f -> Some f
+                    | Ok _ -> None)
+                |> List.ofArray
             let killed =
                 Array.zip servers outcomes
-                |> Array.choose (fun (s, o) -> match o with Ok true -> Some s.EndPoint | _ -> None)
+                |> Array.choose (fun (s, o) ->
+                    match o with
+                    | Ok true -> Some s.EndPoint
+                    | _ -> None)
                 |> List.ofArray
             if not failures.IsEmpty then return Error failures
             elif killed.IsEmpty then return Ok KillOutcome.NotBusy

@@ -170,8 +170,7 @@ module internal Rounds =
                     | Settled.Answered result ->
                         context.LoadState.MarkLoaded(context.EndPointFor inv.Keys, inv.Script.Sha1)
                         replies[i] <- Ok result
-                    | Settled.Refused(message, _) ->
-                        replies[i] <- Error(ExecutionError.ofReply inv.Script.Name inv.Script.Sha1 message)
+                    | Settled.Refused(message, _) -> replies[i] <- Error(ExecutionError.ofReply inv.Script.Name inv.Script.Sha1 message)
                     | Settled.Cancelled -> raise (TaskCanceledException())
                     | Settled.Broken e -> raise e
             for i in outcome.CallAgain do

@@ -73,8 +73,7 @@ module internal Wire =
         server.ExecuteAsync("EVAL", Array.append [| box lua; box 0 |] argv :> ICollection<obj>)
 
     /// SCRIPT KILL or FUNCTION KILL (`kind` is "SCRIPT" or "FUNCTION") on one server.
-    let kill (server: IServer) (kind: string) : Task<RedisResult> =
-        server.ExecuteAsync(kind, [| box "KILL" |] :> ICollection<obj>)
+    let kill (server: IServer) (kind: string) : Task<RedisResult> = server.ExecuteAsync(kind, [| box "KILL" |] :> ICollection<obj>)
 
     /// COMMAND: every command the server knows, with where its keys are.
     let commandTable (server: IServer) : Task<RedisResult> = server.ExecuteAsync("COMMAND", Array.Empty<obj>() :> ICollection<obj>)
