@@ -1,6 +1,7 @@
 namespace LuaScripts.Core
 
 open System
+open System.Collections.Generic
 open System.Net
 open System.Threading.Tasks
 open StackExchange.Redis
@@ -138,13 +139,13 @@ module internal RoundOutcome =
                     ->
                     Some message
                 | _ -> None)
+        // Every FCALL on a server proves the same library: one mark per server.
+        let fcallMarked = HashSet<EndPoint>()
         for i in n - 1 .. -1 .. 0 do
             let endPoint = plan.EndPoints[i]
             match settled[i], steps[i], plan.Sends[i] with
             | Settled.Answered result, Step.Call _, Send.Fcall _ ->
-                // One mark per server: every FCALL there proves the same library.
-                if not (List.contains (struct (endPoint, library)) loaded) then
-                    loaded <- struct (endPoint, library) :: loaded
+                if fcallMarked.Add endPoint then loaded <- struct (endPoint, library) :: loaded
                 replies[i] <- Ok result
             | Settled.Answered result, Step.Call inv, Send.Eval ->
                 // The body's first use proves the script loaded there; later EVALSHAs add nothing.
