@@ -30,17 +30,51 @@ public sealed class RefusalTests
     private static ConnectionMultiplexer Connect(RedisServer server) =>
         ConnectionMultiplexer.Connect($"{server.EndPoint},allowAdmin=true,abortConnect=false,syncTimeout=10000,asyncTimeout=10000");
 
+    /// <summary>
+    /// A server of the test's own that turns busy after 100 ms of script, and two clients over two
+    /// connections, both ready (under Functions their libraries deployed) before it is busy: one to
+    /// run a long script, the other to see the refusal and kill it.
+    /// </summary>
+    private sealed class BusyServer : IDisposable
+    {
+        private readonly ConnectionMultiplexer first;
+        private readonly ConnectionMultiplexer second;
+
+        private BusyServer()
+        {
+            Server = RedisServer.Start("--busy-reply-threshold", "100");
+            first = Connect(Server);
+            second = Connect(Server);
+            Looping = Client(first);
+            Other = Client(second);
+        }
+
+        public RedisServer Server { get; }
+        public ScriptClient Looping { get; }
+        public ScriptClient Other { get; }
+        public IServer Admin => second.GetServer(Server.EndPoint);
+
+        public static async Task<BusyServer> StartAsync()
+        {
+            var busy = new BusyServer();
+            Assert.Equal(1, (long)await busy.Looping.RunScriptAsync("incr_by", "a", 1));
+            Assert.Equal(2, (long)await busy.Other.RunScriptAsync("incr_by", "a", 1));
+            return busy;
+        }
+
+        public void Dispose()
+        {
+            first.Dispose();
+            second.Dispose();
+            Server.Dispose();
+        }
+    }
+
     [Fact]
     public async Task A_busy_server_is_a_Busy_refusal_and_the_kill_from_another_connection_ends_the_script()
     {
-        using var server = RedisServer.Start("--busy-reply-threshold", "100");
-        using var first = Connect(server);
-        using var second = Connect(server);
-        var looping = Client(first);
-        var other = Client(second);
-        // Both clients are ready (under Functions their libraries are deployed) before the server is busy.
-        Assert.Equal(1, (long)await looping.RunScriptAsync("incr_by", "a", 1));
-        Assert.Equal(2, (long)await other.RunScriptAsync("incr_by", "a", 1));
+        using var busyServer = await BusyServer.StartAsync();
+        var (looping, other) = (busyServer.Looping, busyServer.Other);
 
         var running = looping.RunScriptAsync("loop");
         await Task.Delay(300);
@@ -59,13 +93,8 @@ public sealed class RefusalTests
     [Fact]
     public async Task A_script_that_already_wrote_cannot_be_killed_and_says_so()
     {
-        using var server = RedisServer.Start("--busy-reply-threshold", "100");
-        using var first = Connect(server);
-        using var second = Connect(server);
-        var looping = Client(first);
-        var other = Client(second);
-        Assert.Equal(1, (long)await other.RunScriptAsync("incr_by", "a", 1));
-        Assert.Equal(2, (long)await looping.RunScriptAsync("incr_by", "a", 1));
+        using var busyServer = await BusyServer.StartAsync();
+        var (looping, other) = (busyServer.Looping, busyServer.Other);
 
         _ = looping.RunScriptAsync("write_then_loop", "w");
         await Task.Delay(300);
@@ -74,7 +103,7 @@ public sealed class RefusalTests
         Assert.StartsWith("UNKILLABLE", failure.Reason);
         Assert.Contains("SHUTDOWN NOSAVE", error.Message);
         // Only SHUTDOWN NOSAVE stops it; the server is this test's own.
-        try { await second.GetServer(server.EndPoint).ExecuteAsync("SHUTDOWN", "NOSAVE"); }
+        try { await busyServer.Admin.ExecuteAsync("SHUTDOWN", "NOSAVE"); }
         catch (RedisException) { }
     }
 
@@ -144,13 +173,8 @@ public sealed class RefusalTests
     [Fact]
     public async Task The_flat_form_and_handles_take_a_cancellation_token_that_stops_the_wait()
     {
-        using var server = RedisServer.Start("--busy-reply-threshold", "100");
-        using var first = Connect(server);
-        using var second = Connect(server);
-        var looping = Client(first);
-        var other = Client(second);
-        Assert.Equal(1, (long)await other.RunScriptAsync("incr_by", "a", 1));
-        Assert.Equal(2, (long)await looping.RunScriptAsync("incr_by", "a", 1));
+        using var busyServer = await BusyServer.StartAsync();
+        var (looping, other) = (busyServer.Looping, busyServer.Other);
         using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
         var running = looping.RunScriptAsync("loop", Array.Empty<RedisValue>(), cancel.Token);
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => running);
