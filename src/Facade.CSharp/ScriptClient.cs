@@ -5,6 +5,7 @@ using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using LuaScripts.Core;
+using Microsoft.Extensions.Logging;
 using Microsoft.FSharp.Core;
 using StackExchange.Redis;
 
@@ -37,7 +38,7 @@ public sealed class ScriptClient
             _ => throw new ArgumentOutOfRangeException(nameof(options), Options.Backend, "Backend must be Scripts, Functions or Auto."),
         };
         var prefix = string.IsNullOrEmpty(Options.KeyPrefix) ? FSharpOption<string>.None : FSharpOption<string>.Some(Options.KeyPrefix);
-        core = new Client(multiplexer, new ClientOptions(Options.Database, backend, prefix));
+        core = new Client(multiplexer, new ClientOptions(Options.Database, backend, prefix, Options.LoggerFactory is null ? FSharpOption<ILoggerFactory>.None : FSharpOption<ILoggerFactory>.Some(Options.LoggerFactory)));
         database = core.Database;
     }
 

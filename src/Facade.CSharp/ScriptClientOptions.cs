@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+
 namespace LuaScripts;
 
 /// <summary>Settings of a <see cref="ScriptClient"/>.</summary>
@@ -19,6 +21,14 @@ public sealed class ScriptClientOptions
     /// (the default) for none.
     /// </summary>
     public string? KeyPrefix { get; init; }
+
+    /// <summary>
+    /// Where the client logs what it does off the hot path: a heal after NOSCRIPT, a Function-library
+    /// load, the <see cref="ScriptBackend.Auto"/> decision, preload results, a resend after EXECABORT,
+    /// a refusal. Nothing is logged for a call that succeeds first time. <see langword="null"/> (the
+    /// default) for no logging.
+    /// </summary>
+    public ILoggerFactory? LoggerFactory { get; init; }
 }
 
 /// <summary>How a <see cref="ScriptClient"/> runs its commands on the server.</summary>

@@ -28,7 +28,7 @@ internal static class Parity
 
     /// <summary>An F# core client over a connection with the run's backend (what TestClients gives C#).</summary>
     public static Client CoreClient(IConnectionMultiplexer mux) =>
-        ClientModule.CreateWith(new ClientOptions(-1, CoreBackend, FSharpOption<string>.None), mux);
+        ClientModule.CreateWith(new ClientOptions(-1, CoreBackend, FSharpOption<string>.None, FSharpOption<Microsoft.Extensions.Logging.ILoggerFactory>.None), mux);
 
     /// <summary>Defines the same command on the F# client and on the C# client.</summary>
     public static void Define(Client core, ScriptClient facade, string name, string lua, int keys, bool readOnly = false)

@@ -16,14 +16,23 @@ type ClientOptions =
         /// A prefix put before every key the client sends (StackExchange.Redis's <c>WithKeyPrefix</c>);
         /// cluster slots are checked on the prefixed keys.
         KeyPrefix: string option
+        /// Where the client logs what it does off the hot path (heals, library loads, the Auto
+        /// backend's decision, preload results, resends, refusals); <c>None</c> for no logging.
+        LoggerFactory: Microsoft.Extensions.Logging.ILoggerFactory option
     }
 
 /// Functions over <see cref="ClientOptions"/>.
 [<RequireQualifiedAccess>]
 module ClientOptions =
-    /// The multiplexer's default database, the Scripts backend, no key prefix.
+    /// The multiplexer's default database, the Scripts backend, no key prefix, no logging.
     [<CompiledName("Default")>]
-    let defaults = { Database = -1; Backend = Backend.Scripts; KeyPrefix = None }
+    let defaults =
+        {
+            Database = -1
+            Backend = Backend.Scripts
+            KeyPrefix = None
+            LoggerFactory = None
+        }
 
 /// The F# entry point: a connection, the defined commands and what is loaded where. Every check and
 /// every decision of a call, a pipeline, a transaction or a preload is made through it, so that F#
