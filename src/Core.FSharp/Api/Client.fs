@@ -26,13 +26,7 @@ type ClientOptions =
 module ClientOptions =
     /// The multiplexer's default database, the Scripts backend, no key prefix, no logging.
     [<CompiledName("Default")>]
-    let defaults =
-        {
-            Database = -1
-            Backend = Backend.Scripts
-            KeyPrefix = None
-            LoggerFactory = None
-        }
+    let defaults = { Database = -1; Backend = Backend.Scripts; KeyPrefix = None; LoggerFactory = None }
 
 /// The F# entry point: a connection, the defined commands and what is loaded where. Every check and
 /// every decision of a call, a pipeline, a transaction or a preload is made through it, so that F#
@@ -190,6 +184,26 @@ module Client =
             Error(RunError.UnknownCommand name)
         else
             match Args.invoke script args with
+            | Ok inv -> Ok inv
+            | Error e -> Error(RunError.InvalidArguments(name, e))
+
+    /// Splits up to three flat arguments of a named command, given one by one so that the caller
+    /// builds no array (`count`, 0 to 3, says how many of `a0`, `a1`, `a2` are given), into an
+    /// invocation, without sending anything; the same split as <see cref="invoke"/>.
+    [<CompiledName("InvokeFew")>]
+    let invokeFew
+        (name: string)
+        (count: int)
+        (a0: RedisValue)
+        (a1: RedisValue)
+        (a2: RedisValue)
+        (client: Client)
+        : Result<Invocation, RunError> =
+        let mutable script = null
+        if not (client.Registry.TryGetValue(name, &script)) then
+            Error(RunError.UnknownCommand name)
+        else
+            match Args.invokeFew script count a0 a1 a2 with
             | Ok inv -> Ok inv
             | Error e -> Error(RunError.InvalidArguments(name, e))
 
