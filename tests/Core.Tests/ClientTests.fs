@@ -44,8 +44,7 @@ let private deployFirst (client: Client) =
 /// "Function not found" backstop instead.
 let private expectCommands (sent: StackExchange.Redis.Profiling.IProfiledCommand list) (calls: int) =
     Expect.equal sent.Length calls "one command per script call, nothing else"
-    if Server.isFunctions then
-        Expect.all sent (fun c -> c.Command = "FCALL") "FCALL only"
+    if Server.isFunctions then Expect.all sent (fun c -> c.Command = "FCALL") "FCALL only"
 
 let private okString (result: Result<RedisResult, RunError>) =
     match result with
