@@ -46,7 +46,8 @@ type Client(mux: IConnectionMultiplexer, options: ClientOptions) =
         match options.KeyPrefix with
         | Some p -> RedisKey.op_Implicit p
         | None -> Unchecked.defaultof<RedisKey>
-    let context = Context(mux, database, prefix, options.Backend, (fun () -> Volatile.Read(&registry)))
+    let context =
+        Context(mux, database, prefix, options.Backend, (fun () -> Volatile.Read(&registry)), ClientLog.For options.LoggerFactory)
 
     /// The connection.
     member _.Multiplexer = mux
