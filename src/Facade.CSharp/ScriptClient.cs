@@ -144,6 +144,52 @@ public sealed class ScriptClient
     }
 
     /// <summary>
+    /// Runs a named command with one flat argument, split as <see cref="RunScriptAsync(string, RedisValue[])"/>
+    /// splits them, without building an argument array.
+    /// </summary>
+    /// <param name="name">The command's name.</param>
+    /// <param name="arg0">The first flat argument.</param>
+    /// <returns>The script's reply.</returns>
+    /// <exception cref="UnknownScriptException">No such command; nothing was sent.</exception>
+    /// <exception cref="ScriptArgumentException">The arguments do not fit the key count; nothing was sent.</exception>
+    /// <exception cref="ScriptExecutionException">The server failed the script.</exception>
+    public Task<RedisResult> RunScriptAsync(string name, RedisValue arg0) => RunFew(name, 1, arg0, default, default);
+
+    /// <summary>
+    /// Runs a named command with two flat arguments, split as <see cref="RunScriptAsync(string, RedisValue[])"/>
+    /// splits them, without building an argument array.
+    /// </summary>
+    /// <param name="name">The command's name.</param>
+    /// <param name="arg0">The first flat argument.</param>
+    /// <param name="arg1">The second flat argument.</param>
+    /// <returns>The script's reply.</returns>
+    /// <exception cref="UnknownScriptException">No such command; nothing was sent.</exception>
+    /// <exception cref="ScriptArgumentException">The arguments do not fit the key count; nothing was sent.</exception>
+    /// <exception cref="ScriptExecutionException">The server failed the script.</exception>
+    public Task<RedisResult> RunScriptAsync(string name, RedisValue arg0, RedisValue arg1) => RunFew(name, 2, arg0, arg1, default);
+
+    /// <summary>
+    /// Runs a named command with three flat arguments, split as <see cref="RunScriptAsync(string, RedisValue[])"/>
+    /// splits them, without building an argument array.
+    /// </summary>
+    /// <param name="name">The command's name.</param>
+    /// <param name="arg0">The first flat argument.</param>
+    /// <param name="arg1">The second flat argument.</param>
+    /// <param name="arg2">The third flat argument.</param>
+    /// <returns>The script's reply.</returns>
+    /// <exception cref="UnknownScriptException">No such command; nothing was sent.</exception>
+    /// <exception cref="ScriptArgumentException">The arguments do not fit the key count; nothing was sent.</exception>
+    /// <exception cref="ScriptExecutionException">The server failed the script.</exception>
+    public Task<RedisResult> RunScriptAsync(string name, RedisValue arg0, RedisValue arg1, RedisValue arg2) => RunFew(name, 3, arg0, arg1, arg2);
+
+    private Task<RedisResult> RunFew(string name, int count, RedisValue arg0, RedisValue arg1, RedisValue arg2)
+    {
+        var invocation = ClientModule.InvokeFew(name, count, arg0, arg1, arg2, core);
+        if (invocation.IsError) throw ExceptionFactory.Run(invocation.ErrorValue);
+        return ClientModule.Evaluate(ExceptionFactory.OnFailure, CommandFlags.None, invocation.ResultValue, core);
+    }
+
+    /// <summary>
     /// Runs a named command with flat arguments (see <see cref="RunScriptAsync(string, RedisValue[])"/>),
     /// waiting at most until <paramref name="cancellationToken"/> is cancelled.
     /// </summary>

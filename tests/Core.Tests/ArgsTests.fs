@@ -177,6 +177,33 @@ let tests =
               Expect.equal (wireKeys k) [ [| 0uy; 0xFFuy |]; [||] ] "keys as bytes"
               Expect.equal (wire a) [ [||]; Text.Encoding.UTF8.GetBytes "é" ] "argv as bytes"
 
+          testProperty "splitFew of up to three arguments given one by one splits (or fails) exactly as split of their array"
+          <| forAll
+              (Gen.zip3
+                  (Gen.oneof [ Gen.choose (0, 4) |> Gen.map KeyCount.Fixed; Gen.constant KeyCount.Dynamic ])
+                  (Gen.oneof
+                      [ Gen.choose (-1, 4) |> Gen.map (fun n -> rvInt (int64 n))
+                        notIntegerGen
+                        negativeGen |> Gen.map snd
+                        valuesGen |> Gen.map (fun v -> if v.Length = 0 then RedisValue.Null else v[0]) ])
+                  (Gen.zip valuesGen (Gen.choose (0, 3))))
+              (fun (keyCount, first, (values, count)) ->
+                  let args = Array.append [| first |] values |> Array.truncate count
+                  let at i = if i < args.Length then args[i] else RedisValue.Null
+                  let expected = Args.split keyCount args
+                  match Args.splitFew keyCount args.Length (at 0) (at 1) (at 2), expected with
+                  | Ok(struct (k, a)), Ok(struct (k', a')) -> wireKeys k = wireKeys k' && wire a = wire a'
+                  | Error e, Error e' -> e = e'
+                  | _ -> false)
+
+          testCase "splitFew ignores the arguments past its count"
+          <| fun () ->
+              match Args.splitFew (KeyCount.Fixed 1) 1 (rv "k") RedisValue.Null (rv "ignored") with
+              | Ok(struct (k, a)) ->
+                  Expect.equal (wireKeys k) [ "k"B ] "one key"
+                  Expect.isEmpty a "no argv"
+              | Error e -> failtestf "expected a split, got %A" e
+
           property "every error message names the command"
           <| fun (ScriptName name) ->
               [ ArgumentError.TooFewArguments(2, 1)

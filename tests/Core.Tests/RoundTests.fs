@@ -67,6 +67,26 @@ let private play (plan: RoundPlan) (steps: Step[]) (cached: bool) (flushBefore: 
 
 let private report settled = { Discarded = None; GuardFailure = None; Settled = settled }
 
+/// The servers a byte's bits name (bit i: servers[i]; the unknown server never holds anything).
+let private serversIn (mask: byte) (e: EndPoint) =
+    not (isNull e) && (int mask >>> (servers |> Array.findIndex (fun s -> obj.Equals(s, e)))) &&& 1 = 1
+
+/// Runs a planned round on a stand-in server where the function library is on the servers `holding`
+/// names (a FUNCTION FLUSH the client has not seen took it from the others): a guard loads it first,
+/// an FCALL without it is refused "Function not found" and runs nothing. Scripts' bodies answer.
+let private playFunctions (plan: RoundPlan) (steps: Step[]) (holding: EndPoint -> bool) : Settled[] =
+    let has (e: EndPoint) = plan.TransactionGuard || holding e || plan.PipelineGuards |> Array.exists (fun g -> obj.Equals(g, e))
+    steps
+    |> Array.mapi (fun i step ->
+        match plan.Sends[i] with
+        | Send.Fcall _ when not (has plan.EndPoints[i]) -> Settled.Refused(Replies.FunctionNotFoundText, ReplyKind.FunctionNotFound)
+        | _ -> Settled.Answered(RedisResult.Create(rv (idOf i step))))
+
+let private isFcallAt (plan: RoundPlan) i =
+    match plan.Sends[i] with
+    | Send.Fcall _ -> true
+    | _ -> false
+
 let private planTests =
     testList
         "RoundPlan"
@@ -133,7 +153,39 @@ let private planTests =
               && (if transaction then
                       plan.PipelineGuards.Length = 0
                   else
-                      List.ofArray plan.PipelineGuards = (fcalls |> List.map (fun i -> endPoints[i]) |> List.distinct)) ]
+                      List.ofArray plan.PipelineGuards = (fcalls |> List.map (fun i -> endPoints[i]) |> List.distinct))
+
+          testProperty "a pipeline leaves a guard out only where the library is proved loaded and only FCALLs follow the first FCALL"
+          <| fun (spec: (byte * byte * byte) list) (mask: byte) (loaded: byte) ->
+              let steps, endPoints = roundOf spec
+              let plan = RoundPlan.plan RoundMode.Pipeline (functionsFor mask) (serversIn loaded) endPoints steps
+              let full = RoundPlan.make RoundMode.Pipeline (functionsFor mask) endPoints steps
+              let fcalls = [ 0 .. steps.Length - 1 ] |> List.filter (isFcallAt plan)
+              let onlyFcallsAfter =
+                  match fcalls with
+                  | [] -> false
+                  | first :: _ -> [ first .. steps.Length - 1 ] |> List.forall (isFcallAt plan)
+              let expected = full.PipelineGuards |> Array.filter (fun e -> not (onlyFcallsAfter && serversIn loaded e))
+              plan.Sends = full.Sends
+              && plan.PipelineGuards = expected
+              && plan.GuardSkipped = (expected.Length < full.PipelineGuards.Length)
+              && not plan.TransactionGuard
+
+          testProperty "a transaction leaves its guard out only when it is all FCALLs to one server proved to hold the library"
+          <| fun (spec: (byte * byte * byte) list) (mask: byte) (loaded: byte) (oneServer: bool) ->
+              let steps, endPoints = roundOf spec
+              let endPoints = if oneServer then endPoints |> Array.map (fun _ -> servers[int loaded % 3]) else endPoints
+              let plan = RoundPlan.plan RoundMode.Transaction (functionsFor mask) (serversIn loaded) endPoints steps
+              let full = RoundPlan.make RoundMode.Transaction (functionsFor mask) endPoints steps
+              let allFcalls = steps.Length > 0 && [ 0 .. steps.Length - 1 ] |> List.forall (isFcallAt plan)
+              let oneKnown =
+                  steps.Length > 0 && not (isNull endPoints[0]) && endPoints |> Array.forall (fun e -> obj.Equals(e, endPoints[0]))
+              let skip = allFcalls && oneKnown && serversIn loaded endPoints[0]
+              plan.Sends = full.Sends
+              && full.TransactionGuard = not (List.isEmpty ([ 0 .. steps.Length - 1 ] |> List.filter (isFcallAt plan)))
+              && plan.TransactionGuard = (full.TransactionGuard && not skip)
+              && plan.GuardSkipped = skip
+              && plan.PipelineGuards.Length = 0 ]
 
 let private outcomeTests =
     testList
@@ -204,6 +256,47 @@ let private outcomeTests =
                   | other -> failtestf "expected the compile error, got %A" other
               Expect.isEmpty outcome.Loaded "a refused body proves nothing loaded"
           }
+
+          testProperty "after a FUNCTION FLUSH the client has not seen, a pipeline runs nothing twice and keeps each server's order"
+          <| fun (spec: (byte * byte * byte) list) (mask: byte) (holding: byte) ->
+              let steps, endPoints = roundOf spec
+              // The client believes every server holds the library; only `holding` still does.
+              let plan = RoundPlan.plan RoundMode.Pipeline (functionsFor mask) (fun e -> not (isNull e)) endPoints steps
+              let settled = playFunctions plan steps (serversIn holding)
+              let outcome = RoundOutcome.decide plan "lib" steps (report settled)
+              let again = Set.ofList outcome.CallAgain
+              let missed i = Settled.isKind ReplyKind.FunctionNotFound settled[i]
+              // Called again: exactly the FCALLs that ran nothing; after each, only FCALLs, and on its
+              // server only calls that are called again too (so sending them again in order keeps it).
+              Set.toList again = ([ 0 .. steps.Length - 1 ] |> List.filter missed)
+              && again
+                 |> Set.forall (fun i ->
+                     [ i + 1 .. steps.Length - 1 ]
+                     |> List.forall (fun j -> isFcallAt plan j && (not (obj.Equals(endPoints[j], endPoints[i])) || again.Contains j)))
+              && again |> Set.forall (fun i -> List.contains (struct (endPoints[i], "lib")) outcome.Forget)
+              && [ 0 .. steps.Length - 1 ]
+                 |> List.forall (fun i ->
+                     again.Contains i
+                     || (match outcome.Replies[i] with
+                         | Ok r -> string r = idOf i steps[i]
+                         | Error _ -> false))
+
+          testProperty "after a FUNCTION FLUSH the client has not seen, a transaction is all or nothing and sent again guarded"
+          <| fun (spec: (byte * byte * byte) list) (mask: byte) (server: byte) (holds: bool) ->
+              let steps, _ = roundOf spec
+              let endPoints = steps |> Array.map (fun _ -> servers[int server % 3])
+              let plan = RoundPlan.plan RoundMode.Transaction (functionsFor mask) (fun e -> not (isNull e)) endPoints steps
+              let settled = playFunctions plan steps (fun _ -> holds)
+              let ran = settled |> Array.filter (fun s -> not (Settled.isKind ReplyKind.FunctionNotFound s))
+              let missed = settled.Length - ran.Length
+              let again = RoundOutcome.sendAgainGuarded plan (report settled)
+              (missed = 0 || ran.Length = 0)
+              && again = (missed > 0)
+              && (not again
+                  || (RoundOutcome.sendAgainGuarded
+                          (RoundPlan.make RoundMode.Transaction (functionsFor mask) endPoints steps)
+                          (report settled)
+                      |> not))
 
           test "a pipeline FCALL that found its library gone is called again; a transaction's fails with the guard's reason" {
               let steps = [| Step.Call(invocationOf scripts[0] [| rv "k" |]) |]

@@ -188,6 +188,26 @@ module Client =
             | Ok inv -> Ok inv
             | Error e -> Error(RunError.InvalidArguments(name, e))
 
+    /// Splits up to three flat arguments of a named command, given one by one so that the caller
+    /// builds no array (`count`, 0 to 3, says how many of `a0`, `a1`, `a2` are given), into an
+    /// invocation, without sending anything; the same split as <see cref="invoke"/>.
+    [<CompiledName("InvokeFew")>]
+    let invokeFew
+        (name: string)
+        (count: int)
+        (a0: RedisValue)
+        (a1: RedisValue)
+        (a2: RedisValue)
+        (client: Client)
+        : Result<Invocation, RunError> =
+        let mutable script = null
+        if not (client.Registry.TryGetValue(name, &script)) then
+            Error(RunError.UnknownCommand name)
+        else
+            match Args.invokeFew script count a0 a1 a2 with
+            | Ok inv -> Ok inv
+            | Error e -> Error(RunError.InvalidArguments(name, e))
+
     /// Checks a named command's explicit KEYS and ARGV, without sending anything.
     [<CompiledName("InvokeExplicit")>]
     let invokeExplicit (name: string) (keys: RedisKey[]) (argv: RedisValue[]) (client: Client) : Result<Invocation, RunError> =

@@ -116,6 +116,68 @@ module Args =
                             else Ok(splitAt (int n) 1 args)
                         | _ -> Error(ArgumentError.KeyCountNotInteger(string count))
 
+    // The flat arguments `count` = 0 to 3 given one by one (no array): the one `index` names.
+    let private few (index: int) (a0: RedisValue) (a1: RedisValue) (a2: RedisValue) =
+        match index with
+        | 0 -> a0
+        | 1 -> a1
+        | _ -> a2
+
+    // KEYS from `keys` of the few arguments starting at `offset`, ARGV from the rest up to `count`.
+    let private splitFewAt (keys: int) (offset: int) (count: int) (a0: RedisValue) (a1: RedisValue) (a2: RedisValue) =
+        let keyArray: RedisKey[] =
+            if keys = 0 then
+                Array.Empty<RedisKey>()
+            else
+                let a = Array.zeroCreate keys
+                for i in 0 .. keys - 1 do
+                    a[i] <- toKey (few (offset + i) a0 a1 a2)
+                a
+        let rest = count - offset - keys
+        let argv: RedisValue[] =
+            if rest = 0 then
+                Array.Empty<RedisValue>()
+            else
+                let a = Array.zeroCreate rest
+                for i in 0 .. rest - 1 do
+                    a[i] <- few (offset + keys + i) a0 a1 a2
+                a
+        struct (keyArray, argv)
+
+    /// <see cref="split"/> for up to three flat arguments given one by one, so that a caller with few
+    /// arguments builds no array for them: `count` (0 to 3) says how many of `a0`, `a1`, `a2` are
+    /// given (the others are ignored). The same split and the same errors as <see cref="split"/> of
+    /// the array of those arguments.
+    [<CompiledName("SplitFew")>]
+    let splitFew
+        (keyCount: KeyCount)
+        (count: int)
+        (a0: RedisValue)
+        (a1: RedisValue)
+        (a2: RedisValue)
+        : Result<struct (RedisKey[] * RedisValue[]), ArgumentError> =
+        if count < 0 || count > 3 then invalidArg (nameof count) "splitFew takes 0 to 3 arguments"
+        let mutable firstNull = -1
+        for i in count - 1 .. -1 .. 0 do
+            if (few i a0 a1 a2).IsNull then firstNull <- i
+        if firstNull >= 0 then
+            Error(ArgumentError.NullValue("argument", firstNull))
+        else
+            match keyCount with
+            | KeyCount.Fixed n -> if count < n then Error(ArgumentError.TooFewArguments(n, count)) else Ok(splitFewAt n 0 count a0 a1 a2)
+            | KeyCount.Dynamic ->
+                if count = 0 then
+                    Error ArgumentError.MissingKeyCount
+                else
+                    let mutable n = 0L
+                    match a0.TryParse(&n) with
+                    | true when not a0.IsNullOrEmpty ->
+                        let remaining = count - 1
+                        if n < 0L then Error(ArgumentError.NegativeKeyCount n)
+                        elif n > int64 remaining then Error(ArgumentError.KeyCountExceedsArguments(n, remaining))
+                        else Ok(splitFewAt (int n) 1 count a0 a1 a2)
+                    | _ -> Error(ArgumentError.KeyCountNotInteger(string a0))
+
     /// Checks an explicit KEYS/ARGV pair against a key count: a fixed count must equal the KEYS length;
     /// a dynamic count takes any length.
     [<CompiledName("CheckExplicit")>]
@@ -149,6 +211,14 @@ module Args =
     [<CompiledName("Invoke")>]
     let invoke (script: Script) (args: RedisValue[]) : Result<Invocation, ArgumentError> =
         match split script.KeyCount args with
+        | Ok(struct (keys, argv)) -> Ok(Invocation(script, keys, argv))
+        | Error e -> Error e
+
+    /// Splits up to three flat arguments given one by one (see <see cref="splitFew"/>) into an
+    /// <see cref="Invocation"/>.
+    [<CompiledName("InvokeFew")>]
+    let invokeFew (script: Script) (count: int) (a0: RedisValue) (a1: RedisValue) (a2: RedisValue) : Result<Invocation, ArgumentError> =
+        match splitFew script.KeyCount count a0 a1 a2 with
         | Ok(struct (keys, argv)) -> Ok(Invocation(script, keys, argv))
         | Error e -> Error e
 

@@ -67,7 +67,7 @@ type internal RoundOutcome =
         CallAgain: int list
         /// (server, SHA1 or library name) pairs a reply proved loaded.
         Loaded: struct (EndPoint * string) list
-        /// (server, SHA1) pairs a reply proved gone.
+        /// (server, SHA1 or library name) pairs a reply proved gone.
         Forget: struct (EndPoint * string) list
         /// A failure that is not the server's answer (connection, time-out): raised to the caller.
         Raise: exn option
@@ -114,6 +114,16 @@ module internal RoundOutcome =
                 | Settled.Broken _ -> false)
         | _ -> false
 
+    /// Whether a transaction sent without its library guard (see <see cref="RoundPlan.plan"/>) found
+    /// the library gone: every position was refused "Function not found", so nothing of it ran and it
+    /// is sent again with the guard.
+    let sendAgainGuarded (plan: RoundPlan) (report: RoundReport) : bool =
+        plan.Mode = RoundMode.Transaction
+        && plan.GuardSkipped
+        && report.Discarded.IsNone
+        && report.Settled.Length > 0
+        && report.Settled |> Array.forall (Settled.isKind ReplyKind.FunctionNotFound)
+
     /// Decides every position's reply, what to send again and which load marks to set or forget.
     /// `library` is the name of the function library the plan calls (null when none).
     let decide (plan: RoundPlan) (library: string) (steps: Step[]) (report: RoundReport) : RoundOutcome =
@@ -141,6 +151,7 @@ module internal RoundOutcome =
                 | _ -> None)
         // Every FCALL on a server proves the same library: one mark per server.
         let fcallMarked = HashSet<EndPoint>()
+        let fcallForgotten = HashSet<EndPoint>()
         for i in n - 1 .. -1 .. 0 do
             let endPoint = plan.EndPoints[i]
             match settled[i], steps[i], plan.Sends[i] with
@@ -153,7 +164,10 @@ module internal RoundOutcome =
                 replies[i] <- Ok result
             | Settled.Answered result, _, _ -> replies[i] <- Ok result
             | Settled.Refused(_, ReplyKind.FunctionNotFound), Step.Call _, Send.Fcall _ when pipeline ->
-                // The library went missing inside the batch (or the keys moved): nothing ran.
+                // The library went missing (before the batch, where no guard went, or inside it), or
+                // the keys moved: nothing ran. The next batch there is guarded again.
+                if not (isNull library) && fcallForgotten.Add endPoint then
+                    forget <- struct (endPoint, library) :: forget
                 callAgain <- i :: callAgain
             | Settled.Refused(message, ReplyKind.FunctionNotFound), Step.Call inv, Send.Fcall _ when discardedMessage.IsNone ->
                 let message =

@@ -41,13 +41,18 @@ type internal RoundPlan =
         GuardEndPoint: EndPoint
         /// A pipeline with FCALLs sends, before the batch, one FUNCTION LOAD to each of these servers.
         PipelineGuards: EndPoint[]
+        /// A guard was left out where a reply had proved the library loaded: the round relies on the
+        /// "Function not found" backstop (nothing ran where the library is missing).
+        GuardSkipped: bool
     }
 
 /// Planning a round: the pure decision of what each position sends.
 [<RequireQualifiedAccess>]
 module internal RoundPlan =
 
-    /// Plans a round. `functionFor` gives the function a script runs as (null: it runs as a script).
+    /// Plans a round. `functionFor` gives the function a script runs as (null: it runs as a script);
+    /// `libraryLoaded` says whether a reply since the last reconnect proved the library loaded on a
+    /// server.
     ///
     /// Policy: a call of a command deployed in the function library is FCALL, except a keyless call
     /// in a pipeline on a cluster (its server, and so its guard, is unknown), which runs as a script.
@@ -56,13 +61,28 @@ module internal RoundPlan =
     /// server's cache held before; where the server is unknown every use carries the body. The
     /// function library is guarded ahead of the first FCALL on each server: inside MULTI for a
     /// transaction (its reply explains a failure), before the batch for a pipeline.
-    let make (mode: RoundMode) (functionFor: Script -> string) (endPoints: EndPoint[]) (steps: Step[]) : RoundPlan =
+    ///
+    /// A guard is left out where the library is proved loaded and a missing library would make
+    /// nothing of the round run out of order: in a pipeline whose positions from the first FCALL on
+    /// are all FCALL (a call refused "Function not found" ran nothing, and is sent again, in order,
+    /// in one guarded batch), and in a transaction of nothing but FCALLs to one known server (inside
+    /// EXEC the library is there for all of them or for none, so it is never half-applied; one that
+    /// found none is sent again, guarded).
+    let plan
+        (mode: RoundMode)
+        (functionFor: Script -> string)
+        (libraryLoaded: EndPoint -> bool)
+        (endPoints: EndPoint[])
+        (steps: Step[])
+        : RoundPlan =
         let n = steps.Length
         let sends = Array.zeroCreate<Send> n
         // Keyed by the script object (reference hashing): cheaper per step than its SHA text.
         let bodySent = HashSet<struct (EndPoint * Script)>()
         let guards = ResizeArray<EndPoint>(1)
         let mutable firstFcall = -1
+        // Whether every position from the first FCALL on is an FCALL.
+        let mutable fcallsToTheEnd = true
         for i in 0 .. n - 1 do
             match steps[i] with
             | Step.Call inv ->
@@ -72,17 +92,44 @@ module internal RoundPlan =
                     sends[i] <- Send.Fcall fn
                     if firstFcall < 0 then firstFcall <- i
                     if mode = RoundMode.Pipeline && not (guards.Contains endPoint) then guards.Add endPoint
-                elif isNull endPoint || bodySent.Add(struct (endPoint, inv.Script)) then
-                    sends[i] <- Send.Eval
                 else
-                    sends[i] <- Send.Evalsha
-            | Step.Raw _ -> sends[i] <- Send.Raw
-        { Mode = mode
-          Sends = sends
-          EndPoints = endPoints
-          TransactionGuard = mode = RoundMode.Transaction && firstFcall >= 0
-          GuardEndPoint = (if firstFcall >= 0 then endPoints[firstFcall] else null)
-          PipelineGuards = guards.ToArray() }
+                    if firstFcall >= 0 then fcallsToTheEnd <- false
+                    if isNull endPoint || bodySent.Add(struct (endPoint, inv.Script)) then
+                        sends[i] <- Send.Eval
+                    else
+                        sends[i] <- Send.Evalsha
+            | Step.Raw _ ->
+                if firstFcall >= 0 then fcallsToTheEnd <- false
+                sends[i] <- Send.Raw
+        let guardEndPoint = if firstFcall >= 0 then endPoints[firstFcall] else null
+        match mode with
+        | RoundMode.Transaction ->
+            let skip =
+                firstFcall = 0
+                && fcallsToTheEnd
+                && not (isNull guardEndPoint)
+                && Array.forall (fun (e: EndPoint) -> obj.Equals(e, guardEndPoint)) endPoints
+                && libraryLoaded guardEndPoint
+            { Mode = mode
+              Sends = sends
+              EndPoints = endPoints
+              TransactionGuard = firstFcall >= 0 && not skip
+              GuardEndPoint = guardEndPoint
+              PipelineGuards = System.Array.Empty<EndPoint>()
+              GuardSkipped = skip }
+        | RoundMode.Pipeline ->
+            let skipped = if firstFcall >= 0 && fcallsToTheEnd then guards.RemoveAll(fun e -> libraryLoaded e) else 0
+            { Mode = mode
+              Sends = sends
+              EndPoints = endPoints
+              TransactionGuard = false
+              GuardEndPoint = guardEndPoint
+              PipelineGuards = guards.ToArray()
+              GuardSkipped = skipped > 0 }
+
+    /// Plans a round with every library guard in place (no server is taken to hold the library).
+    let make (mode: RoundMode) (functionFor: Script -> string) (endPoints: EndPoint[]) (steps: Step[]) : RoundPlan =
+        plan mode functionFor (fun _ -> false) endPoints steps
 
     /// Whether any position is an FCALL.
     let hasFcall (plan: RoundPlan) =

@@ -52,6 +52,7 @@ module internal Rounds =
         (mode: RoundMode)
         (flags: CommandFlags)
         (deployed: Deployed voption)
+        (guardAll: bool)
         (steps: Step[])
         =
         task {
@@ -68,7 +69,13 @@ module internal Rounds =
                         | true, fn -> fn
                         | _ -> null
                 | ValueNone -> fun _ -> null
-            let plan = RoundPlan.make mode functionFor endPoints steps
+            let plan =
+                match deployed with
+                | ValueSome d when not guardAll ->
+                    let state = context.LoadState
+                    let name = d.Library.Name
+                    RoundPlan.plan mode functionFor (fun e -> state.IsLoaded(e, name)) endPoints steps
+                | _ -> RoundPlan.make mode functionFor endPoints steps
             let batch: IBatch =
                 match mode with
                 | RoundMode.Pipeline -> db.CreateBatch()
@@ -116,6 +123,58 @@ module internal Rounds =
             return struct (plan, report)
         }
 
+    /// Sends again, in their order and as one batch, the FCALLs of a pipeline that found the library
+    /// gone (nothing of them ran), each server's library load written just before it. A call that
+    /// still finds no library takes the single-call heal, which reports why the library cannot load.
+    let private callAgain
+        (context: Context)
+        (db: IDatabase)
+        (flags: CommandFlags)
+        (deployed: Deployed)
+        (plan: RoundPlan)
+        (steps: Step[])
+        (positions: int list)
+        (replies: Reply[])
+        : Task =
+        task {
+            context.Topology.Invalidate()
+            let retry = db.CreateBatch()
+            let guarded = System.Collections.Generic.HashSet<EndPoint>()
+            let pending =
+                [ for i in positions ->
+                      match steps[i], plan.Sends[i] with
+                      | Step.Call inv, Send.Fcall fn ->
+                          let endPoint = context.EndPointFor inv.Keys
+                          if not (isNull endPoint) && guarded.Add endPoint then
+                              Wire.functionLoad
+                                  (context.Multiplexer.GetServer endPoint)
+                                  (box deployed.Code)
+                                  false
+                                  CommandFlags.FireAndForget
+                              |> ignore
+                          i, inv, fn, Wire.settle (Wire.fcall retry fn inv flags)
+                      | _ -> failwith "only FCALLs are called again" ]
+            retry.Execute()
+            // One heal: the library's load and the calls again, one round trip.
+            Telemetry.healedFunction ()
+            for (i, inv, fn, settling) in pending do
+                match! settling with
+                | Settled.Answered result ->
+                    context.LoadState.MarkLoaded(context.EndPointFor inv.Keys, deployed.Library.Name)
+                    replies[i] <- Ok result
+                | Settled.Refused(_, ReplyKind.FunctionNotFound) ->
+                    try
+                        let! result = Calls.callAfterHeal context db inv fn deployed.Library flags
+                        replies[i] <- Ok result
+                    with
+                    | :? RedisServerException as e -> replies[i] <- Error(ExecutionError.ofReply inv.Script.Name inv.Script.Sha1 e.Message)
+                    | LibraryLoadFailed(name, failures) ->
+                        replies[i] <- Error(ExecutionError.LibraryNotLoaded(inv.Script.Name, name, failures))
+                | Settled.Refused(message, _) -> replies[i] <- Error(ExecutionError.ofReply inv.Script.Name inv.Script.Sha1 message)
+                | Settled.Cancelled -> raise (TaskCanceledException())
+                | Settled.Broken e -> raise e
+        }
+
     /// Sends one round with a plan made (or none, for scripts) and returns one reply per step.
     let private sendWith
         (context: Context)
@@ -127,7 +186,7 @@ module internal Rounds =
         : Task<Reply[]> =
         task {
             if mode = RoundMode.Transaction then do! primaryConnected context
-            let! first = attempt context db mode flags deployed steps
+            let! first = attempt context db mode flags deployed false steps
             let mutable struct (plan, report) = first
             let mutable retries = 0
             // On a cluster, a transaction routed by a stale slot map (right after a reconnect, during a
@@ -138,7 +197,15 @@ module internal Rounds =
                 context.Log.TransactionResent(steps.Length, retries + 1)
                 context.Topology.Invalidate()
                 do! Task.Delay(50 * retries)
-                let! next = attempt context db mode flags deployed steps
+                let! next = attempt context db mode flags deployed false steps
+                let struct (p, r) = next
+                plan <- p
+                report <- r
+            // A transaction of FCALLs sent without its guard found the library gone (a FUNCTION FLUSH
+            // since the last reply that proved it): nothing ran; sent again, guarded.
+            if RoundOutcome.sendAgainGuarded plan report then
+                context.LoadState.Forget(plan.GuardEndPoint, deployed.Value.Library.Name)
+                let! next = attempt context db mode flags deployed true steps
                 let struct (p, r) = next
                 plan <- p
                 report <- r
@@ -180,15 +247,8 @@ module internal Rounds =
                     | Settled.Refused(message, _) -> replies[i] <- Error(ExecutionError.ofReply inv.Script.Name inv.Script.Sha1 message)
                     | Settled.Cancelled -> raise (TaskCanceledException())
                     | Settled.Broken e -> raise e
-            for i in outcome.CallAgain do
-                match steps[i], plan.Sends[i] with
-                | Step.Call inv, Send.Fcall fn ->
-                    try
-                        let! result = Calls.evaluateFunction context db inv fn deployed.Value.Library flags Failures.raiseExecution
-                        replies[i] <- Ok result
-                    with ExecutionFailed e ->
-                        replies[i] <- Error e
-                | _ -> ()
+            if not outcome.CallAgain.IsEmpty then
+                do! callAgain context db flags deployed.Value plan steps outcome.CallAgain replies
             for reply in replies do
                 match reply with
                 | Error e -> context.Log.IfRefused e

@@ -12,13 +12,16 @@ open StackExchange.Redis
 [<RequireQualifiedAccess>]
 module internal Wire =
 
+    // numkeys boxed once for the usual counts: no box per call.
+    let private boxedCounts: obj[] = Array.init 17 box
+
     // The arguments of EVAL and FCALL: the body (or function), numkeys, KEYS, ARGV.
     let private callArgs (first: obj) (inv: Invocation) : ICollection<obj> =
         let keys = inv.Keys
         let argv = inv.Argv
         let args = Array.zeroCreate<obj> (2 + keys.Length + argv.Length)
         args[0] <- first
-        args[1] <- box keys.Length
+        args[1] <- if keys.Length < boxedCounts.Length then boxedCounts[keys.Length] else box keys.Length
         for i in 0 .. keys.Length - 1 do
             args[2 + i] <- box keys[i]
         for i in 0 .. argv.Length - 1 do
