@@ -81,10 +81,10 @@ module Includes =
     /// final line break ending the last line rather than starting an empty one.
     [<CompiledName("Lines")>]
     let lines (text: string) : string[] =
+        let text = if not (String.IsNullOrEmpty text) && text[0] = '\uFEFF' then text.Substring 1 else text
         if String.IsNullOrEmpty text then
             [||]
         else
-            let text = if text[0] = '\uFEFF' then text.Substring 1 else text
             let parts = text.Replace("\r\n", "\n").Replace('\r', '\n').Split('\n')
             if parts.Length > 1 && parts[parts.Length - 1] = "" then parts[.. parts.Length - 2] else parts
 
