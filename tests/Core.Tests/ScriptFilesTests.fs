@@ -49,15 +49,17 @@ let private treeGen: Gen<(string * string) list> =
             gen {
                 let! n = Gen.choose (0, 6)
                 let! plain = Gen.listOfLength n lineGen
-                let! includes =
-                    if includable.IsEmpty then Gen.constant []
-                    else Gen.listOf (Gen.elements includable) |> Gen.resize 3
+                let! includes = if includable.IsEmpty then Gen.constant [] else Gen.listOf (Gen.elements includable) |> Gen.resize 3
                 let directives = includes |> List.map (fun h -> $"--- @include \"h/h{h}\"")
                 let! order = Gen.shuffle (Array.ofList (plain @ directives))
                 return String.Join("\n", order)
             }
-        let! hs = [ for i in 0 .. helpers - 1 -> fileGen [ i + 1 .. helpers - 1 ] |> Gen.map (fun t -> $"h/h{i}.lua", t) ] |> Gen.sequenceToList
-        let! cs = [ for i in 0 .. commands - 1 -> fileGen [ 0 .. helpers - 1 ] |> Gen.map (fun t -> $"c{i}.lua", t + "\nreturn 1") ] |> Gen.sequenceToList
+        let! hs =
+            [ for i in 0 .. helpers - 1 -> fileGen [ i + 1 .. helpers - 1 ] |> Gen.map (fun t -> $"h/h{i}.lua", t) ]
+            |> Gen.sequenceToList
+        let! cs =
+            [ for i in 0 .. commands - 1 -> fileGen [ 0 .. helpers - 1 ] |> Gen.map (fun t -> $"c{i}.lua", t + "\nreturn 1") ]
+            |> Gen.sequenceToList
         return hs @ cs
     }
 
@@ -66,8 +68,7 @@ type TreeArbitrary =
 
 let private treeConfig = { FsCheckConfig.defaultConfig with arbitrary = [ typeof<TreeArbitrary> ]; maxTest = 200 }
 
-let private withLineEnding (ending: string) (pairs: (string * string) list) =
-    pairs |> List.map (fun (f, t) -> f, t.Replace("\n", ending))
+let private withLineEnding (ending: string) (pairs: (string * string) list) = pairs |> List.map (fun (f, t) -> f, t.Replace("\n", ending))
 
 let propertyTests =
     testList
@@ -123,7 +124,9 @@ let namingTests =
           testCase "headers give keys, readonly, description and install"
           <| fun () ->
               let defined =
-                  defineAll [ "get.lua", "-- reads a value\n--! keys: 1\n--! readonly\n--! description: Reads it.\n--! install\nreturn redis.call('GET', KEYS[1])" ]
+                  defineAll
+                      [ "get.lua",
+                        "-- reads a value\n--! keys: 1\n--! readonly\n--! description: Reads it.\n--! install\nreturn redis.call('GET', KEYS[1])" ]
               let s = defined["get"]
               Expect.equal s.KeyCount (KeyCount.Fixed 1) "keys"
               Expect.isTrue s.ReadOnly "readonly"
@@ -133,7 +136,8 @@ let namingTests =
 
           testCase "#!lua flags=no-writes means read-only; other flags do not"
           <| fun () ->
-              let defined = defineAll [ "ro-1.lua", "#!lua flags=no-writes,allow-stale\nreturn 1"; "rw-1.lua", "#!lua flags=allow-oom\nreturn 1" ]
+              let defined =
+                  defineAll [ "ro-1.lua", "#!lua flags=no-writes,allow-stale\nreturn 1"; "rw-1.lua", "#!lua flags=allow-oom\nreturn 1" ]
               Expect.isTrue defined["ro"].ReadOnly "no-writes"
               Expect.isFalse defined["rw"].ReadOnly "no no-writes"
 
@@ -164,13 +168,13 @@ let namingTests =
           <| fun () ->
               let cases =
                   [ "--! keys: two\nreturn 1", 1, "whole number"
-                  ; "--! keys: 1\n--! keys: 1\nreturn 1", 2, "twice"
-                  ; "--! readonly: yes\nreturn 1", 1, "no value"
-                  ; "--! description:\nreturn 1", 1, "needs a text"
-                  ; "--! colour: red\nreturn 1", 1, "unknown header"
-                  ; "return 1\n--! readonly", 2, "before the first line of code"
-                  ; "#!python\nreturn 1", 1, "not a #!lua line"
-                  ; "--- @include helpers\nreturn 1", 1, "--- @include \\\"" ]
+                    "--! keys: 1\n--! keys: 1\nreturn 1", 2, "twice"
+                    "--! readonly: yes\nreturn 1", 1, "no value"
+                    "--! description:\nreturn 1", 1, "needs a text"
+                    "--! colour: red\nreturn 1", 1, "unknown header"
+                    "return 1\n--! readonly", 2, "before the first line of code"
+                    "#!python\nreturn 1", 1, "not a #!lua line"
+                    "--- @include helpers\nreturn 1", 1, "--- @include \\\"" ]
               for text, line, words in cases do
                   match oneError [ "a.lua", text ] with
                   | ScriptFileError.InvalidHeader("a.lua", l, _) as e ->
@@ -208,8 +212,14 @@ let includeTests =
                   "expanded"
               let c = (SourceMap.locate 7 map).Value
               Expect.equal c.Source { File = "shared/c.lua"; Line = 1 } "c's line"
-              Expect.equal c.IncludedFrom [ { File = "helpers/b.lua"; Line = 2 }; { File = "helpers/a.lua"; Line = 2 }; { File = "top-1.lua"; Line = 2 } ] "chain, innermost first"
-              Expect.equal (SourceMap.describe c) "shared/c.lua:1 (included from helpers/b.lua:2, included from helpers/a.lua:2, included from top-1.lua:2)" "described"
+              Expect.equal
+                  c.IncludedFrom
+                  [ { File = "helpers/b.lua"; Line = 2 }; { File = "helpers/a.lua"; Line = 2 }; { File = "top-1.lua"; Line = 2 } ]
+                  "chain, innermost first"
+              Expect.equal
+                  (SourceMap.describe c)
+                  "shared/c.lua:1 (included from helpers/b.lua:2, included from helpers/a.lua:2, included from top-1.lua:2)"
+                  "described"
               Expect.equal (SourceMap.locate 8 map).Value.Source { File = "top-1.lua"; Line = 3 } "back in the top file"
 
           testCase "a file included twice is expanded once"
@@ -228,9 +238,14 @@ let includeTests =
 
           testCase "a cycle names the chain"
           <| fun () ->
-              match oneError [ "t.lua", "--- @include \"h/a\"\nreturn 1"; "h/a.lua", "--- @include \"b\""; "h/b.lua", "\n--- @include \"a\"" ] with
+              match
+                  oneError [ "t.lua", "--- @include \"h/a\"\nreturn 1"; "h/a.lua", "--- @include \"b\""; "h/b.lua", "\n--- @include \"a\"" ]
+              with
               | ScriptFileError.IncludeCycle(chain, "h/a.lua") as e ->
-                  Expect.equal chain [ { File = "h/a.lua"; Line = 1 }; { File = "h/b.lua"; Line = 2 } ] "from a's include to the one closing it"
+                  Expect.equal
+                      chain
+                      [ { File = "h/a.lua"; Line = 1 }; { File = "h/b.lua"; Line = 2 } ]
+                      "from a's include to the one closing it"
                   Expect.stringContains (ScriptFileError.describe e) "h/a.lua:1 -> h/b.lua:2" "message"
               | other -> failtestf "got %A" other
 

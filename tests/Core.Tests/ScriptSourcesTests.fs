@@ -18,7 +18,8 @@ let private tempDir (files: (string * string) list) =
     dir
 
 let private fanout =
-    [ "publish_to_group-1.lua", "--! description: Publishes to every member.\nlocal n = 0\n--- @include \"helpers/fanout\"\nreturn fanout(KEYS[1], ARGV[1])"
+    [ "publish_to_group-1.lua",
+      "--! description: Publishes to every member.\nlocal n = 0\n--- @include \"helpers/fanout\"\nreturn fanout(KEYS[1], ARGV[1])"
       "helpers/fanout.lua",
       "-- fans a message out\nlocal function fanout(group, message)\n  local members = redis.call('SMEMBERS', group)\n  if message == 'fail' then\n    local boom = nil\n    return boom + 1\n  end\n  return #members\nend" ]
 
@@ -68,13 +69,17 @@ let tests =
 
           testTask "a compile error inside an include points at the helper's line" {
               let client = Server.client ()
-              defineDir client [ "broken-0.lua", "local a = 1\n--- @include \"h\"\nreturn a"; "h.lua", "-- fine\nlocal x = = 2" ] |> ignore
+              defineDir client [ "broken-0.lua", "local a = 1\n--- @include \"h\"\nreturn a"; "h.lua", "-- fine\nlocal x = = 2" ]
+              |> ignore
               let! result = Client.run "broken" [] client
               let error = failure result
               match ScriptSources.locate error client with
               | Some source ->
                   Expect.equal source.Location.Value.Source { File = "h.lua"; Line = 2 } "h.lua:2"
-                  Expect.stringStarts (ErrorSource.describe source) "broken: h.lua:2 (included from broken-0.lua:2): compile error: " "message"
+                  Expect.stringStarts
+                      (ErrorSource.describe source)
+                      "broken: h.lua:2 (included from broken-0.lua:2): compile error: "
+                      "message"
               | None -> failtestf "not located: %s" (ExecutionError.describe error)
           }
 
@@ -118,6 +123,4 @@ let tests =
 
 [<Tests>]
 let modelTests =
-    testList
-        "ScriptFiles"
-        [ ScriptFilesTests.propertyTests; ScriptFilesTests.namingTests; ScriptFilesTests.includeTests ]
+    testList "ScriptFiles" [ ScriptFilesTests.propertyTests; ScriptFilesTests.namingTests; ScriptFilesTests.includeTests ]

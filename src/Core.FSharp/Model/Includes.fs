@@ -96,9 +96,12 @@ module Includes =
     [<CompiledName("Directive")>]
     let directive (line: string) : Result<string, string> option =
         let m = directivePattern.Match line
-        if m.Success then Some(Ok m.Groups[1].Value)
-        elif directiveStart.IsMatch line then Some(Error "an include reads --- @include \"relative/path\" (one quoted path, nothing after it)")
-        else None
+        if m.Success then
+            Some(Ok m.Groups[1].Value)
+        elif directiveStart.IsMatch line then
+            Some(Error "an include reads --- @include \"relative/path\" (one quoted path, nothing after it)")
+        else
+            None
 
     /// A path with `.` and `..` folded; None when it climbs above the root.
     let private normalize (path: string) : string option =
@@ -155,8 +158,19 @@ module Includes =
                 let plain () =
                     out.Add line
                     map.Add { Source = here; IncludedFrom = chain }
-                if file <> entry && (line.TrimStart().StartsWith("--!", StringComparison.Ordinal) || (i = 0 && line.StartsWith("#!", StringComparison.Ordinal))) then
-                    failure <- Some(ScriptFileError.InvalidHeader(file, i + 1, "an included file cannot declare --! headers or a #! line; only the command's own file does"))
+                if
+                    file <> entry
+                    && (line.TrimStart().StartsWith("--!", StringComparison.Ordinal)
+                        || (i = 0 && line.StartsWith("#!", StringComparison.Ordinal)))
+                then
+                    failure <-
+                        Some(
+                            ScriptFileError.InvalidHeader(
+                                file,
+                                i + 1,
+                                "an included file cannot declare --! headers or a #! line; only the command's own file does"
+                            )
+                        )
                 else
                     match directive line with
                     | None -> plain ()

@@ -29,8 +29,7 @@ module ScriptFiles =
 
     /// Whether a path is a command file: a `.lua` file at the root (files in folders are only included).
     [<CompiledName("IsCommandFile")>]
-    let isCommandFile (path: string) =
-        path.EndsWith(".lua", StringComparison.Ordinal) && not (path.Contains '/') && path.Length > 4
+    let isCommandFile (path: string) = path.EndsWith(".lua", StringComparison.Ordinal) && not (path.Contains '/') && path.Length > 4
 
     /// The command a file name defines: `name-N.lua` is `name` with N keys, `name.lua` is `name`.
     [<CompiledName("NameOf")>]
@@ -38,8 +37,10 @@ module ScriptFiles =
         let stem = file.Substring(0, file.Length - 4)
         let m = suffix.Match stem
         if not m.Success then
-            if String.IsNullOrWhiteSpace stem then Error(ScriptFileError.InvalidFileName(file, "the name before .lua is empty"))
-            else Ok(stem, None)
+            if String.IsNullOrWhiteSpace stem then
+                Error(ScriptFileError.InvalidFileName(file, "the name before .lua is empty"))
+            else
+                Ok(stem, None)
         else
             match Int32.TryParse(m.Groups[2].Value, NumberStyles.None, CultureInfo.InvariantCulture) with
             | true, n -> Ok(m.Groups[1].Value, Some n)
@@ -113,10 +114,21 @@ module ScriptFiles =
     /// Checks the headers against the file name and flags line, and returns the key count and options.
     let private settle (file: string) (fromName: int option) (lines: string[]) (h: ScriptFileHeaders) =
         let declaredReadOnly =
-            lines |> Array.exists (fun l -> l.TrimStart().StartsWith("--!", StringComparison.Ordinal) && l.TrimStart().Substring(3).Trim() = "readonly")
+            lines
+            |> Array.exists (fun l ->
+                l.TrimStart().StartsWith("--!", StringComparison.Ordinal) && l.TrimStart().Substring(3).Trim() = "readonly")
         match fromName, h.Keys, h.FlagsLine with
         | Some n, Some k, _ when n <> k -> Error(ScriptFileError.KeyCountConflict(file, n, k))
-        | _, _, Some flags when declaredReadOnly && not (List.contains "no-writes" (match flagsOf flags with Ok f -> f | Error _ -> [])) ->
+        | _, _, Some flags when
+            declaredReadOnly
+            && not (
+                List.contains
+                    "no-writes"
+                    (match flagsOf flags with
+                     | Ok f -> f
+                     | Error _ -> [])
+            )
+            ->
             Error(ScriptFileError.ReadOnlyConflict(file, flags))
         | _ ->
             let keys =
@@ -149,13 +161,32 @@ module ScriptFiles =
     /// nothing is defined unless all are fine.
     [<CompiledName("Define")>]
     let define (files: IReadOnlyDictionary<string, string>) : Result<Script list, ScriptFileError list> =
-        let commandFiles = files.Keys |> Seq.filter isCommandFile |> Seq.sortWith (fun a b -> String.CompareOrdinal(a, b)) |> List.ofSeq
+        let commandFiles =
+            files.Keys |> Seq.filter isCommandFile |> Seq.sortWith (fun a b -> String.CompareOrdinal(a, b)) |> List.ofSeq
         let duplicates =
             commandFiles
-            |> List.choose (fun f -> nameOf f |> (function Ok v -> Some v | Error _ -> None) |> Option.map (fun (n, _) -> n, f))
+            |> List.choose (fun f ->
+                nameOf f
+                |> (function
+                | Ok v -> Some v
+                | Error _ -> None)
+                |> Option.map (fun (n, _) -> n, f))
             |> List.groupBy fst
             |> List.filter (fun (_, fs) -> fs.Length > 1)
             |> List.map (fun (name, fs) -> ScriptFileError.DuplicateName(name, List.map snd fs))
         let results = commandFiles |> List.map (defineOne files)
-        let errors = (results |> List.choose (function Error e -> Some e | Ok _ -> None)) @ duplicates
-        if errors.IsEmpty then Ok(results |> List.choose (function Ok v -> Some v | Error _ -> None)) else Error errors
+        let errors =
+            (results
+             |> List.choose (function
+                 | Error e -> Some e
+                 | Ok _ -> None))
+            @ duplicates
+        if errors.IsEmpty then
+            Ok(
+                results
+                |> List.choose (function
+                    | Ok v -> Some v
+                    | Error _ -> None)
+            )
+        else
+            Error errors
