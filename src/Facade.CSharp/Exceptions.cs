@@ -107,7 +107,8 @@ public sealed class ScriptExecutionException : LuaScriptException
     /// <param name="inner">The server error as StackExchange.Redis reports it, if any.</param>
     public ScriptExecutionException(string scriptName, string sha1, string serverMessage, Exception? inner)
         : this(scriptName, sha1, serverMessage, ExecutionErrorModule.Describe(ExecutionError.NewCommandFailed(scriptName, sha1, serverMessage)),
-            null, null, Array.Empty<string>(), inner) { }
+            null, null, Array.Empty<string>(), inner)
+    { }
 
     /// <summary>Creates the exception placed in the command's source.</summary>
     /// <param name="scriptName">The command that failed.</param>
