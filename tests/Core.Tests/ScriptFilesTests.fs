@@ -278,3 +278,26 @@ let includeTests =
                   "compile error: unexpected symbol near '='"
                   "compile"
               Expect.equal (ErrorSource.detail "ERR user_function:4: boom script: f1, on @user_function:4.") "boom" "function" ]
+
+let lintTests =
+    testList
+        "ScriptLint"
+        [ testCase "KEYS beyond the declared count and keys not from KEYS are warned about, at the file line"
+          <| fun () ->
+              let defined =
+                  defineAll
+                      [ "a-1.lua", "local x = KEYS[1]\n--- @include \"h/b\"\nreturn redis.call('GET', KEYS[2])"
+                        "h/b.lua", "redis.call('SET', 'fixed:key', 1)\nredis.call('DEL', ARGV[1])\nredis.call('PUBLISH', 'chan', 'm') -- redis.call('GET', 'x')" ]
+              let warnings = ScriptLint.check defined["a"] |> List.map ScriptLint.describe
+              Expect.equal
+                  warnings
+                  [ "a: h/b.lua:1 (included from a-1.lua:2): SET touches a key given as a string literal, not from KEYS (on a cluster the key may live on another node)"
+                    "a: h/b.lua:2 (included from a-1.lua:2): DEL touches a key given as an ARGV value, not from KEYS (on a cluster the key may live on another node)"
+                    "a: a-1.lua:3: reads KEYS[2] but the command declares 1 key(s)" ]
+                  "three warnings, none for PUBLISH or a comment"
+
+          testCase "a clean script and a dynamic key count give no warning"
+          <| fun () ->
+              let defined = defineAll [ "ok-2.lua", "return redis.call('MGET', KEYS[1], KEYS[2])"; "dyn.lua", "return KEYS[9]" ]
+              Expect.isEmpty (ScriptLint.check defined["ok"]) "clean"
+              Expect.isEmpty (ScriptLint.check defined["dyn"]) "dynamic: any KEYS index may be there" ]

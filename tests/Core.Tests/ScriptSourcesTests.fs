@@ -123,4 +123,9 @@ let tests =
 
 [<Tests>]
 let modelTests =
-    testList "ScriptFiles" [ ScriptFilesTests.propertyTests; ScriptFilesTests.namingTests; ScriptFilesTests.includeTests ]
+    testList
+        "ScriptFiles"
+        [ ScriptFilesTests.propertyTests
+          ScriptFilesTests.namingTests
+          ScriptFilesTests.includeTests
+          ScriptFilesTests.lintTests ]
