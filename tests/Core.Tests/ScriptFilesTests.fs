@@ -287,7 +287,8 @@ let lintTests =
               let defined =
                   defineAll
                       [ "a-1.lua", "local x = KEYS[1]\n--- @include \"h/b\"\nreturn redis.call('GET', KEYS[2])"
-                        "h/b.lua", "redis.call('SET', 'fixed:key', 1)\nredis.call('DEL', ARGV[1])\nredis.call('PUBLISH', 'chan', 'm') -- redis.call('GET', 'x')" ]
+                        "h/b.lua",
+                        "redis.call('SET', 'fixed:key', 1)\nredis.call('DEL', ARGV[1])\nredis.call('PUBLISH', 'chan', 'm') -- redis.call('GET', 'x')" ]
               let warnings = ScriptLint.check defined["a"] |> List.map ScriptLint.describe
               Expect.equal
                   warnings

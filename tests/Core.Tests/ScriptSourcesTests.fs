@@ -109,6 +109,29 @@ let tests =
               Expect.equal (Convert.ToHexString(loaded: byte[]).ToLowerInvariant()) a.Sha1 "the server's SHA1"
           }
 
+          testTask "compiling on a server places every compile error in its file, and runs nothing" {
+              let scripts =
+                  match
+                      ScriptFiles.define (
+                          dict
+                              [ "ok-0.lua", "return 1"
+                                "bad-0.lua", "--- @include \"h/x\"\nreturn 1"
+                                "h/x.lua", "-- x\nlocal = 1"
+                                "worse.lua", "return (" ]
+                          |> System.Collections.Generic.Dictionary
+                      )
+                  with
+                  | Ok s -> s
+                  | Error e -> failtestf "%A" e
+              let! errors = ScriptSources.compileOn (Server.adminServer ()) scripts
+              let placed = errors |> List.map (fun (e: ErrorSource) -> e.Command, e.Location |> Option.map (fun l -> l.Source))
+              Expect.equal
+                  placed
+                  [ "bad", Some { File = "h/x.lua"; Line = 2 }; "worse", Some { File = "worse.lua"; Line = 1 } ]
+                  "each error at its file line"
+              Expect.stringStarts (ErrorSource.describe errors.Head) "bad: h/x.lua:2 (included from bad-0.lua:1): compile error: " "message"
+          }
+
           testTask "a refused set defines nothing, and every problem is reported" {
               let client = Server.client ()
               let dir = tempDir [ "good-1.lua", "return 1"; "bad-1.lua", "--! keys: 2\nreturn 1"; "cyc.lua", "--- @include \"cyc\"" ]

@@ -104,3 +104,28 @@ module ScriptSources =
                 ErrorSource.ofMessage script lines message
             | _ -> None
         | _ -> None
+
+    /// Compiles every script on a server without running it (SCRIPT LOAD of each expanded body) and
+    /// returns each compile error placed in its source, for checking scripts before production (a
+    /// body that compiles as a script compiles as a function callback too). The SHA1s it loads are
+    /// harmless: loading never runs a script.
+    [<CompiledName("CompileOn")>]
+    let compileOn (server: StackExchange.Redis.IServer) (scripts: Script list) : System.Threading.Tasks.Task<ErrorSource list> =
+        task {
+            let errors = ResizeArray<ErrorSource>()
+            for script in scripts do
+                try
+                    let! _ = server.ScriptLoadAsync(script.Lua)
+                    ()
+                with :? StackExchange.Redis.RedisServerException as e ->
+                    match ErrorSource.ofMessage script None e.Message with
+                    | Some source -> errors.Add source
+                    | None ->
+                        errors.Add
+                            { Command = script.Name
+                              BodyLine = 1
+                              Location = script.Source |> Option.bind (SourceMap.locate 1)
+                              Detail = ErrorSource.detail e.Message
+                              ServerMessage = e.Message }
+            return List.ofSeq errors
+        }

@@ -28,7 +28,30 @@ module ScriptLint =
 
     // Commands whose first argument is not a key.
     let private keyless =
-        set [ "PUBLISH"; "SPUBLISH"; "ECHO"; "PING"; "TIME"; "INFO"; "SELECT"; "FUNCTION"; "SCRIPT"; "CLUSTER"; "CONFIG"; "COMMAND"; "CLIENT"; "EVAL"; "EVALSHA"; "FCALL"; "OBJECT"; "MEMORY"; "ACL"; "DEBUG"; "WAIT"; "XINFO"; "XGROUP" ]
+        set
+            [ "PUBLISH"
+              "SPUBLISH"
+              "ECHO"
+              "PING"
+              "TIME"
+              "INFO"
+              "SELECT"
+              "FUNCTION"
+              "SCRIPT"
+              "CLUSTER"
+              "CONFIG"
+              "COMMAND"
+              "CLIENT"
+              "EVAL"
+              "EVALSHA"
+              "FCALL"
+              "OBJECT"
+              "MEMORY"
+              "ACL"
+              "DEBUG"
+              "WAIT"
+              "XINFO"
+              "XGROUP" ]
 
     let private stripComment (line: string) =
         let at = line.IndexOf("--", StringComparison.Ordinal)
@@ -56,7 +79,8 @@ module ScriptLint =
               for m in call.Matches code do
                   let command = m.Groups[1].Value.ToUpperInvariant()
                   if not (keyless.Contains command) then
-                      let from = if m.Groups[2].Value.StartsWith("ARGV", StringComparison.Ordinal) then "an ARGV value" else "a string literal"
+                      let from =
+                          if m.Groups[2].Value.StartsWith("ARGV", StringComparison.Ordinal) then "an ARGV value" else "a string literal"
                       { Command = script.Name
                         Location = locate (i + 1)
                         Message = $"{command} touches a key given as {from}, not from KEYS (on a cluster the key may live on another node)" } ]
