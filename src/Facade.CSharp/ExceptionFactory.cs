@@ -14,6 +14,42 @@ internal static class ExceptionFactory
     internal static readonly FSharpFunc<RunError, Exception> OnFailure =
         FuncConvert.FromFunc<RunError, Exception>(Run);
 
+    /// <summary>
+    /// The failure mapping of one client: a script's failure is placed in its source (file, line,
+    /// include chain) through the client's registry; everything else as <see cref="OnFailure"/>.
+    /// </summary>
+    internal static FSharpFunc<RunError, Exception> For(Client core) =>
+        FuncConvert.FromFunc<RunError, Exception>(error =>
+            error is RunError.Execution { Item: ExecutionError.CommandFailed } e ? Located(e.Item, core) : Run(error));
+
+    /// <summary>A script's failure, placed in its source when the client can place it.</summary>
+    internal static Exception Located(ExecutionError error, Client core)
+    {
+        var source = ScriptSources.Locate(error, core);
+        if (error is not ExecutionError.CommandFailed f || source is null) return ToException(error);
+        var at = source.Value;
+        var location = at.Location;
+        var chain = location is null
+            ? (IReadOnlyList<string>)Array.Empty<string>()
+            : location.Value.IncludedFrom.Select(l => $"{l.File}:{l.Line}").ToList();
+        // A command from a string keeps the core's sentence (the same as F# describes it, SHA1 included);
+        // one from files reads "name: file:line (included from ...): detail".
+        var message = location is null ? ExecutionErrorModule.Describe(error) : ErrorSourceModule.Describe(at);
+        return new ScriptExecutionException(
+            f.name, f.sha1, f.message, message,
+            location?.Value.Source.File, location is null ? at.BodyLine : location.Value.Source.Line, chain,
+            new RedisServerException(f.message));
+    }
+
+    internal static InvalidScriptDefinitionException Files(Microsoft.FSharp.Collections.FSharpList<ScriptFileError> errors)
+    {
+        var problems = errors.Select(ScriptFileErrorModule.Describe).ToList();
+        var message = problems.Count == 1
+            ? problems[0]
+            : $"{problems.Count} problems with the script files: " + string.Join(" ", problems);
+        return new InvalidScriptDefinitionException(null, message, ScriptFileErrorModule.File(errors.Head), problems);
+    }
+
     internal static Exception ToException(ExecutionError error) => error switch
     {
         ExecutionError.CommandFailed f => new ScriptExecutionException(f.name, f.sha1, f.message, new RedisServerException(f.message)),

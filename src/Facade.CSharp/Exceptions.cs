@@ -29,7 +29,25 @@ public sealed class InvalidScriptDefinitionException : LuaScriptException
     /// <summary>Creates the exception.</summary>
     /// <param name="scriptName">The name given, if any.</param>
     /// <param name="message">What is wrong.</param>
-    public InvalidScriptDefinitionException(string? scriptName, string message) : base(scriptName, message) { }
+    public InvalidScriptDefinitionException(string? scriptName, string message) : this(scriptName, message, null, Array.Empty<string>()) { }
+
+    /// <summary>Creates the exception for commands defined from files.</summary>
+    /// <param name="scriptName">The name given, if any.</param>
+    /// <param name="message">What is wrong.</param>
+    /// <param name="sourceFile">The file at fault (the first one, when several are), if the definition came from files.</param>
+    /// <param name="problems">Every problem found, one sentence each naming its file.</param>
+    public InvalidScriptDefinitionException(string? scriptName, string message, string? sourceFile, IReadOnlyList<string> problems)
+        : base(scriptName, message)
+    {
+        SourceFile = sourceFile;
+        Problems = problems ?? Array.Empty<string>();
+    }
+
+    /// <summary>The file at fault, relative to the directory or resource prefix, or <see langword="null"/> for a definition from a string.</summary>
+    public string? SourceFile { get; }
+
+    /// <summary>Every problem found (files are checked all at once), one sentence each; empty for a definition from a string.</summary>
+    public IReadOnlyList<string> Problems { get; }
 }
 
 /// <summary>No command is defined under the name. Nothing was sent.</summary>
@@ -88,13 +106,47 @@ public sealed class ScriptExecutionException : LuaScriptException
     /// <param name="serverMessage">The server's error text.</param>
     /// <param name="inner">The server error as StackExchange.Redis reports it, if any.</param>
     public ScriptExecutionException(string scriptName, string sha1, string serverMessage, Exception? inner)
-        : base(scriptName, ExecutionErrorModule.Describe(ExecutionError.NewCommandFailed(scriptName, sha1, serverMessage)), inner)
+        : this(scriptName, sha1, serverMessage, ExecutionErrorModule.Describe(ExecutionError.NewCommandFailed(scriptName, sha1, serverMessage)),
+            null, null, Array.Empty<string>(), inner)
+    { }
+
+    /// <summary>Creates the exception placed in the command's source.</summary>
+    /// <param name="scriptName">The command that failed.</param>
+    /// <param name="sha1">The script's SHA1.</param>
+    /// <param name="serverMessage">The server's error text.</param>
+    /// <param name="message">The message, naming the command and where it failed.</param>
+    /// <param name="sourceFile">The file of the failing line, for a command defined from files.</param>
+    /// <param name="sourceLine">The failing line: of <paramref name="sourceFile"/>, or of the body for a command defined from a string.</param>
+    /// <param name="includeChain">The include lines that brought the file in, innermost first, as <c>file:line</c>.</param>
+    /// <param name="inner">The server error as StackExchange.Redis reports it, if any.</param>
+    public ScriptExecutionException(string scriptName, string sha1, string serverMessage, string message,
+        string? sourceFile, int? sourceLine, IReadOnlyList<string> includeChain, Exception? inner)
+        : base(scriptName, message, inner)
     {
         Sha1 = sha1;
         ServerMessage = serverMessage;
         var line = ExecutionErrorModule.LuaLine(ExecutionError.NewCommandFailed(scriptName, sha1, serverMessage));
         LuaLine = line is null ? null : line.Value;
+        SourceFile = sourceFile;
+        SourceLine = sourceLine;
+        IncludeChain = includeChain ?? Array.Empty<string>();
     }
+
+    /// <summary>
+    /// The file the failing line is in (relative to the directory or resource prefix it was defined
+    /// from), or <see langword="null"/> for a command defined from a string or an error that names no line.
+    /// </summary>
+    public string? SourceFile { get; }
+
+    /// <summary>
+    /// The failing line, counted from 1: of <see cref="SourceFile"/>, or of the command's own body when
+    /// it was defined from a string (whatever the backend's numbering); <see langword="null"/> when the
+    /// error names no line.
+    /// </summary>
+    public int? SourceLine { get; }
+
+    /// <summary>The include lines that brought <see cref="SourceFile"/> in, innermost first, as <c>file:line</c>; empty when none did.</summary>
+    public IReadOnlyList<string> IncludeChain { get; }
 
     /// <summary>The script's lower-case hexadecimal SHA1.</summary>
     public string Sha1 { get; }

@@ -18,7 +18,7 @@ namespace LuaScripts;
 /// Thread-safe: define and run from any number of threads. Each client has its own commands;
 /// another client over the same connection never sees them.
 /// </summary>
-public sealed class ScriptClient
+public sealed partial class ScriptClient
 {
     private readonly Client core;
     private readonly IDatabase database;
@@ -40,6 +40,7 @@ public sealed class ScriptClient
         var prefix = string.IsNullOrEmpty(Options.KeyPrefix) ? FSharpOption<string>.None : FSharpOption<string>.Some(Options.KeyPrefix);
         core = new Client(multiplexer, new ClientOptions(Options.Database, backend, prefix, Options.LoggerFactory is null ? FSharpOption<ILoggerFactory>.None : FSharpOption<ILoggerFactory>.Some(Options.LoggerFactory)));
         database = core.Database;
+        OnFailure = ExceptionFactory.For(core);
     }
 
     /// <summary>The connection.</summary>
@@ -52,6 +53,9 @@ public sealed class ScriptClient
     public IDatabase Database => database;
 
     internal Client Core => core;
+
+    /// <summary>How this client's failures become exceptions (script failures placed in their source).</summary>
+    internal FSharpFunc<RunError, Exception> OnFailure { get; }
 
     /// <summary>
     /// The backend calls use now: <see cref="ScriptClientOptions.Backend"/>, or for
@@ -140,7 +144,7 @@ public sealed class ScriptClient
     {
         var invocation = ClientModule.Invoke(name, args, core);
         if (invocation.IsError) throw ExceptionFactory.Run(invocation.ErrorValue);
-        return ClientModule.Evaluate(ExceptionFactory.OnFailure, CommandFlags.None, invocation.ResultValue, core);
+        return ClientModule.Evaluate(OnFailure, CommandFlags.None, invocation.ResultValue, core);
     }
 
     /// <summary>
@@ -238,7 +242,7 @@ public sealed class ScriptClient
     {
         var invocation = ClientModule.InvokeExplicit(name, keys, args, core);
         if (invocation.IsError) throw ExceptionFactory.Run(invocation.ErrorValue);
-        var reply = ClientModule.Evaluate(ExceptionFactory.OnFailure, flags, invocation.ResultValue, core);
+        var reply = ClientModule.Evaluate(OnFailure, flags, invocation.ResultValue, core);
         return cancellationToken.CanBeCanceled ? reply.WaitAsync(cancellationToken) : reply;
     }
 

@@ -86,7 +86,7 @@ public sealed class ScriptHandle
         System.ArgumentNullException.ThrowIfNull(database);
         var invocation = Args.InvokeExplicit(Script, keys ?? System.Array.Empty<RedisKey>(), args ?? System.Array.Empty<RedisValue>());
         if (invocation.IsError) throw ExceptionFactory.Argument(Name, invocation.ErrorValue);
-        var reply = ClientModule.EvaluateOn(ExceptionFactory.OnFailure, database, flags, invocation.ResultValue, client.Core);
+        var reply = ClientModule.EvaluateOn(client.OnFailure, database, flags, invocation.ResultValue, client.Core);
         return cancellationToken.CanBeCanceled ? reply.WaitAsync(cancellationToken) : reply;
     }
 

@@ -43,8 +43,10 @@ module ScriptOptions =
 /// An immutable, validated script definition: a name, a Lua body, a key count and the body's SHA1.
 /// Build one with <c>Script.create</c>.
 [<Sealed; AllowNullLiteral>]
-type Script internal (name: string, lua: string, keyCount: KeyCount, options: ScriptOptions, sha1Bytes: byte[]) =
+type Script internal (name: string, lua: string, keyCount: KeyCount, options: ScriptOptions, sha1Bytes: byte[], source: SourceMap option) =
     let sha1 = Sha1.toHex sha1Bytes
+
+    internal new(name, lua, keyCount, options, sha1Bytes) = Script(name, lua, keyCount, options, sha1Bytes, None)
 
     /// The command's name, as callers run it.
     member _.Name = name
@@ -62,6 +64,8 @@ type Script internal (name: string, lua: string, keyCount: KeyCount, options: Sc
     member _.Options = options
     /// The lower-case hexadecimal SHA1 of the body, the name EVALSHA uses.
     member _.Sha1 = sha1
+    /// Where each line of the body comes from, for a command defined from files (None: from a string).
+    member _.Source: SourceMap option = source
     /// The 20 raw bytes of the SHA1 (shared: do not mutate).
     member internal _.Sha1Bytes = sha1Bytes
 
@@ -86,6 +90,11 @@ module Script =
             match keyCount with
             | KeyCount.Fixed n when n < 0 -> Error(DefinitionError.NegativeKeyCount(name, n))
             | _ -> Ok(Script(name, lua, keyCount, options, Sha1.hashBytes lua))
+
+    /// <see cref="create"/> for a body expanded from files, keeping its source map.
+    let internal createFromSource name lua keyCount options (source: SourceMap) : Result<Script, DefinitionError> =
+        create name lua keyCount options
+        |> Result.map (fun s -> Script(s.Name, s.Lua, s.KeyCount, s.Options, s.Sha1Bytes, Some source))
 
     /// The script's name.
     [<CompiledName("Name")>]

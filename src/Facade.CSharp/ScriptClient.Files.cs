@@ -1,0 +1,56 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Reflection;
+using LuaScripts.Core;
+
+namespace LuaScripts;
+
+public sealed partial class ScriptClient
+{
+    /// <summary>
+    /// Defines one command per <c>.lua</c> file at the root of a directory (files in its folders are
+    /// only included): <c>name-N.lua</c> defines <c>name</c> with N keys, <c>name.lua</c> takes its key
+    /// count from a <c>--! keys: N</c> header or else a dynamic one; <c>--! readonly</c>,
+    /// <c>--! description: …</c>, <c>--! install</c> and a <c>#!lua flags=no-writes</c> first line set the
+    /// rest, and <c>--- @include "relative/name"</c> lines bring in other files. All or nothing: every
+    /// command is defined (replacing one of the same name) or none is. Nothing is sent. The rules are in
+    /// docs/scripts-as-files.md.
+    /// </summary>
+    /// <param name="path">The directory.</param>
+    /// <returns>The handles of the defined commands, in ordinal order of their file names.</returns>
+    /// <exception cref="InvalidScriptDefinitionException">
+    /// The directory cannot be read, or some file is wrong (a conflict, a bad header, a missing or cyclic
+    /// include...): the message names every file at fault and nothing was defined.
+    /// </exception>
+    public IReadOnlyList<ScriptHandle> DefineCommandsFromDirectory(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        return Handles(ScriptSources.DefineFromDirectory(path, core));
+    }
+
+    /// <summary>
+    /// Defines the commands of an assembly's embedded <c>.lua</c> resources whose names start with
+    /// <paramref name="prefix"/>, with the rules of <see cref="DefineCommandsFromDirectory(string)"/>: the
+    /// resource name after the prefix is the file's path. A name holding <c>/</c> (as the
+    /// <c>LuaScript</c> MSBuild item gives) is a path as it is; a dotted default name reads every dot
+    /// but the one before <c>lua</c> as a folder (<c>helpers.fanout.lua</c> is <c>helpers/fanout.lua</c>).
+    /// All or nothing; nothing is sent.
+    /// </summary>
+    /// <param name="assembly">The assembly holding the scripts.</param>
+    /// <param name="prefix">The start of the resource names to read (such as <c>MyApp.Scripts.</c>); empty for all.</param>
+    /// <returns>The handles of the defined commands, in ordinal order of their file names.</returns>
+    /// <exception cref="InvalidScriptDefinitionException">Some file is wrong: the message names every file at fault and nothing was defined.</exception>
+    public IReadOnlyList<ScriptHandle> DefineCommandsFromAssembly(Assembly assembly, string prefix)
+    {
+        ArgumentNullException.ThrowIfNull(assembly);
+        ArgumentNullException.ThrowIfNull(prefix);
+        return Handles(ScriptSources.DefineFromAssembly(assembly, prefix, core));
+    }
+
+    private List<ScriptHandle> Handles(Microsoft.FSharp.Core.FSharpResult<Microsoft.FSharp.Collections.FSharpList<Script>, Microsoft.FSharp.Collections.FSharpList<ScriptFileError>> result)
+    {
+        if (result.IsError) throw ExceptionFactory.Files(result.ErrorValue);
+        return result.ResultValue.Select(s => new ScriptHandle(this, s)).ToList();
+    }
+}
