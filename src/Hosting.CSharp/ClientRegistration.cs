@@ -17,6 +17,7 @@ internal sealed class ClientRegistration
 {
     private readonly List<KeyValuePair<string, CommandDefinition>> commands = new();
     private readonly List<Type> interfaces = new();
+    private readonly List<Action<ScriptClient>> configurations = new();
 
     internal ClientRegistration(object? serviceKey, Func<IServiceProvider, IConnectionMultiplexer>? multiplexer)
     {
@@ -40,6 +41,11 @@ internal sealed class ClientRegistration
     internal void AddCommand(string name, CommandDefinition definition)
     {
         lock (commands) commands.Add(new(name, definition));
+    }
+
+    internal void AddConfiguration(Action<ScriptClient> configure)
+    {
+        lock (configurations) configurations.Add(configure);
     }
 
     internal void AddInterface(Type type)
@@ -69,6 +75,10 @@ internal sealed class ClientRegistration
         lock (commands)
         {
             foreach (var command in commands) client.DefineCommand(command.Key, command.Value);
+        }
+        lock (configurations)
+        {
+            foreach (var configure in configurations) configure(client);
         }
         return client;
     }

@@ -50,6 +50,21 @@ public sealed class LuaScriptsBuilder
     }
 
     /// <summary>
+    /// Runs an action on the client when it is created, after the commands of <see cref="AddCommand"/> are
+    /// defined and before anything uses it (so before <see cref="LuaScriptsOptions.PreloadOnStart"/>
+    /// preloads): the place for a library built on LuaScripts to define its own commands.
+    /// </summary>
+    /// <param name="configure">Called once, with the new client.</param>
+    /// <returns>This builder.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="configure"/> is null.</exception>
+    public LuaScriptsBuilder ConfigureClient(Action<ScriptClient> configure)
+    {
+        ArgumentNullException.ThrowIfNull(configure);
+        registration.AddConfiguration(configure);
+        return this;
+    }
+
+    /// <summary>
     /// Registers <typeparamref name="T"/> as a singleton implemented by <see cref="ScriptClient.Bind{T}"/> on
     /// this client (keyed by <see cref="ServiceKey"/> for a keyed client), so that it can be injected. The
     /// interface is bound when the host starts: a method that does not fit stops the start with the
