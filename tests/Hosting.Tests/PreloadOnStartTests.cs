@@ -75,4 +75,17 @@ public sealed class PreloadOnStartTests : IDisposable
         var client = host.Services.GetRequiredService<ScriptClient>();
         Assert.Equal(1, (long)await client.RunScriptAsync("good"));
     }
+
+    [Fact]
+    public async Task Commands_defined_by_ConfigureClient_are_preloaded_too()
+    {
+        var (builder, _) = Parts(broken: false, PreloadFailureBehavior.FailStartup);
+        builder.Services.AddLuaScripts().ConfigureClient(client =>
+            client.DefineCommand("from_library", new CommandDefinition("return 'library'") { Keys = 0 }));
+        using var host = await builder.StartAsync();
+
+        var status = await host.Services.GetRequiredService<ScriptClient>().GetDeploymentStatusAsync();
+        Assert.Equal(new[] { "from_library", "good" }, status.Commands);
+        Assert.Equal(DeploymentHealth.Healthy, status.Health);
+    }
 }
