@@ -5,7 +5,8 @@ namespace LuaScripts.Bench;
 
 /// <summary>
 /// Entry point. <c>--quick</c>: the side-by-side table (add <c>--smoke</c> for tiny counts,
-/// <c>--only TEXT</c> to keep the scenarios whose id or title contains TEXT);
+/// <c>--only TEXT</c> to keep the scenarios whose id or title contains TEXT, <c>--listen</c> to run
+/// with a listener that records every LuaScripts span and measurement);
 /// anything else goes to BenchmarkDotNet (e.g. <c>--filter *</c>).
 /// </summary>
 public static class Program
@@ -17,9 +18,12 @@ public static class Program
         if (args.Contains("--quick"))
         {
             var only = Array.IndexOf(args, "--only") is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+            using var listener = args.Contains("--listen") ? new TelemetryListener() : null;
             try
             {
-                return await QuickMode.RunAsync(smoke: args.Contains("--smoke"), only);
+                var code = await QuickMode.RunAsync(smoke: args.Contains("--smoke"), only);
+                if (listener is not null) Console.WriteLine($"--listen: {listener.Seen:N0} LuaScripts spans and measurements recorded");
+                return code;
             }
             catch (Exception e) when (e is StackExchange.Redis.RedisException or InvalidOperationException or TimeoutException)
             {

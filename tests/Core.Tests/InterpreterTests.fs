@@ -29,7 +29,7 @@ let private counting (action: unit -> Task<'T>) : Task<'T * int64 * int64> =
 
 /// A context over a connection for the Scripts backend, with no registry of its own.
 let private testContext (mux: IConnectionMultiplexer) =
-    Context(mux, mux.GetDatabase(), Unchecked.defaultof<RedisKey>, Backend.Scripts, (fun () -> Registry.empty))
+    Context(mux, mux.GetDatabase(), Unchecked.defaultof<RedisKey>, Backend.Scripts, (fun () -> Registry.empty), ClientLog.Silent)
 
 let private raiseFailure = Failures.raiseExecution
 

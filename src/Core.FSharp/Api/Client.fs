@@ -26,13 +26,7 @@ type ClientOptions =
 module ClientOptions =
     /// The multiplexer's default database, the Scripts backend, no key prefix, no logging.
     [<CompiledName("Default")>]
-    let defaults =
-        {
-            Database = -1
-            Backend = Backend.Scripts
-            KeyPrefix = None
-            LoggerFactory = None
-        }
+    let defaults = { Database = -1; Backend = Backend.Scripts; KeyPrefix = None; LoggerFactory = None }
 
 /// The F# entry point: a connection, the defined commands and what is loaded where. Every check and
 /// every decision of a call, a pipeline, a transaction or a preload is made through it, so that F#
@@ -52,7 +46,8 @@ type Client(mux: IConnectionMultiplexer, options: ClientOptions) =
         match options.KeyPrefix with
         | Some p -> RedisKey.op_Implicit p
         | None -> Unchecked.defaultof<RedisKey>
-    let context = Context(mux, database, prefix, options.Backend, (fun () -> Volatile.Read(&registry)))
+    let context =
+        Context(mux, database, prefix, options.Backend, (fun () -> Volatile.Read(&registry)), ClientLog.For options.LoggerFactory)
 
     /// The connection.
     member _.Multiplexer = mux

@@ -11,7 +11,11 @@ open StackExchange.Redis
 [<RequireQualifiedAccess>]
 module internal Calls =
 
-    let scriptFailed (inv: Invocation) (e: RedisServerException) = ExecutionError.ofReply inv.Script.Name inv.Script.Sha1 e.Message
+    /// A call's server error as an execution error; a refusal (nothing ran) is logged.
+    let scriptFailed (context: Context) (inv: Invocation) (e: RedisServerException) =
+        let error = ExecutionError.ofReply inv.Script.Name inv.Script.Sha1 e.Message
+        context.Log.IfRefused error
+        error
 
 
     /// Whether a script runs with EVAL_RO/EVALSHA_RO: it is read-only and every server has them
@@ -42,11 +46,12 @@ module internal Calls =
         let readOnly = usesReadOnlyCommands inv.Script.ReadOnly topology.ReadOnlyScripts
         match db with
         | :? IBatch ->
+            Telemetry.sentBody readOnly
             task {
                 try
                     return! Wire.eval db inv readOnly flags
                 with :? RedisServerException as e ->
-                    return raise (onFailure (RunError.Execution(scriptFailed inv e)))
+                    return raise (onFailure (RunError.Execution(scriptFailed context inv e)))
             }
         | _ ->
             let endPoint =
@@ -60,9 +65,10 @@ module internal Calls =
                         try
                             return! Wire.evalsha db inv readOnly flags
                         with e when Replies.isNoScript e ->
+                            Telemetry.healedScript context.Log inv.Script.Name (context.EndPointFor inv.Keys)
                             return! Wire.eval db inv readOnly flags
                     with :? RedisServerException as e ->
-                        return raise (onFailure (RunError.Execution(scriptFailed inv e)))
+                        return raise (onFailure (RunError.Execution(scriptFailed context inv e)))
                 }
             elif state.IsLoaded(endPoint, sha) then
                 task {
@@ -75,6 +81,7 @@ module internal Calls =
                             state.Forget(endPoint, sha)
                             topology.Invalidate()
                             let target = context.EndPointFor inv.Keys
+                            Telemetry.healedScript context.Log inv.Script.Name endPoint
                             try
                                 let! result = Wire.eval db inv readOnly flags
                                 state.MarkLoaded(target, sha)
@@ -83,9 +90,10 @@ module internal Calls =
                                 state.MarkLoaded(target, sha)
                                 return raise e
                     with :? RedisServerException as e ->
-                        return raise (onFailure (RunError.Execution(scriptFailed inv e)))
+                        return raise (onFailure (RunError.Execution(scriptFailed context inv e)))
                 }
             else
+                Telemetry.sentBody readOnly
                 task {
                     try
                         let! result = Wire.eval db inv readOnly flags
@@ -93,7 +101,7 @@ module internal Calls =
                         return result
                     with :? RedisServerException as e ->
                         if Replies.provesLoaded (Replies.classify e.Message) then state.MarkLoaded(endPoint, sha)
-                        return raise (onFailure (RunError.Execution(scriptFailed inv e)))
+                        return raise (onFailure (RunError.Execution(scriptFailed context inv e)))
                 }
 
     /// The rest of a call whose FCALL was answered "Function not found" (FUNCTION FLUSH, a restart
@@ -130,6 +138,7 @@ module internal Calls =
                 context.LoadState.Forget(context.EndPointFor inv.Keys, library.Name)
                 let loading = Deployment.heal context library
                 attempts <- attempts + 1
+                Telemetry.healedFunction ()
                 let! outcome = Wire.settle (Wire.fcall db fn inv flags)
                 match outcome with
                 | Settled.Answered reply ->
@@ -163,7 +172,7 @@ module internal Calls =
                 with e when Replies.isFunctionNotFound e ->
                     return! callAfterHeal context db inv fn library flags
             with
-            | :? RedisServerException as e -> return raise (onFailure (RunError.Execution(scriptFailed inv e)))
+            | :? RedisServerException as e -> return raise (onFailure (RunError.Execution(scriptFailed context inv e)))
             | LibraryLoadFailed(name, failures) ->
                 return raise (onFailure (RunError.Execution(ExecutionError.LibraryNotLoaded(inv.Script.Name, name, failures))))
         }
@@ -176,13 +185,8 @@ module internal Calls =
             | fn -> evaluateFunction context db inv fn deployed.Library flags onFailure
         | Plan.ScriptsOnly _ -> evaluateScript context db inv flags onFailure
 
-    /// Runs one call and heals a server that lost what it runs. With the Scripts backend (and for
-    /// definitions that run as scripts) see the module's policy; with Functions the call is FCALL of
-    /// the client's library, loaded on first use of each registry version and healed on "Function not
-    /// found". A call on a batch, a transaction or another connection's database runs as a script
-    /// (queued with its body on a batch). Server errors become `onFailure`'s exception; connection
-    /// failures and time-outs pass through as they are.
-    let evaluate
+    /// <see cref="evaluate"/> without telemetry.
+    let private evaluateUnobserved
         (context: Context)
         (db: IDatabaseAsync)
         (inv: Invocation)
@@ -202,3 +206,42 @@ module internal Calls =
                 }
         else
             evaluateScript context db inv flags onFailure
+
+    /// What a call will send as far as the client can tell before sending (the span's operation
+    /// and backend): FCALL where the plan in use holds the command, EVALSHA otherwise (EVAL when the
+    /// call turns out to need its body is set on the span as it happens).
+    let private operationOf (context: Context) (db: IDatabaseAsync) (inv: Invocation) =
+        let readOnly = usesReadOnlyCommands inv.Script.ReadOnly context.Topology.ReadOnlyScripts
+        let asFunction =
+            context.Functions.MayUseFunctions
+            && context.IsOwn db
+            && not (db :? IBatch)
+            && (match context.Functions.Current with
+                | Some plan -> not (isNull (Plan.functionFor inv.Script plan))
+                | None -> true)
+        if asFunction then
+            struct ((if inv.Script.ReadOnly then "FCALL_RO" else "FCALL"), "functions")
+        else
+            struct ((if readOnly then "EVALSHA_RO" else "EVALSHA"), "scripts")
+
+    /// Runs one call and heals a server that lost what it runs. With the Scripts backend (and for
+    /// definitions that run as scripts) see the module's policy; with Functions the call is FCALL of
+    /// the client's library, loaded on first use of each registry version and healed on "Function not
+    /// found". A call on a batch, a transaction or another connection's database runs as a script
+    /// (queued with its body on a batch). Server errors become `onFailure`'s exception; connection
+    /// failures and time-outs pass through as they are. Observed (a span, the duration metric) only
+    /// when something listens to <see cref="Instrumentation.Name"/>.
+    let evaluate
+        (context: Context)
+        (db: IDatabaseAsync)
+        (inv: Invocation)
+        (flags: CommandFlags)
+        (onFailure: RunError -> exn)
+        : Task<RedisResult> =
+        if not (Telemetry.observed ()) then
+            evaluateUnobserved context db inv flags onFailure
+        else
+            let struct (operation, backend) = operationOf context db inv
+            let endPoint = if context.IsOwn db then context.EndPointFor inv.Keys else null
+            Telemetry.observeCall context inv.Script.Name operation backend endPoint (fun () ->
+                evaluateUnobserved context db inv flags onFailure)

@@ -6,7 +6,8 @@ open StackExchange.Redis
 /// What the runtime knows about one client's connection: its database, where commands go and what
 /// is known loaded where. One per client; thread-safe.
 [<Sealed>]
-type internal Context(mux: IConnectionMultiplexer, database: IDatabase, keyPrefix: RedisKey, backend: Backend, registry: unit -> Registry) =
+type internal Context
+    (mux: IConnectionMultiplexer, database: IDatabase, keyPrefix: RedisKey, backend: Backend, registry: unit -> Registry, log: ClientLog) =
     let loadState = LoadState()
     let topology = Topology(mux)
     let functions = FunctionState(backend)
@@ -30,6 +31,8 @@ type internal Context(mux: IConnectionMultiplexer, database: IDatabase, keyPrefi
     member _.Functions = functions
     /// What the server said about raw commands' keys.
     member _.Commands = commands
+    /// Where the client logs what it does off the hot path.
+    member _.Log = log
     /// The registry as it is now (the function library is made from it).
     member _.Registry: Registry = registry ()
 

@@ -15,13 +15,19 @@ module internal Deployment =
     let primaries (context: Context) : IServer[] =
         context.Multiplexer.GetServers() |> Array.filter (fun s -> s.IsConnected && not s.IsReplica)
 
-    /// FUNCTION LOAD (REPLACE) of a library on one server: Ok when it is loaded now, or (without
-    /// REPLACE) was already there; the server's refusal or the connection's failure otherwise.
-    let loadLibraryOn (server: IServer) (library: FunctionLibrary) (replace: bool) (flags: CommandFlags) : Task<Result<unit, string>> =
+    /// Records Auto's decision and logs it when it is the first.
+    let decide (context: Context) (useFunctions: bool) (reason: string) =
+        if context.Functions.Decide(useFunctions, reason) then
+            context.Log.BackendDecided(useFunctions, reason)
+
+    /// FUNCTION LOAD (REPLACE) of a library on one server: Ok true when it is loaded now, Ok false
+    /// when (without REPLACE) it was already there; the server's refusal or the connection's failure
+    /// otherwise.
+    let loadLibraryOn (server: IServer) (library: FunctionLibrary) (replace: bool) (flags: CommandFlags) : Task<Result<bool, string>> =
         task {
             match! Wire.settle (Wire.functionLoad server (box library.Code) replace flags) with
-            | Settled.Answered _ -> return Ok()
-            | Settled.Refused(_, ReplyKind.LibraryExists name) when name = library.Name -> return Ok()
+            | Settled.Answered _ -> return Ok true
+            | Settled.Refused(_, ReplyKind.LibraryExists name) when name = library.Name -> return Ok false
             | Settled.Refused(message, _) -> return Error message
             | Settled.Cancelled -> return Error "cancelled"
             | Settled.Broken e -> return Error e.Message
@@ -39,16 +45,20 @@ module internal Deployment =
                 outcomes
                 |> Array.exists (function
                     | Error reason -> isDemoted reason
-                    | Ok() -> false)
+                    | Ok _ -> false)
             then
                 context.Topology.Invalidate()
                 context.Multiplexer.ConfigureAsync() |> ignore
             return
                 [ for server, outcome in Array.zip servers outcomes do
                       match outcome with
-                      | Ok() -> context.LoadState.MarkLoaded(server.EndPoint, library.Name)
+                      | Ok loadedNow ->
+                          context.LoadState.MarkLoaded(server.EndPoint, library.Name)
+                          if loadedNow then Telemetry.libraryLoaded context.Log library.Name server.EndPoint
                       | Error reason when isDemoted reason -> ()
-                      | Error reason -> { EndPoint = server.EndPoint; Reason = reason } ]
+                      | Error reason ->
+                          context.Log.LibraryLoadFailed(library.Name, server.EndPoint, reason)
+                          { EndPoint = server.EndPoint; Reason = reason } ]
         }
 
     /// Removes the library version this client loaded before, once a new one is loaded: a registry
@@ -105,7 +115,7 @@ module internal Deployment =
                 return Plan.ScriptsOnly state.AutoReason
             elif older.IsSome then
                 let old = older.Value
-                state.Decide(false, $"{EndPointCollection.ToString old.EndPoint} runs Redis {old.Version}, older than 7.0")
+                decide context false $"{EndPointCollection.ToString old.EndPoint} runs Redis {old.Version}, older than 7.0"
                 return Plan.ScriptsOnly state.AutoReason
             else
                 let mutable plan = None
@@ -118,7 +128,7 @@ module internal Deployment =
                         let targets = primaries context
                         let! failures = loadLibrary context targets library replace flags
                         if targets.Length > 0 && failures.IsEmpty then
-                            if auto then state.Decide(true, "")
+                            if auto then decide context true ""
                             deleteSuperseded context (state.Loaded library.Name) library.Name
                             plan <- Some(Plan.ofLibrary library scripts)
                         else
@@ -141,7 +151,7 @@ module internal Deployment =
                                 && failures |> List.forall (fun f -> Replies.cannotLoadFunctions (Replies.classify f.Reason))
                                 ->
                                 let f = failures.Head
-                                state.Decide(false, $"{EndPointCollection.ToString f.EndPoint} refused FUNCTION LOAD: {f.Reason}")
+                                decide context false $"{EndPointCollection.ToString f.EndPoint} refused FUNCTION LOAD: {f.Reason}"
                                 plan <- Some(Plan.ScriptsOnly state.AutoReason)
                             | _ -> raise (LibraryLoadFailed(library.Name, failures))
                 return plan.Value

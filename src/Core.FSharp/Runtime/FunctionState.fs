@@ -42,10 +42,13 @@ type internal FunctionState(backend: Backend) =
     /// Why Auto chose Scripts ("" otherwise).
     member _.AutoReason = autoReason
 
-    /// Records Auto's decision (the first one stands).
-    member _.Decide(useFunctions: bool, reason: string) =
+    /// Records Auto's decision (the first one stands); true when this one was the first.
+    member _.Decide(useFunctions: bool, reason: string) : bool =
         if Interlocked.CompareExchange(&autoDecision, (if useFunctions then 2 else 1), 0) = 0 then
             autoReason <- reason
+            true
+        else
+            false
 
     /// Why the server would not compile a definition as a function, if it would not.
     member _.BrokenReason(script: Script) : string option =

@@ -54,7 +54,13 @@ module internal Preload =
                             let more = if names.Length > 5 then $" and {names.Length - 5} more" else ""
                             $"{reason} (script {shown}{more})")
                         |> List.ofSeq
-                    return loaded, (if reasons.IsEmpty then [] else [ { EndPoint = server.EndPoint; Reason = String.Join("; ", reasons) } ])
+                    context.Log.Preloaded(loaded, server.EndPoint)
+                    if reasons.IsEmpty then
+                        return loaded, []
+                    else
+                        let reason = String.Join("; ", reasons)
+                        context.Log.PreloadFailed(server.EndPoint, reason)
+                        return loaded, [ { EndPoint = server.EndPoint; Reason = reason } ]
                 }
             let! outcomes = Task.WhenAll(servers |> Array.map loadOn)
             let loaded = outcomes |> Array.sumBy fst
@@ -83,11 +89,10 @@ module internal Preload =
                     match plan with
                     | Plan.ScriptsOnly _ -> return! preload context scripts flags
                     | Plan.Library { Library = library } ->
-                        let functions =
-                            if library.Functions.IsEmpty then
-                                0
-                            else
-                                library.Functions.Count * (context.LoadState.LoadedOn library.Name).Length
+                        let servers = if library.Functions.IsEmpty then [] else context.LoadState.LoadedOn library.Name
+                        for server in servers do
+                            context.Log.Preloaded(library.Functions.Count, server)
+                        let functions = library.Functions.Count * servers.Length
                         let rest = scripts |> List.filter (fun s -> isNull (Plan.functionFor s plan))
                         if rest.IsEmpty then
                             return Ok functions

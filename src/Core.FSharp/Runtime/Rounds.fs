@@ -82,6 +82,7 @@ module internal Rounds =
             for endPoint in plan.PipelineGuards do
                 Wire.functionLoad (context.Multiplexer.GetServer endPoint) (box deployed.Value.Code) false CommandFlags.FireAndForget
                 |> ignore
+            Telemetry.roundTrip ()
             let! discard =
                 match batch with
                 | :? ITransaction as tx ->
@@ -134,6 +135,7 @@ module internal Rounds =
             // it ran, so it is sent again once the client has looked at the topology again.
             while mode = RoundMode.Transaction && retries < 3 && context.Topology.IsCluster && RoundOutcome.wasRedirected report do
                 retries <- retries + 1
+                context.Log.TransactionResent(steps.Length, retries + 1)
                 context.Topology.Invalidate()
                 do! Task.Delay(50 * retries)
                 let! next = attempt context db mode flags deployed steps
@@ -164,7 +166,12 @@ module internal Rounds =
                           match steps[i] with
                           | Step.Call inv -> i, inv, Wire.settle (queue retry readOnlyCommands flags steps[i] Send.Eval)
                           | Step.Raw _ -> failwith "only calls are resent" ]
+                for i in outcome.ResendWithBody do
+                    match steps[i] with
+                    | Step.Call inv -> Telemetry.healedScript context.Log inv.Script.Name (context.EndPointFor inv.Keys)
+                    | Step.Raw _ -> ()
                 retry.Execute()
+                Telemetry.roundTrip ()
                 for (i, inv, pending) in resent do
                     match! pending with
                     | Settled.Answered result ->
@@ -182,14 +189,15 @@ module internal Rounds =
                     with ExecutionFailed e ->
                         replies[i] <- Error e
                 | _ -> ()
+            for reply in replies do
+                match reply with
+                | Error e -> context.Log.IfRefused e
+                | Ok _ -> ()
             return replies
         }
 
-    /// Sends one round of steps as a single batch (or MULTI/EXEC) and returns one reply per step, in
-    /// order. With the Functions backend, calls of commands in the client's library are FCALL, their
-    /// library guarded on each server; if the library cannot be loaded, nothing is sent and every
-    /// position reports why.
-    let send (context: Context) (db: IDatabase) (mode: RoundMode) (flags: CommandFlags) (steps: Step[]) : Task<Reply[]> =
+    /// <see cref="send"/> without telemetry.
+    let private sendUnobserved (context: Context) (db: IDatabase) (mode: RoundMode) (flags: CommandFlags) (steps: Step[]) : Task<Reply[]> =
         let calls =
             steps
             |> Array.exists (function
@@ -212,6 +220,38 @@ module internal Rounds =
                     | Error(name, failures) ->
                         return steps |> Array.map (fun s -> Error(ExecutionError.LibraryNotLoaded(Step.name s, name, failures)))
                 }
+
+    /// What a round will send, as far as the client can tell before sending: each step's operation
+    /// (FCALL where the plan in use holds the command, EVALSHA otherwise, a raw command's name), the
+    /// distinct command names, and the backend.
+    let private describeRound (context: Context) (db: IDatabase) (steps: Step[]) =
+        let functions = context.Functions.MayUseFunctions && context.IsOwn db
+        let plan = if functions then context.Functions.Current else None
+        let operationOf step =
+            match step with
+            | Step.Raw(name, _) -> name.ToUpperInvariant()
+            | Step.Call inv ->
+                match plan with
+                | Some p when not (isNull (Plan.functionFor inv.Script p)) -> "FCALL"
+                | None when functions -> "FCALL"
+                | _ -> "EVALSHA"
+        let operations = steps |> Array.map operationOf |> Array.distinct
+        let names = steps |> Array.map Step.name |> Array.distinct
+        let backend = if operations |> Array.contains "FCALL" then "functions" else "scripts"
+        struct (operations, names, backend)
+
+    /// Sends one round of steps as a single batch (or MULTI/EXEC) and returns one reply per step, in
+    /// order. With the Functions backend, calls of commands in the client's library are FCALL, their
+    /// library guarded on each server; if the library cannot be loaded, nothing is sent and every
+    /// position reports why. Observed (a span, the duration metric) only when something listens to
+    /// <see cref="Instrumentation.Name"/>.
+    let send (context: Context) (db: IDatabase) (mode: RoundMode) (flags: CommandFlags) (steps: Step[]) : Task<Reply[]> =
+        if not (Telemetry.observed ()) then
+            sendUnobserved context db mode flags steps
+        else
+            let struct (operations, names, backend) = describeRound context db steps
+            Telemetry.observeRound context (mode = RoundMode.Transaction) operations names backend steps.Length (fun () ->
+                sendUnobserved context db mode flags steps)
 
     /// A round's steps with every raw command's keys as the server describes them (the command table
     /// is learned once per connection, on the first raw command).
