@@ -22,15 +22,22 @@ builder.Services.AddSingleton<IConnectionMultiplexer>(_ =>
     ConnectionMultiplexer.Connect(builder.Configuration["Redis"] ?? "127.0.0.1:6379"));
 
 var channelOptions = new ChannelLayerOptions { Prefix = builder.Configuration["Channels:Prefix"] ?? "webapi" };
+// The layer defines its commands on the client when it is made: made as the client is created, its
+// commands are there for PreloadOnStart to load before the app takes traffic, and defined once.
+ChannelLayer? layer = null;
 builder.Services.AddLuaScripts(builder.Configuration.GetSection("LuaScripts"))
-    // The layer defines its commands on the client; doing it when the client is created lets
-    // PreloadOnStart load them before the app takes traffic.
-    .ConfigureClient(client => _ = new ChannelLayer(client, channelOptions));
-builder.Services.AddSingleton(sp => new ChannelLayer(sp.GetRequiredService<ScriptClient>(), channelOptions));
+    .ConfigureClient(client => layer = new ChannelLayer(client, channelOptions));
+builder.Services.AddSingleton(sp =>
+{
+    sp.GetRequiredService<ScriptClient>(); // creates the client, and with it the layer
+    return layer!;
+});
 builder.Services.AddHealthChecks().AddLuaScripts();
 
+// The request's span is the parent of the LuaScripts spans: without a recorded parent, the default
+// (parent-based) sampler would drop them.
 var telemetry = builder.Services.AddOpenTelemetry()
-    .WithTracing(tracing => tracing.AddSource("LuaScripts"))
+    .WithTracing(tracing => tracing.AddAspNetCoreInstrumentation().AddSource("LuaScripts"))
     .WithMetrics(metrics => metrics.AddMeter("LuaScripts"));
 if (builder.Configuration.GetValue("OpenTelemetry:Console", true))
 {

@@ -82,6 +82,8 @@ public sealed class WebApiTests : IDisposable
         app.Services.GetRequiredService<TracerProvider>().ForceFlush();
         var span = Assert.Single(spans, s => s.Source.Name == "LuaScripts" && (s.GetTagItem("luascripts.command") as string) == ChannelCommands.Poll);
         Assert.Equal("redis", span.GetTagItem("db.system.name"));
+        Assert.Equal(TestClients.Backend == ScriptBackend.Functions ? "FCALL" : "EVALSHA", span.GetTagItem("db.operation.name"));
+        Assert.Equal("Microsoft.AspNetCore", span.Parent?.Source.Name); // a child of the request's span
 
         app.Services.GetRequiredService<MeterProvider>().ForceFlush();
         var duration = Assert.Single(metrics, m => m.MeterName == "LuaScripts" && m.Name == "db.client.operation.duration");
