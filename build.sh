@@ -2,9 +2,12 @@
 # LuaScripts build entry point.
 #   ./build.sh demo    run the channel-layer demo (throwaway local redis-server unless REDIS_URL is set);
 #                      --backend scripts|functions|auto picks the backend (default scripts)
+#   ./build.sh demo --web  run the web example (examples/WebApi: a minimal API over the channel layer, with
+#                      /health and OpenTelemetry on the console) against a throwaway redis-server (unless
+#                      REDIS_URL is set) and print its URL (WEB_PORT picks the port); --backend as above
 #   ./build.sh test    check the formatting (Fantomas for F#, dotnet format for C#), build everything and run
 #                      every test suite against real redis-server processes, then the suites that create
-#                      clients (core, facade, channels, chaos) again with the Functions backend
+#                      clients (core, facade, channels, hosting, web example, chaos) again with the Functions backend
 #                      (LUASCRIPTS_TEST_BACKEND=Functions; its chaos pass runs CHAOS_FUNCTIONS_SECONDS of
 #                      faults per phase, default 10), then core, facade and channels on both backends built
 #                      against the StackExchange.Redis floor the packages declare. Counts come from each suite's result file in
@@ -132,6 +135,8 @@ cmd_test() {
   [ -f tests/Core.Tests/LuaScripts.Core.Tests.fsproj ] && suite "core (Expecto + FsCheck)" expecto dotnet run -c $CONFIG --no-build --project tests/Core.Tests -- --colours 0
   suite "facade (xunit)" dotnet-test dotnet test tests/Facade.Tests -c $CONFIG --no-build -nologo
   [ -f tests/Channels.Tests/LuaScripts.Channels.Tests.csproj ] && suite "channels example (xunit)" dotnet-test dotnet test tests/Channels.Tests -c $CONFIG --no-build -nologo
+  [ -f tests/Hosting.Tests/LuaScripts.Hosting.Tests.csproj ] && suite "hosting (xunit)" dotnet-test dotnet test tests/Hosting.Tests -c $CONFIG --no-build -nologo
+  [ -f tests/WebApi.Tests/LuaScripts.WebApi.Tests.csproj ] && suite "web example (xunit, WebApplicationFactory)" dotnet-test dotnet test tests/WebApi.Tests -c $CONFIG --no-build -nologo
   # A logger on the command line replaces the chaos project's own (VSTestLogger, detailed console, which
   # shows its summary tables), so the chaos suites name it again beside the TRX logger.
   local tables=(--logger "console;verbosity=detailed")
@@ -148,6 +153,8 @@ cmd_test() {
   [ -f tests/Core.Tests/LuaScripts.Core.Tests.fsproj ] && suite "core (Expecto + FsCheck, Functions backend)" expecto "${fn[@]}" dotnet run -c $CONFIG --no-build --project tests/Core.Tests -- --colours 0
   suite "facade (xunit, Functions backend)" dotnet-test "${fn[@]}" dotnet test tests/Facade.Tests -c $CONFIG --no-build -nologo "${reasons[@]}"
   [ -f tests/Channels.Tests/LuaScripts.Channels.Tests.csproj ] && suite "channels example (xunit, Functions backend)" dotnet-test "${fn[@]}" dotnet test tests/Channels.Tests -c $CONFIG --no-build -nologo "${reasons[@]}"
+  [ -f tests/Hosting.Tests/LuaScripts.Hosting.Tests.csproj ] && suite "hosting (xunit, Functions backend)" dotnet-test "${fn[@]}" dotnet test tests/Hosting.Tests -c $CONFIG --no-build -nologo "${reasons[@]}"
+  [ -f tests/WebApi.Tests/LuaScripts.WebApi.Tests.csproj ] && suite "web example (xunit, WebApplicationFactory, Functions backend)" dotnet-test "${fn[@]}" dotnet test tests/WebApi.Tests -c $CONFIG --no-build -nologo "${reasons[@]}"
   [ -f tests/Chaos/LuaScripts.Chaos.Tests.csproj ] && suite "chaos: faults under load, API fuzz (xunit, Functions backend, ${CHAOS_FUNCTIONS_SECONDS:-10} s of faults per phase)" dotnet-test "${fn[@]}" CHAOS_SECONDS="${CHAOS_FUNCTIONS_SECONDS:-10}" dotnet test tests/Chaos -c $CONFIG --no-build -nologo "${tables[@]}"
   # The suites users' projects actually run on: NuGet resolves the lowest StackExchange.Redis the packages
   # allow, so core, facade and channels run again built against that floor, on both backends (chaos
@@ -182,18 +189,47 @@ cmd_test() {
 cmd_demo() {
   need_dotnet
   need_redis
-  dotnet run -c $CONFIG --project examples/Channels/Demo -- "$@"
+  if [ "${1:-}" = "--web" ]; then
+    shift
+    cmd_demo_web "$@"
+  else
+    dotnet run -c $CONFIG --project examples/Channels/Demo -- "$@"
+  fi
+}
+
+# The web example on http://127.0.0.1:$WEB_PORT (a free port by default), against the redis-server
+# REDIS_URL names or a throwaway one (scripts/with-redis.sh starts it and stops it by PID on exit).
+cmd_demo_web() {
+  local backend=Scripts
+  while [ $# -gt 0 ]; do
+    case $1 in
+      --backend) backend=$2; shift 2 ;;
+      *) echo "unknown option for demo --web: $1" >&2; exit 2 ;;
+    esac
+  done
+  case ${backend,,} in
+    scripts) backend=Scripts ;; functions) backend=Functions ;; auto) backend=Auto ;;
+    *) echo "--backend must be scripts, functions or auto" >&2; exit 2 ;;
+  esac
+  local port=${WEB_PORT:-$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')}
+  dotnet build examples/WebApi -c $CONFIG -nologo -v q -clp:ErrorsOnly
+  echo "web example: http://127.0.0.1:$port (try: curl -X POST http://127.0.0.1:$port/topics/news/members/alice;"
+  echo "  curl -X POST -d hello http://127.0.0.1:$port/topics/news/messages; curl http://127.0.0.1:$port/channels/alice/messages;"
+  echo "  curl http://127.0.0.1:$port/health). Ctrl-C stops it and its redis-server."
+  WEB_URL="http://127.0.0.1:$port" LUASCRIPTS_BACKEND=$backend scripts/with-redis.sh bash -c \
+    'exec dotnet run -c '$CONFIG' --no-build --project examples/WebApi -- --urls "$WEB_URL" --Redis="$REDIS_URL" --LuaScripts:Backend="$LUASCRIPTS_BACKEND"'
 }
 
 cmd_pack() {
   need_dotnet
   dotnet pack src/Core.FSharp/LuaScripts.Core.fsproj -c $CONFIG -o artifacts/packages -nologo
   dotnet pack src/Facade.CSharp/LuaScripts.csproj -c $CONFIG -o artifacts/packages -nologo
+  dotnet pack src/Hosting.CSharp/LuaScripts.Hosting.csproj -c $CONFIG -o artifacts/packages -nologo
 }
 
 case "${1:-}" in
   test) cmd_test ;;
   demo) shift; cmd_demo "$@" ;;
   pack) cmd_pack ;;
-  *) echo "usage: ./build.sh demo [--backend scripts|functions|auto] | test | pack" >&2; exit 2 ;;
+  *) echo "usage: ./build.sh demo [--web] [--backend scripts|functions|auto] | test | pack" >&2; exit 2 ;;
 esac

@@ -263,6 +263,27 @@ public sealed partial class ScriptClient
         return result.ResultValue;
     }
 
+    /// <summary>
+    /// Asks every server of the connection whether it holds the defined commands, for the backend
+    /// calls use now: SCRIPT EXISTS with Scripts, FUNCTION LIST of the library with Functions. Loads
+    /// nothing; what a health check reports.
+    /// </summary>
+    /// <param name="cancellationToken">Stops waiting for the servers' replies.</param>
+    /// <returns>One entry per server, and the verdict.</returns>
+    public async Task<DeploymentStatus> GetDeploymentStatusAsync(CancellationToken cancellationToken = default)
+    {
+        var status = await Inspect.Deployment(core).WaitAsync(cancellationToken).ConfigureAwait(false);
+        var health = DeploymentStatusModule.Health(status);
+        return new DeploymentStatus(
+            status.Backend.IsFunctions ? ScriptBackend.Functions : ScriptBackend.Scripts,
+            status.Library is null ? null : status.Library.Value,
+            status.Commands.ToList(),
+            status.Servers.Select(s => new ServerDeploymentStatus(
+                s.EndPoint, s.IsReplica, s.IsConnected, s.Missing.ToList(), s.Failure is null ? null : s.Failure.Value)).ToList(),
+            health.IsHealthy ? DeploymentHealth.Healthy : health.IsDegraded ? DeploymentHealth.Degraded : DeploymentHealth.Unhealthy,
+            DeploymentStatusModule.Describe(status));
+    }
+
     /// <summary>A pipeline: commands queued now, sent together in one round trip by <see cref="ScriptPipeline.ExecuteAsync"/>.</summary>
     public ScriptPipeline Pipeline() => new(this, transaction: false);
 

@@ -78,6 +78,14 @@ module internal Wire =
     /// SCRIPT KILL or FUNCTION KILL (`kind` is "SCRIPT" or "FUNCTION") on one server.
     let kill (server: IServer) (kind: string) : Task<RedisResult> = server.ExecuteAsync(kind, [| box "KILL" |] :> ICollection<obj>)
 
+    /// SCRIPT EXISTS of digests on one server: one 1 or 0 per digest.
+    let scriptExists (server: IServer) (sha1s: string[]) : Task<RedisResult> =
+        server.ExecuteAsync("SCRIPT", Array.append [| box "EXISTS" |] (Array.map box sha1s) :> ICollection<obj>)
+
+    /// FUNCTION LIST LIBRARYNAME name WITHCODE on one server.
+    let functionList (server: IServer) (library: string) : Task<RedisResult> =
+        server.ExecuteAsync("FUNCTION", [| box "LIST"; box "LIBRARYNAME"; box library; box "WITHCODE" |] :> ICollection<obj>)
+
     /// COMMAND: every command the server knows, with where its keys are.
     let commandTable (server: IServer) : Task<RedisResult> = server.ExecuteAsync("COMMAND", Array.Empty<obj>() :> ICollection<obj>)
 

@@ -1,0 +1,52 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using StackExchange.Redis;
+
+namespace LuaScripts.Hosting;
+
+/// <summary>
+/// Reports whether a client's commands are deployed (<see cref="ScriptClient.GetDeploymentStatusAsync"/>):
+/// the registration's failure status (Unhealthy by default) when a server is down or cannot be asked,
+/// Degraded when a server lacks a defined command (naming the server and commands), Healthy otherwise.
+/// Loads nothing. The data holds one entry per server.
+/// </summary>
+internal sealed class LuaScriptsHealthCheck : IHealthCheck
+{
+    private readonly ScriptClient client;
+
+    internal LuaScriptsHealthCheck(ScriptClient client) => this.client = client;
+
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        DeploymentStatus status;
+        try
+        {
+            status = await client.GetDeploymentStatusAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException)
+        {
+            return new HealthCheckResult(context.Registration.FailureStatus, $"LuaScripts could not ask the servers: {e.Message}", e);
+        }
+        var data = new Dictionary<string, object>(StringComparer.Ordinal);
+        foreach (var server in status.Servers)
+        {
+            data[EndPointCollection.ToString(server.EndPoint)] =
+                !server.IsConnected ? "not connected"
+                : server.Failure is not null ? $"could not be inspected: {server.Failure}"
+                : server.Missing.Count > 0 ? "lacks " + string.Join(", ", server.Missing)
+                : "holds every command";
+        }
+        return status.Health switch
+        {
+            DeploymentHealth.Healthy => HealthCheckResult.Healthy(status.Description, data),
+            DeploymentHealth.Degraded => HealthCheckResult.Degraded(status.Description, data: data),
+            _ => new HealthCheckResult(context.Registration.FailureStatus, status.Description, data: data),
+        };
+    }
+
+    internal static IEnumerable<string> NoTags { get; } = Enumerable.Empty<string>();
+}
