@@ -143,6 +143,7 @@ cmd_test() {
   [ -f tests/Chaos/LuaScripts.Chaos.Tests.csproj ] && suite "chaos: faults under load, API fuzz (xunit)" dotnet-test dotnet test tests/Chaos -c $CONFIG --no-build -nologo "${tables[@]}"
   suite "StackExchange.Redis floor smoke (2.x)" check scripts/with-redis.sh dotnet run -c $CONFIG --no-build --project tests/FloorSmoke
   suite "packages as a user installs them" check scripts/with-redis.sh scripts/package-smoke.sh
+  suite "README C# samples, as written, on the packages" check scripts/with-redis.sh scripts/readme-samples.sh
   suite "the LuaScript item as a user installs it" check scripts/with-redis.sh scripts/package-smoke-luascript.sh
   [ -f examples/quickstart.fsx ] && suite "examples/quickstart.fsx under dotnet fsi" check scripts/with-redis.sh dotnet fsi examples/quickstart.fsx
   [ -f bench/LuaScripts.Bench.csproj ] && suite "bench smoke (quick mode, tiny counts)" check dotnet run -c $CONFIG --no-build --project bench -- --quick --smoke
