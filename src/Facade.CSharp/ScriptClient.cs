@@ -190,7 +190,7 @@ public sealed partial class ScriptClient
     {
         var invocation = ClientModule.InvokeFew(name, count, arg0, arg1, arg2, core);
         if (invocation.IsError) throw ExceptionFactory.Run(invocation.ErrorValue);
-        return ClientModule.Evaluate(ExceptionFactory.OnFailure, CommandFlags.None, invocation.ResultValue, core);
+        return ClientModule.Evaluate(OnFailure, CommandFlags.None, invocation.ResultValue, core);
     }
 
     /// <summary>
