@@ -43,8 +43,9 @@ type internal CommandTable(mux: IConnectionMultiplexer) =
             | _ -> ValueSome None
 
     /// Learns the table now, waiting for the reply (once per connection, where a raw command is queued
-    /// synchronously). With no server connected nothing is learned; a server that refuses COMMAND (an
-    /// ACL) leaves the table empty, so raw commands are sent as given.
+    /// synchronously). With no server connected, or no reply in time (a loaded server, a dropped
+    /// connection), nothing is learned: the queue checks its raw commands when it is sent. A server
+    /// that refuses COMMAND (an ACL) leaves the table empty, so raw commands are sent as given.
     member _.Load() : unit =
         if isNull table then
             match server () with
@@ -52,8 +53,10 @@ type internal CommandTable(mux: IConnectionMultiplexer) =
             | Some s ->
                 try
                     install (Wire.commandTableNow s)
-                with :? RedisServerException ->
-                    install (RedisResult.Create([||]: RedisResult[]))
+                with
+                | :? RedisServerException -> install (RedisResult.Create([||]: RedisResult[]))
+                | :? RedisTimeoutException
+                | :? RedisConnectionException -> ()
 
     /// Learns the table (see <see cref="Load"/>) without blocking.
     member _.LoadAsync() : Task =
