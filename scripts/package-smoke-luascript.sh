@@ -8,31 +8,10 @@ cd "$(dirname "$0")/.."
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 version="0.0.0-smoke.$(date +%s)"
-dotnet pack src/Core.FSharp/LuaScripts.Core.fsproj -c Release --no-build -o "$work/feed" -p:PackageVersion="$version" -nologo -v q
-dotnet pack src/Facade.CSharp/LuaScripts.csproj -c Release --no-build -o "$work/feed" -p:PackageVersion="$version" -nologo -v q
+source scripts/local-feed.sh
+pack_feed "$work/feed" "$version"
 mkdir -p "$work/app/Scripts/helpers"
-cat >"$work/app/nuget.config" <<XML
-<?xml version="1.0" encoding="utf-8"?>
-<configuration>
-  <packageSources>
-    <add key="local-smoke" value="$work/feed" />
-  </packageSources>
-</configuration>
-XML
-cat >"$work/app/SmokeApp.csproj" <<XML
-<Project Sdk="Microsoft.NET.Sdk">
-  <PropertyGroup>
-    <OutputType>Exe</OutputType>
-    <TargetFramework>net10.0</TargetFramework>
-    <ImplicitUsings>enable</ImplicitUsings>
-    <Nullable>enable</Nullable>
-  </PropertyGroup>
-  <ItemGroup>
-    <PackageReference Include="LuaScripts" Version="$version" />
-    <LuaScript Include="Scripts/**/*.lua" />
-  </ItemGroup>
-</Project>
-XML
+feed_project "$work/app" SmokeApp Microsoft.NET.Sdk LuaScripts "$version" "$work/feed" '<LuaScript Include="Scripts/**/*.lua" />'
 printf -- '--! description: Greets.\n--- @include "helpers/greeting"\nreturn greeting(ARGV[1])\n' >"$work/app/Scripts/greet-0.lua"
 printf -- 'local function greeting(name)\n  return "hello " .. name\nend\n' >"$work/app/Scripts/helpers/greeting.lua"
 cat >"$work/app/Program.cs" <<'CS'

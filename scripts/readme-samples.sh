@@ -55,48 +55,14 @@ if not out["client"]:
 PY
 
 version="0.0.0-readme.$(date +%s)"
-for p in src/Core.FSharp/LuaScripts.Core.fsproj src/Facade.CSharp/LuaScripts.csproj src/Hosting.CSharp/LuaScripts.Hosting.csproj; do
-  [ -f "$p" ] && dotnet pack "$p" -c Release --no-build -o "$work/feed" -p:PackageVersion="$version" -nologo -v q
-done
-for d in client web; do
-  cat >"$work/$d/nuget.config" <<XML
-<?xml version="1.0" encoding="utf-8"?>
-<configuration>
-  <packageSources>
-    <add key="readme-samples" value="$work/feed" />
-  </packageSources>
-</configuration>
-XML
-done
-cat >"$work/client/ReadmeClient.csproj" <<XML
-<Project Sdk="Microsoft.NET.Sdk">
-  <PropertyGroup>
-    <OutputType>Exe</OutputType>
-    <TargetFramework>net10.0</TargetFramework>
-    <ImplicitUsings>enable</ImplicitUsings>
-    <Nullable>enable</Nullable>
-  </PropertyGroup>
-  <ItemGroup>
-    <PackageReference Include="LuaScripts" Version="$version" />
-  </ItemGroup>
-</Project>
-XML
+source scripts/local-feed.sh
+pack_feed "$work/feed" "$version"
+feed_project "$work/client" ReadmeClient Microsoft.NET.Sdk LuaScripts "$version" "$work/feed"
 echo "== README client sample (runs against $REDIS_URL)"
 (cd "$work/client" && dotnet run -c Release -nologo)
 
 if [ -s "$work/web/Program.cs" ] && [ -f src/Hosting.CSharp/LuaScripts.Hosting.csproj ]; then
-  cat >"$work/web/ReadmeWeb.csproj" <<XML
-<Project Sdk="Microsoft.NET.Sdk.Web">
-  <PropertyGroup>
-    <TargetFramework>net10.0</TargetFramework>
-    <ImplicitUsings>enable</ImplicitUsings>
-    <Nullable>enable</Nullable>
-  </PropertyGroup>
-  <ItemGroup>
-    <PackageReference Include="LuaScripts.Hosting" Version="$version" />
-  </ItemGroup>
-</Project>
-XML
+  feed_project "$work/web" ReadmeWeb Microsoft.NET.Sdk.Web LuaScripts.Hosting "$version" "$work/feed"
   echo "== README web sample (built)"
   (cd "$work/web" && dotnet build -c Release -nologo -v q -clp:ErrorsOnly)
 fi
