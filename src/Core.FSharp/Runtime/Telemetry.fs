@@ -86,10 +86,14 @@ module internal Telemetry =
     /// Whether anything listens to the source or the meter.
     let observed () = source.HasListeners() || duration.Enabled || roundTrips.Enabled
 
-    /// This library's activity of the current call, or null.
+    /// This library's activity of the current call, or null (without reading the ambient activity
+    /// when nothing listens, as on the first EVAL of each script or a call queued on a batch).
     let current () : Activity =
-        let a = Activity.Current
-        if not (isNull a) && obj.ReferenceEquals(a.Source, source) then a else null
+        if not (source.HasListeners()) then
+            null
+        else
+            let a = Activity.Current
+            if not (isNull a) && obj.ReferenceEquals(a.Source, source) then a else null
 
     /// Counts one round trip.
     let roundTrip () = if roundTrips.Enabled then roundTrips.Add 1L
