@@ -93,10 +93,16 @@ internal static class Scenario
     {
         await checks.Throws<UnknownScriptException>("an unknown name fails before the network",
             () => client.RunScriptAsync("no_such_command", "x"));
-        await checks.Throws<ScriptArgumentException>("too few arguments for the key count",
+        var few = await checks.Throws<ScriptArgumentException>("too few arguments for the key count",
             () => client.RunScriptAsync("incr_by", Array.Empty<RedisKey>(), Array.Empty<RedisValue>()));
+        checks.True("its message names the command", few?.Message.Contains("incr_by", StringComparison.Ordinal) == true,
+            few?.Message ?? "(no exception)");
         await checks.Throws<InvalidScriptDefinitionException>("an empty body is refused",
             () => Task.FromResult(client.DefineCommand("empty", new CommandDefinition(""))));
+        var negative = await checks.Throws<InvalidScriptDefinitionException>("a negative key count is refused",
+            () => Task.FromResult(client.DefineCommand("negative", new CommandDefinition("return 1") { Keys = -3 })));
+        checks.True("its message gives the count", negative?.Message.Contains("-3", StringComparison.Ordinal) == true,
+            negative?.Message ?? "(no exception)");
         var failed = await checks.Throws<ScriptExecutionException>("a Lua error", () => client.RunScriptAsync("fail"));
         checks.True("the Lua error's text is kept", failed?.Message.Contains("boom from lua", StringComparison.Ordinal) == true,
             failed?.Message ?? "(no exception)");

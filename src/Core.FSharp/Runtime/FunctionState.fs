@@ -96,7 +96,8 @@ type internal FunctionState(backend: Backend) =
     /// Runs `heal` once for concurrent callers healing the same library.
     member _.Heal(library: string, heal: unit -> Task) : Task =
         let k = library
-        let created = lazy (heal ())
+        // Lazy<Task> built directly: F#'s `lazy` goes through LazyExtensions.Create<'T>, which trim-warns (IL2091).
+        let created = Lazy<Task>(Func<Task>(heal), LazyThreadSafetyMode.ExecutionAndPublication)
         let shared = heals.GetOrAdd(k, created)
         let t = shared.Value
         if obj.ReferenceEquals(shared, created) then
