@@ -34,4 +34,4 @@ measure() { # label, command...
 echo "$(date -u '+%Y-%m-%d %H:%M UTC'); load average: $(cut -d' ' -f1-3 /proc/loadavg); $runs runs each; redis at ${REDIS_URL:-localhost:6379}"
 measure AOT "$aot"
 measure JIT dotnet "$jit"
-echo "sizes: native executable $(du -h "$aot" | cut -f1); JIT build folder $(du -sh "$(dirname "$jit")" | cut -f1)"
+echo "sizes: native executable $(du -h "$aot" | cut -f1); the JIT build's assemblies $(du -ch "$(dirname "$jit")"/*.dll | tail -1 | cut -f1) (plus the shared .NET runtime)"
