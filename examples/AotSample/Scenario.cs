@@ -22,8 +22,13 @@ internal static class Scenario
         await PipelinesAsync(client, checks);
         await HealAsync(client, backend, mux, checks);
         await ErrorsAsync(client, checks);
+        await FilesAsync(client, checks);
 
         checks.True("PreloadScriptsAsync", await client.PreloadScriptsAsync() >= 0, "a negative count");
+        var status = await client.GetDeploymentStatusAsync();
+        checks.Equal("the deployment status after the preload", DeploymentHealth.Healthy, status.Health);
+        checks.True("its description counts the commands", status.Description.Contains($"{client.ListScripts().Count} command(s)", StringComparison.Ordinal),
+            status.Description);
         await DeleteKeysUnderAsync(mux, prefix);
     }
 
@@ -110,6 +115,22 @@ internal static class Scenario
             () => client.Pipeline().RunScript("hello", "x").RunScript("fail").ExecuteAsync());
         checks.Equal("the other positions' replies are kept", "hello x|1",
             pipe is null ? null : $"{pipe.Results[0]}|{pipe.Failures.Count}");
+    }
+
+    private static async Task FilesAsync(ScriptClient client, Checks checks)
+    {
+        // Scripts as files, embedded with <LuaScript Include="Scripts/**/*.lua" />: headers, a key-count
+        // suffix, an include, and an error placed in the included file.
+        var handles = client.DefineCommandsFromAssembly(typeof(Definitions).Assembly, "LuaScripts/");
+        checks.Equal("commands defined from embedded files", "bump_twice,read_value",
+            string.Join(",", handles.Select(h => h.Name).OrderBy(n => n, StringComparer.Ordinal)));
+        var read = client.GetScript("read_value");
+        checks.Equal("headers read (keys, readonly, description)", "1,True,Reads a value.", $"{read.Keys},{read.ReadOnly},{read.Description}");
+        checks.Equal("a command with an include", 6L, (long)await client.RunScriptAsync("bump_twice", "files", 3));
+        checks.Equal("a read-only command from a file", "6", (string?)await client.RunScriptAsync("read_value", "files"));
+        var failed = await checks.Throws<ScriptExecutionException>("a failure inside the include",
+            () => client.RunScriptAsync("bump_twice", "files", "x"));
+        checks.Equal("it is placed in the included file", "helpers/bump.lua:4", failed is null ? null : $"{failed.SourceFile}:{failed.SourceLine}");
     }
 
     private static string Join(RedisResult?[] replies) => string.Join("|", replies.Select(r => r?.ToString()));
