@@ -19,11 +19,11 @@ log=artifacts/aot-publish.log
 if ! command -v clang >/dev/null 2>&1; then
   versioned=$(compgen -c clang- | grep -E '^clang-[0-9]+$' | sort -t- -k2 -n | tail -1 || true)
   if [ -z "$versioned" ]; then
-    echo "== installing clang (Debian package; Native AOT links with it)"
+    echo "== installing clang and zlib1g-dev (Debian packages; Native AOT links with them)"
     sudo=""
     [ "$(id -u)" -ne 0 ] && sudo="sudo"
     $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq clang >/dev/null
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq clang zlib1g-dev >/dev/null
   else
     bindir=$(mktemp -d)
     trap 'rm -rf "$bindir"' EXIT
