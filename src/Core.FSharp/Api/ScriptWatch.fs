@@ -30,28 +30,31 @@ type DirectoryWatch internal (path: string, client: Client, debounce: TimeSpan, 
         lock gate (fun () ->
             if not disposed then
                 let outcome =
-                    match ScriptSources.readDirectory path with
-                    | Error e -> ReloadOutcome.Failed [ e ]
-                    | Ok files ->
-                        match ScriptFiles.define files with
-                        | Error problems -> ReloadOutcome.Failed problems
-                        | Ok scripts ->
-                            let same (a: Script) (b: Script) = a.Sha1 = b.Sha1 && a.KeyCount = b.KeyCount && a.Options = b.Options
-                            let names = scripts |> List.map Script.name |> Set.ofList
-                            let removed = Set.difference owned names |> Set.toList
-                            let mutable changed = []
-                            client.Update(fun registry ->
-                                changed <-
-                                    scripts
-                                    |> List.filter (fun s ->
-                                        match Registry.tryFind s.Name registry with
-                                        | Some current -> not (same current s)
-                                        | None -> true)
-                                let registry = removed |> List.fold (fun r n -> Registry.remove n r) registry
-                                changed |> List.fold (fun r s -> Registry.define s r) registry)
-                            |> ignore
-                            owned <- names
-                            ReloadOutcome.Reloaded(changed |> List.map Script.name, removed)
+                    try
+                        match ScriptSources.readDirectory path with
+                        | Error e -> ReloadOutcome.Failed [ e ]
+                        | Ok files ->
+                            match ScriptFiles.define files with
+                            | Error problems -> ReloadOutcome.Failed problems
+                            | Ok scripts ->
+                                let same (a: Script) (b: Script) = a.Sha1 = b.Sha1 && a.KeyCount = b.KeyCount && a.Options = b.Options
+                                let names = scripts |> List.map Script.name |> Set.ofList
+                                let removed = Set.difference owned names |> Set.toList
+                                let mutable changed = []
+                                client.Update(fun registry ->
+                                    changed <-
+                                        scripts
+                                        |> List.filter (fun s ->
+                                            match Registry.tryFind s.Name registry with
+                                            | Some current -> not (same current s)
+                                            | None -> true)
+                                    let registry = removed |> List.fold (fun r n -> Registry.remove n r) registry
+                                    changed |> List.fold (fun r s -> Registry.define s r) registry)
+                                |> ignore
+                                owned <- names
+                                ReloadOutcome.Reloaded(changed |> List.map Script.name, removed)
+                    with e ->
+                        ReloadOutcome.Failed [ ScriptFileError.Unreadable(path, e.Message) ]
                 reloads <- reloads + 1
                 match outcome with
                 | ReloadOutcome.Reloaded([], []) -> ()
@@ -63,9 +66,24 @@ type DirectoryWatch internal (path: string, client: Client, debounce: TimeSpan, 
                 with _ ->
                     ())
 
-    let timer = new Timer((fun _ -> reload ()), null, Timeout.Infinite, Timeout.Infinite)
+    // Nothing may escape on the timer's thread (it would end the process): a logger that throws is ignored.
+    let timer =
+        new Timer(
+            (fun _ ->
+                try
+                    reload ()
+                with _ ->
+                    ()),
+            null,
+            Timeout.Infinite,
+            Timeout.Infinite
+        )
 
-    let schedule () = lock gate (fun () -> if not disposed then timer.Change(debounce, Timeout.InfiniteTimeSpan) |> ignore)
+    let schedule () =
+        try
+            if not (Volatile.Read(&disposed)) then timer.Change(debounce, Timeout.InfiniteTimeSpan) |> ignore
+        with :? ObjectDisposedException ->
+            ()
 
     do
         watcher.IncludeSubdirectories <- true
@@ -87,12 +105,17 @@ type DirectoryWatch internal (path: string, client: Client, debounce: TimeSpan, 
 
     /// Stops watching; a reload running finishes, none starts after. The commands stay defined.
     member _.Dispose() =
-        lock gate (fun () ->
-            if not disposed then
+        // Waits for a reload in progress; none starts after. The watcher and timer are disposed
+        // outside the lock, so that an event handler waiting for it is never waited for in turn.
+        let first =
+            lock gate (fun () ->
+                let first = not disposed
                 disposed <- true
-                watcher.EnableRaisingEvents <- false
-                watcher.Dispose()
-                timer.Dispose())
+                first)
+        if first then
+            watcher.EnableRaisingEvents <- false
+            watcher.Dispose()
+            timer.Dispose()
 
     interface IDisposable with
         member this.Dispose() = this.Dispose()
