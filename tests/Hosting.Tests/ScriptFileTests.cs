@@ -67,6 +67,23 @@ public sealed class ScriptFileTests(RedisFixture redis) : IDisposable
     }
 
     [Fact]
+    public async Task A_relative_directory_is_read_from_the_content_root()
+    {
+        Write("rel-0.lua", "return 'from the content root'");
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+        {
+            DisableDefaults = true,
+            ContentRootPath = Path.GetDirectoryName(dir),
+        });
+        builder.Services.AddRedis(redis.Configuration);
+        builder.Services.AddLuaScripts(o => o.Backend = Hosts.Backend).AddCommandsFromDirectory(Path.GetFileName(dir));
+        using var host = await builder.StartAsync();
+
+        var client = host.Services.GetRequiredService<ScriptClient>();
+        Assert.Equal("from the content root", (string?)await client.RunScriptAsync("rel"));
+    }
+
+    [Fact]
     public async Task A_watched_directory_from_configuration_follows_edits_until_the_host_is_disposed()
     {
         Write("v-0.lua", "return 'one'");
