@@ -178,7 +178,7 @@ public static class Check
                     foreach (var e in await ScriptSources.CompileOn(server, list).WaitAsync(cancellationToken).ConfigureAwait(false))
                     {
                         failed.Add(e.Command);
-                        report.Error(Describe(e, scripts, "SCRIPT LOAD"));
+                        report.Error(Describe(e, scripts, "scripts backend"));
                     }
                 }
                 if (options.Backend is CheckBackend.Functions or CheckBackend.Both)
@@ -192,7 +192,7 @@ public static class Check
                             .ConfigureAwait(false);
                         return null;
                     }
-                    foreach (var e in library.ResultValue) report.Error(Describe(e, scripts, "FUNCTION LOAD"));
+                    foreach (var e in library.ResultValue) report.Error(Describe(e, scripts, "functions backend"));
                 }
                 var backend = options.Backend.ToString().ToLowerInvariant();
                 return $"on {EndPointCollection.ToString(server.EndPoint)} (backend {backend})";
@@ -205,7 +205,7 @@ public static class Check
         }
     }
 
-    // "helpers/fanout.lua:6 (included from publish_to_group-1.lua:3): error: publish_to_group: compile error: ... [SCRIPT LOAD]"
+    // "helpers/fanout.lua:6 (included from publish_to_group-1.lua:3): error: publish_to_group: compile error: ... [scripts backend]"
     private static string Describe(ErrorSource e, List<Script> scripts, string by)
     {
         string where;

@@ -161,6 +161,7 @@ let tests =
                         "vararg-0.lua", "--- @include \"h/v\"\nreturn x"
                         "h/v.lua", "-- v\nlocal x = ..."
                         "flagged-0.lua", "#!lua flags=no-writes\nreturn ..."
+                        "flagged_broken-0.lua", "#!lua flags=no-writes\nreturn ("
                         "unclosed-0.lua", "local a = 1\nif a then\nreturn a" ]
                   |> System.Collections.Generic.Dictionary
               let scripts =
@@ -171,7 +172,7 @@ let tests =
               let! asScripts = ScriptSources.compileOn server scripts
               Expect.equal
                   (asScripts |> List.map (fun (e: ErrorSource) -> e.Command))
-                  [ "unclosed" ]
+                  [ "flagged_broken"; "unclosed" ]
                   "`...` compiles in a script, not in a function"
               match! ScriptSources.compileLibraryOn server scripts with
               | Error e -> failtestf "FUNCTION LOAD refused: %s" e
@@ -180,8 +181,10 @@ let tests =
                       errors |> List.map (fun (e: ErrorSource) -> e.Command, e.Location |> Option.map (fun l -> l.Source)) |> List.sort
                   Expect.equal
                       placed
-                      [ "unclosed", Some { File = "unclosed-0.lua"; Line = 3 }; "vararg", Some { File = "h/v.lua"; Line = 2 } ]
-                      "each definition that breaks the library at its file line; the #! one stays a script"
+                      [ "flagged_broken", Some { File = "flagged_broken-0.lua"; Line = 2 }
+                        "unclosed", Some { File = "unclosed-0.lua"; Line = 3 }
+                        "vararg", Some { File = "h/v.lua"; Line = 2 } ]
+                      "each definition that breaks the library at its file line; a #! one compiled as the script it stays"
                   let vararg = errors |> List.find (fun (e: ErrorSource) -> e.Command = "vararg")
                   Expect.stringStarts
                       (ErrorSource.describe vararg)

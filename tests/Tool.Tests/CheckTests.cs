@@ -31,8 +31,8 @@ public sealed class CheckTests(RedisFixture redis) : ToolTestBase(redis)
     }
 
     [Theory]
-    [InlineData("scripts", "SCRIPT LOAD")]
-    [InlineData("functions", "FUNCTION LOAD")]
+    [InlineData("scripts", "scripts backend")]
+    [InlineData("functions", "functions backend")]
     public async Task A_compile_error_inside_an_include_exits_1_naming_the_included_file_and_line(string backend, string by)
     {
         var dir = Dir(Clean.Append(("broken-0.lua", "local a = 1\n--- @include \"lib/h\"\nreturn a\n")).Append(("lib/h.lua", "-- fine\nlocal x = = 2\n")).ToArray());
@@ -56,9 +56,21 @@ public sealed class CheckTests(RedisFixture redis) : ToolTestBase(redis)
         var run = await Run("check", dir, "--redis", Url, "--backend", backend);
 
         Assert.True(run.ExitCode == expected, run.ToString());
-        var line = "vararg-0.lua:2: error: vararg: compile error: cannot use '...' outside a vararg function near '...' [FUNCTION LOAD]";
+        var line = "vararg-0.lua:2: error: vararg: compile error: cannot use '...' outside a vararg function near '...' [functions backend]";
         if (expected == Check.Clean) Assert.DoesNotContain("error:", run.Output, StringComparison.Ordinal);
         else Assert.Contains(line, run.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_Functions_check_compiles_a_command_with_a_flags_line_as_the_script_the_backend_runs_it_as()
+    {
+        var dir = Dir(("ok-0.lua", "return 1"), ("flagged-0.lua", "#!lua flags=no-writes\n-- reads only\nreturn ("));
+
+        var run = await Run("check", dir, "--redis", Url, "--backend", "functions");
+
+        Assert.True(run.ExitCode == Check.ScriptErrors, run.ToString());
+        Assert.Contains("flagged-0.lua:3: error: flagged: compile error: ", run.Output, StringComparison.Ordinal);
+        Assert.Contains("1 error(s)", run.Output, StringComparison.Ordinal);
     }
 
     [Fact]

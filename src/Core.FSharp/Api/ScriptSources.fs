@@ -146,14 +146,17 @@ module ScriptSources =
     /// scripts (FUNCTION LOAD, nothing runs) and returns each definition that breaks it, placed in its
     /// source: one FUNCTION LOAD per broken definition found, each time without those found before.
     /// A library this check loaded is deleted again (FUNCTION DELETE); one already there is left
-    /// alone. Definitions that cannot be functions at all (a `#!` first line) are left out, as the
-    /// backend runs them as scripts. Error with the server's message when it refuses FUNCTION LOAD
-    /// for another reason (a Redis older than 7.0, an ACL without FUNCTION...).
+    /// alone. Definitions that cannot be functions at all (a `#!` first line) are compiled with
+    /// SCRIPT LOAD instead, as the backend runs them as scripts (<see cref="compileOn"/>). Error with
+    /// the server's message when it refuses FUNCTION LOAD for another reason (a Redis older than 7.0,
+    /// an ACL without FUNCTION...).
     [<CompiledName("CompileLibraryOn")>]
     let compileLibraryOn (server: IServer) (scripts: Script list) : Task<Result<ErrorSource list, string>> =
         task {
-            let errors = ResizeArray<ErrorSource>()
-            let mutable remaining = scripts
+            let asScripts = (FunctionLibrary.generate scripts).Excluded |> List.map fst |> set
+            let! scriptErrors = compileOn server (scripts |> List.filter (fun s -> asScripts.Contains s.Name))
+            let errors = ResizeArray<ErrorSource>(scriptErrors)
+            let mutable remaining = scripts |> List.filter (fun s -> not (asScripts.Contains s.Name))
             let mutable outcome = None
             while outcome.IsNone do
                 let library = FunctionLibrary.generate remaining
