@@ -207,8 +207,7 @@ public sealed partial class ScriptClient
     /// <exception cref="ScriptRefusedException">The server refused it (BUSY, OOM, READONLY, NOPERM...).</exception>
     public Task<RedisResult> RunScriptAsync(string name, RedisValue[] args, CancellationToken cancellationToken)
     {
-        var reply = RunScriptAsync(name, args);
-        return cancellationToken.CanBeCanceled ? reply.WaitAsync(cancellationToken) : reply;
+        return ScriptCalls.WaitAsync(RunScriptAsync(name, args), cancellationToken);
     }
 
     /// <summary>

@@ -49,3 +49,19 @@ internal sealed class PendingReplies
         return results;
     }
 }
+
+/// <summary>A queued call's untyped reply (<see cref="ScriptPipeline.QueueScript"/>).</summary>
+internal sealed class PendingReply : IPendingReply
+{
+    private readonly TaskCompletionSource<RedisResult> source = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    internal Task<RedisResult> Reply => source.Task;
+
+    public Task Task => source.Task;
+
+    public void Complete(RedisResult reply) => source.TrySetResult(reply);
+
+    public void Fail(Exception error) => source.TrySetException(error);
+
+    public void Cancel(System.Threading.CancellationToken token) => source.TrySetCanceled(token);
+}
