@@ -62,7 +62,29 @@ public sealed class ScriptPipeline
     public Task<RedisResult> QueueScript(string name, params RedisValue[] args)
     {
         RunScript(name, args);
-        var reply = new PendingReply();
+        var reply = new PendingReply<RedisResult>(static r => r);
+        Pending.Add(Count - 1, reply);
+        return reply.Reply;
+    }
+
+    /// <summary>
+    /// Queues a named command as <see cref="QueueScript(string, RedisValue[])"/> does, with its reply
+    /// converted by <paramref name="convert"/> when <see cref="ExecuteAsync"/> brings it: the task is
+    /// complete (with the value, or faulted with the conversion's exception) when <see cref="ExecuteAsync"/>
+    /// returns. What generated bindings with a typed result queue through.
+    /// </summary>
+    /// <typeparam name="T">The result type.</typeparam>
+    /// <param name="name">The command's name.</param>
+    /// <param name="args">The flat arguments.</param>
+    /// <param name="convert">The reply's conversion (such as <c>ScriptReplies.Leaf</c>).</param>
+    /// <returns>The converted reply's task.</returns>
+    /// <exception cref="UnknownScriptException">No such command; nothing was queued.</exception>
+    /// <exception cref="ScriptArgumentException">The arguments do not fit the key count (or, on a cluster, the keys span slots); nothing was queued.</exception>
+    public Task<T> QueueScript<T>(string name, RedisValue[] args, Func<RedisResult, T> convert)
+    {
+        ArgumentNullException.ThrowIfNull(convert);
+        RunScript(name, args);
+        var reply = new PendingReply<T>(convert);
         Pending.Add(Count - 1, reply);
         return reply.Reply;
     }

@@ -100,11 +100,15 @@ internal static class Emitter
                     ? $"this.{target}.RunScriptAsync({command}, __args)"
                     : $"this.{target}.RunScriptAsync({command}, __args, {cancellation.Name})";
         }
-        if (m.Return == ReturnKind.Leaf)
+        if (m.Return == ReturnKind.Leaf && queued)
+        {
+            o.Append("            return this.").Append(target).Append(".QueueScript(").Append(command).AppendLine(", __args,");
+            o.Append("                static __reply => ").Append(LeafCall(m, command)).AppendLine(");");
+        }
+        else if (m.Return == ReturnKind.Leaf)
         {
             o.Append("            return global::LuaScripts.ScriptCalls.Convert(").Append(call).AppendLine(",");
-            o.Append("                static __reply => global::LuaScripts.ScriptReplies.Leaf<").Append(m.ResultType).Append(">(__reply, new global::LuaScripts.ScriptReplyContext(")
-                .Append(command).Append(", ").Append(Literal(m.Display)).AppendLine(")));");
+            o.Append("                static __reply => ").Append(LeafCall(m, command)).AppendLine(");");
         }
         else
         {
@@ -112,6 +116,9 @@ internal static class Emitter
         }
         o.AppendLine("        }");
     }
+
+    private static string LeafCall(MethodModel m, string command) =>
+        $"global::LuaScripts.ScriptReplies.Leaf<{m.ResultType}>(__reply, new global::LuaScripts.ScriptReplyContext({command}, {Literal(m.Display)}))";
 
     /// <summary>A C# string literal.</summary>
     internal static string Literal(string text)

@@ -91,14 +91,14 @@ partial interface IArguments
         global::System.Threading.Tasks.Task<string[]> global::MyApp.IArguments.Scalars(string s, int i, long l, double d, bool b, byte[] bytes, global::StackExchange.Redis.RedisValue v, global::StackExchange.Redis.RedisKey k, short sh, float f, uint u, ulong ul)
         {
             var __args = new global::StackExchange.Redis.RedisValue[] { (global::StackExchange.Redis.RedisValue)s, (global::StackExchange.Redis.RedisValue)i, (global::StackExchange.Redis.RedisValue)l, (global::StackExchange.Redis.RedisValue)d, (global::StackExchange.Redis.RedisValue)b, (global::StackExchange.Redis.RedisValue)bytes, v, global::LuaScripts.ScriptCalls.Arg(k), global::LuaScripts.ScriptCalls.Arg(sh), global::LuaScripts.ScriptCalls.Arg(f), (global::StackExchange.Redis.RedisValue)u, (global::StackExchange.Redis.RedisValue)ul };
-            return global::LuaScripts.ScriptCalls.Convert(this.pipeline.QueueScript("echo", __args),
+            return this.pipeline.QueueScript("echo", __args,
                 static __reply => global::LuaScripts.ScriptReplies.Leaf<string[]>(__reply, new global::LuaScripts.ScriptReplyContext("echo", "IArguments.Scalars")));
         }
 
         global::System.Threading.Tasks.Task<string[]> global::MyApp.IArguments.Nullables(int? i, long? l, double? d, bool? b, global::StackExchange.Redis.RedisValue? v, global::StackExchange.Redis.RedisKey? k, short? sh, float? f, uint? u, ulong? ul)
         {
             var __args = new global::StackExchange.Redis.RedisValue[] { (global::StackExchange.Redis.RedisValue)i, (global::StackExchange.Redis.RedisValue)l, (global::StackExchange.Redis.RedisValue)d, (global::StackExchange.Redis.RedisValue)b, (v ?? global::StackExchange.Redis.RedisValue.Null), global::LuaScripts.ScriptCalls.Arg(k), global::LuaScripts.ScriptCalls.Arg(sh), global::LuaScripts.ScriptCalls.Arg(f), (global::StackExchange.Redis.RedisValue)u, (global::StackExchange.Redis.RedisValue)ul };
-            return global::LuaScripts.ScriptCalls.Convert(this.pipeline.QueueScript("echo", __args),
+            return this.pipeline.QueueScript("echo", __args,
                 static __reply => global::LuaScripts.ScriptReplies.Leaf<string[]>(__reply, new global::LuaScripts.ScriptReplyContext("echo", "IArguments.Nullables")));
         }
 
@@ -109,7 +109,7 @@ partial interface IArguments
             var __n = 0;
             __args[__n++] = (global::StackExchange.Redis.RedisValue)first;
             foreach (var __item in rest) __args[__n++] = (global::StackExchange.Redis.RedisValue)__item;
-            return global::LuaScripts.ScriptCalls.Convert(this.pipeline.QueueScript("echo", __args),
+            return this.pipeline.QueueScript("echo", __args,
                 static __reply => global::LuaScripts.ScriptReplies.Leaf<string[]>(__reply, new global::LuaScripts.ScriptReplyContext("echo", "IArguments.Arrays")));
         }
 
@@ -122,21 +122,21 @@ partial interface IArguments
             __args[__n++] = (global::StackExchange.Redis.RedisValue)@class;
             foreach (var __item in @params) __args[__n++] = __item;
             foreach (var __item in blobs) __args[__n++] = (global::StackExchange.Redis.RedisValue)__item;
-            return global::LuaScripts.ScriptCalls.Convert(this.pipeline.QueueScript("echo", __args),
+            return this.pipeline.QueueScript("echo", __args,
                 static __reply => global::LuaScripts.ScriptReplies.Leaf<string[]>(__reply, new global::LuaScripts.ScriptReplyContext("echo", "IArguments.Keywords")));
         }
 
         global::System.Threading.Tasks.Task<string[]> global::MyApp.IArguments.Three(global::StackExchange.Redis.RedisKey a, global::StackExchange.Redis.RedisValue b, string c, global::System.Threading.CancellationToken cancellation)
         {
             var __args = new global::StackExchange.Redis.RedisValue[] { global::LuaScripts.ScriptCalls.Arg(a), b, (global::StackExchange.Redis.RedisValue)c };
-            return global::LuaScripts.ScriptCalls.Convert(this.pipeline.QueueScript("echo_key", __args),
+            return this.pipeline.QueueScript("echo_key", __args,
                 static __reply => global::LuaScripts.ScriptReplies.Leaf<string[]>(__reply, new global::LuaScripts.ScriptReplyContext("echo_key", "IArguments.Three")));
         }
 
         global::System.Threading.Tasks.Task<string[]> global::MyApp.IBase.Inherited(global::StackExchange.Redis.RedisKey key)
         {
             var __args = new global::StackExchange.Redis.RedisValue[] { global::LuaScripts.ScriptCalls.Arg(key) };
-            return global::LuaScripts.ScriptCalls.Convert(this.pipeline.QueueScript("echo_key", __args),
+            return this.pipeline.QueueScript("echo_key", __args,
                 static __reply => global::LuaScripts.ScriptReplies.Leaf<string[]>(__reply, new global::LuaScripts.ScriptReplyContext("echo_key", "IBase.Inherited")));
         }
     }

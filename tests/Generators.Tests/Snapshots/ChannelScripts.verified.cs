@@ -70,14 +70,14 @@ partial interface IChannelScripts
         global::System.Threading.Tasks.Task<long> global::MyApp.Channels.IChannelScripts.PublishToGroup(global::StackExchange.Redis.RedisKey topic, global::StackExchange.Redis.RedisValue message)
         {
             var __args = new global::StackExchange.Redis.RedisValue[] { global::LuaScripts.ScriptCalls.Arg(topic), message };
-            return global::LuaScripts.ScriptCalls.Convert(this.pipeline.QueueScript("publish_to_group", __args),
+            return this.pipeline.QueueScript("publish_to_group", __args,
                 static __reply => global::LuaScripts.ScriptReplies.Leaf<long>(__reply, new global::LuaScripts.ScriptReplyContext("publish_to_group", "IChannelScripts.PublishToGroup")));
         }
 
         global::System.Threading.Tasks.Task<global::StackExchange.Redis.RedisValue> global::MyApp.Channels.IChannelScripts.PollAsync(global::StackExchange.Redis.RedisKey queue, global::System.Threading.CancellationToken cancellation)
         {
             var __args = new global::StackExchange.Redis.RedisValue[] { global::LuaScripts.ScriptCalls.Arg(queue) };
-            return global::LuaScripts.ScriptCalls.Convert(this.pipeline.QueueScript("channel_poll", __args),
+            return this.pipeline.QueueScript("channel_poll", __args,
                 static __reply => global::LuaScripts.ScriptReplies.Leaf<global::StackExchange.Redis.RedisValue>(__reply, new global::LuaScripts.ScriptReplyContext("channel_poll", "IChannelScripts.PollAsync")));
         }
 
@@ -88,14 +88,14 @@ partial interface IChannelScripts
             var __n = 0;
             __args[__n++] = (global::StackExchange.Redis.RedisValue)keyCount;
             foreach (var __item in keys) __args[__n++] = global::LuaScripts.ScriptCalls.Arg(__item);
-            return global::LuaScripts.ScriptCalls.Convert(this.pipeline.QueueScript("multi_get", __args),
+            return this.pipeline.QueueScript("multi_get", __args,
                 static __reply => global::LuaScripts.ScriptReplies.Leaf<global::StackExchange.Redis.RedisValue[]>(__reply, new global::LuaScripts.ScriptReplyContext("multi_get", "IChannelScripts.MultiGet")));
         }
 
         global::System.Threading.Tasks.Task<string?> global::MyApp.Channels.IChannelScripts.GetHTTPStatusAsync()
         {
             var __args = global::System.Array.Empty<global::StackExchange.Redis.RedisValue>();
-            return global::LuaScripts.ScriptCalls.Convert(this.pipeline.QueueScript("get_http_status", __args),
+            return this.pipeline.QueueScript("get_http_status", __args,
                 static __reply => global::LuaScripts.ScriptReplies.Leaf<string?>(__reply, new global::LuaScripts.ScriptReplyContext("get_http_status", "IChannelScripts.GetHTTPStatusAsync")));
         }
     }

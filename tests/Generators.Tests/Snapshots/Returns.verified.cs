@@ -165,119 +165,119 @@ partial interface IReturns
         global::System.Threading.Tasks.Task<long> global::MyApp.IReturns.AsLong()
         {
             var __args = global::System.Array.Empty<global::StackExchange.Redis.RedisValue>();
-            return global::LuaScripts.ScriptCalls.Convert(this.pipeline.QueueScript("r", __args),
+            return this.pipeline.QueueScript("r", __args,
                 static __reply => global::LuaScripts.ScriptReplies.Leaf<long>(__reply, new global::LuaScripts.ScriptReplyContext("r", "IReturns.AsLong")));
         }
 
         global::System.Threading.Tasks.Task<int> global::MyApp.IReturns.AsInt()
         {
             var __args = global::System.Array.Empty<global::StackExchange.Redis.RedisValue>();
-            return global::LuaScripts.ScriptCalls.Convert(this.pipeline.QueueScript("r", __args),
+            return this.pipeline.QueueScript("r", __args,
                 static __reply => global::LuaScripts.ScriptReplies.Leaf<int>(__reply, new global::LuaScripts.ScriptReplyContext("r", "IReturns.AsInt")));
         }
 
         global::System.Threading.Tasks.Task<double> global::MyApp.IReturns.AsDouble()
         {
             var __args = global::System.Array.Empty<global::StackExchange.Redis.RedisValue>();
-            return global::LuaScripts.ScriptCalls.Convert(this.pipeline.QueueScript("r", __args),
+            return this.pipeline.QueueScript("r", __args,
                 static __reply => global::LuaScripts.ScriptReplies.Leaf<double>(__reply, new global::LuaScripts.ScriptReplyContext("r", "IReturns.AsDouble")));
         }
 
         global::System.Threading.Tasks.Task<bool> global::MyApp.IReturns.AsBool()
         {
             var __args = global::System.Array.Empty<global::StackExchange.Redis.RedisValue>();
-            return global::LuaScripts.ScriptCalls.Convert(this.pipeline.QueueScript("r", __args),
+            return this.pipeline.QueueScript("r", __args,
                 static __reply => global::LuaScripts.ScriptReplies.Leaf<bool>(__reply, new global::LuaScripts.ScriptReplyContext("r", "IReturns.AsBool")));
         }
 
         global::System.Threading.Tasks.Task<long?> global::MyApp.IReturns.AsNullableLong()
         {
             var __args = global::System.Array.Empty<global::StackExchange.Redis.RedisValue>();
-            return global::LuaScripts.ScriptCalls.Convert(this.pipeline.QueueScript("r", __args),
+            return this.pipeline.QueueScript("r", __args,
                 static __reply => global::LuaScripts.ScriptReplies.Leaf<long?>(__reply, new global::LuaScripts.ScriptReplyContext("r", "IReturns.AsNullableLong")));
         }
 
         global::System.Threading.Tasks.Task<int?> global::MyApp.IReturns.AsNullableInt()
         {
             var __args = global::System.Array.Empty<global::StackExchange.Redis.RedisValue>();
-            return global::LuaScripts.ScriptCalls.Convert(this.pipeline.QueueScript("r", __args),
+            return this.pipeline.QueueScript("r", __args,
                 static __reply => global::LuaScripts.ScriptReplies.Leaf<int?>(__reply, new global::LuaScripts.ScriptReplyContext("r", "IReturns.AsNullableInt")));
         }
 
         global::System.Threading.Tasks.Task<double?> global::MyApp.IReturns.AsNullableDouble()
         {
             var __args = global::System.Array.Empty<global::StackExchange.Redis.RedisValue>();
-            return global::LuaScripts.ScriptCalls.Convert(this.pipeline.QueueScript("r", __args),
+            return this.pipeline.QueueScript("r", __args,
                 static __reply => global::LuaScripts.ScriptReplies.Leaf<double?>(__reply, new global::LuaScripts.ScriptReplyContext("r", "IReturns.AsNullableDouble")));
         }
 
         global::System.Threading.Tasks.Task<bool?> global::MyApp.IReturns.AsNullableBool()
         {
             var __args = global::System.Array.Empty<global::StackExchange.Redis.RedisValue>();
-            return global::LuaScripts.ScriptCalls.Convert(this.pipeline.QueueScript("r", __args),
+            return this.pipeline.QueueScript("r", __args,
                 static __reply => global::LuaScripts.ScriptReplies.Leaf<bool?>(__reply, new global::LuaScripts.ScriptReplyContext("r", "IReturns.AsNullableBool")));
         }
 
         global::System.Threading.Tasks.Task<string?> global::MyApp.IReturns.AsString()
         {
             var __args = global::System.Array.Empty<global::StackExchange.Redis.RedisValue>();
-            return global::LuaScripts.ScriptCalls.Convert(this.pipeline.QueueScript("r", __args),
+            return this.pipeline.QueueScript("r", __args,
                 static __reply => global::LuaScripts.ScriptReplies.Leaf<string?>(__reply, new global::LuaScripts.ScriptReplyContext("r", "IReturns.AsString")));
         }
 
         global::System.Threading.Tasks.Task<byte[]?> global::MyApp.IReturns.AsBytes()
         {
             var __args = global::System.Array.Empty<global::StackExchange.Redis.RedisValue>();
-            return global::LuaScripts.ScriptCalls.Convert(this.pipeline.QueueScript("r", __args),
+            return this.pipeline.QueueScript("r", __args,
                 static __reply => global::LuaScripts.ScriptReplies.Leaf<byte[]?>(__reply, new global::LuaScripts.ScriptReplyContext("r", "IReturns.AsBytes")));
         }
 
         global::System.Threading.Tasks.Task<global::StackExchange.Redis.RedisValue> global::MyApp.IReturns.AsValue()
         {
             var __args = global::System.Array.Empty<global::StackExchange.Redis.RedisValue>();
-            return global::LuaScripts.ScriptCalls.Convert(this.pipeline.QueueScript("r", __args),
+            return this.pipeline.QueueScript("r", __args,
                 static __reply => global::LuaScripts.ScriptReplies.Leaf<global::StackExchange.Redis.RedisValue>(__reply, new global::LuaScripts.ScriptReplyContext("r", "IReturns.AsValue")));
         }
 
         global::System.Threading.Tasks.Task<global::StackExchange.Redis.RedisKey> global::MyApp.IReturns.AsKey()
         {
             var __args = global::System.Array.Empty<global::StackExchange.Redis.RedisValue>();
-            return global::LuaScripts.ScriptCalls.Convert(this.pipeline.QueueScript("r", __args),
+            return this.pipeline.QueueScript("r", __args,
                 static __reply => global::LuaScripts.ScriptReplies.Leaf<global::StackExchange.Redis.RedisKey>(__reply, new global::LuaScripts.ScriptReplyContext("r", "IReturns.AsKey")));
         }
 
         global::System.Threading.Tasks.Task<string?[]?> global::MyApp.IReturns.AsStrings()
         {
             var __args = global::System.Array.Empty<global::StackExchange.Redis.RedisValue>();
-            return global::LuaScripts.ScriptCalls.Convert(this.pipeline.QueueScript("r", __args),
+            return this.pipeline.QueueScript("r", __args,
                 static __reply => global::LuaScripts.ScriptReplies.Leaf<string?[]?>(__reply, new global::LuaScripts.ScriptReplyContext("r", "IReturns.AsStrings")));
         }
 
         global::System.Threading.Tasks.Task<long[]> global::MyApp.IReturns.AsLongs()
         {
             var __args = global::System.Array.Empty<global::StackExchange.Redis.RedisValue>();
-            return global::LuaScripts.ScriptCalls.Convert(this.pipeline.QueueScript("r", __args),
+            return this.pipeline.QueueScript("r", __args,
                 static __reply => global::LuaScripts.ScriptReplies.Leaf<long[]>(__reply, new global::LuaScripts.ScriptReplyContext("r", "IReturns.AsLongs")));
         }
 
         global::System.Threading.Tasks.Task<global::StackExchange.Redis.RedisValue[]> global::MyApp.IReturns.AsValues()
         {
             var __args = global::System.Array.Empty<global::StackExchange.Redis.RedisValue>();
-            return global::LuaScripts.ScriptCalls.Convert(this.pipeline.QueueScript("r", __args),
+            return this.pipeline.QueueScript("r", __args,
                 static __reply => global::LuaScripts.ScriptReplies.Leaf<global::StackExchange.Redis.RedisValue[]>(__reply, new global::LuaScripts.ScriptReplyContext("r", "IReturns.AsValues")));
         }
 
         global::System.Threading.Tasks.Task<global::StackExchange.Redis.RedisKey[]> global::MyApp.IReturns.AsKeys()
         {
             var __args = global::System.Array.Empty<global::StackExchange.Redis.RedisValue>();
-            return global::LuaScripts.ScriptCalls.Convert(this.pipeline.QueueScript("r", __args),
+            return this.pipeline.QueueScript("r", __args,
                 static __reply => global::LuaScripts.ScriptReplies.Leaf<global::StackExchange.Redis.RedisKey[]>(__reply, new global::LuaScripts.ScriptReplyContext("r", "IReturns.AsKeys")));
         }
 
         global::System.Threading.Tasks.Task<global::StackExchange.Redis.RedisResult[]> global::MyApp.IReturns.AsResults()
         {
             var __args = global::System.Array.Empty<global::StackExchange.Redis.RedisValue>();
-            return global::LuaScripts.ScriptCalls.Convert(this.pipeline.QueueScript("r", __args),
+            return this.pipeline.QueueScript("r", __args,
                 static __reply => global::LuaScripts.ScriptReplies.Leaf<global::StackExchange.Redis.RedisResult[]>(__reply, new global::LuaScripts.ScriptReplyContext("r", "IReturns.AsResults")));
         }
     }
