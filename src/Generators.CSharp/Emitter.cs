@@ -20,13 +20,14 @@ internal static class Emitter
         o.AppendLine("    /// <summary>An implementation whose methods run <paramref name=\"client\"/>'s commands (as <c>client.Bind&lt;T&gt;()</c> maps them), written at compile time: no reflection.</summary>");
         o.AppendLine("    /// <param name=\"client\">The client whose commands run; each is looked up by name at each call.</param>");
         o.AppendLine("    /// <returns>The implementation; thread-safe.</returns>");
-        o.Append("    public static ").Append(model.FullName).AppendLine(" Create(global::LuaScripts.ScriptClient client) =>");
+        var modifiers = model.HidesCreate ? "    public static new " : "    public static ";
+        o.Append(modifiers).Append(model.FullName).AppendLine(" Create(global::LuaScripts.ScriptClient client) =>");
         o.AppendLine("        new __LuaScriptsClient(client ?? throw new global::System.ArgumentNullException(nameof(client)));");
         o.AppendLine();
         o.AppendLine("    /// <summary>An implementation whose methods queue <paramref name=\"pipeline\"/>'s client's commands on it; each task completes when the pipeline is executed.</summary>");
         o.AppendLine("    /// <param name=\"pipeline\">The pipeline or transaction the calls are queued on.</param>");
         o.AppendLine("    /// <returns>The implementation; like the pipeline, not thread-safe.</returns>");
-        o.Append("    public static ").Append(model.FullName).AppendLine(" Create(global::LuaScripts.ScriptPipeline pipeline) =>");
+        o.Append(modifiers).Append(model.FullName).AppendLine(" Create(global::LuaScripts.ScriptPipeline pipeline) =>");
         o.AppendLine("        new __LuaScriptsPipeline(pipeline ?? throw new global::System.ArgumentNullException(nameof(pipeline)));");
         EmitClass(o, model, "__LuaScriptsClient", "global::LuaScripts.ScriptClient", "client", queued: false);
         EmitClass(o, model, "__LuaScriptsPipeline", "global::LuaScripts.ScriptPipeline", "pipeline", queued: true);

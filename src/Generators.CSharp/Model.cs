@@ -113,6 +113,7 @@ namespace LuaScripts.Generators
         string Name,
         string FullName,
         string HintName,
+        bool HidesCreate,
         EquatableArray<MethodModel> Methods,
         EquatableArray<DiagnosticInfo> Diagnostics)
     {

@@ -64,7 +64,7 @@ internal static class Reader
         }
         var ns = type.ContainingNamespace.IsGlobalNamespace ? null : type.ContainingNamespace.ToDisplayString();
         return new InterfaceModel(ns, type.Name, type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
-            (ns is null ? "" : ns + ".") + type.Name, new EquatableArray<MethodModel>(methods), new EquatableArray<DiagnosticInfo>(diagnostics));
+            (ns is null ? "" : ns + ".") + type.Name, HidesCreate(type), new EquatableArray<MethodModel>(methods), new EquatableArray<DiagnosticInfo>(diagnostics));
     }
 
     private static MethodModel? ReadMethod(INamedTypeSymbol declaring, IMethodSymbol method, string display, Location where,
@@ -157,6 +157,11 @@ internal static class Reader
             method.ReturnType.ToDisplayString(TypeFormat), result, new EquatableArray<ParameterModel>(parameters), leadingKeys, keys,
             LocationInfo.From(where));
     }
+
+    /// <summary>Whether a base interface has a Create of its own (written by hand, or by this generator: [ScriptCommands]).</summary>
+    private static bool HidesCreate(INamedTypeSymbol type) =>
+        type.AllInterfaces.Any(i => i.GetMembers("Create").Any(m => m.IsStatic)
+            || i.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == "LuaScripts.ScriptCommandsAttribute"));
 
     private static Location? ReturnLocation(IMethodSymbol method) =>
         method.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax() is MethodDeclarationSyntax m ? m.ReturnType.GetLocation() : null;

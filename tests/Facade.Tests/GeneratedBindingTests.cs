@@ -158,12 +158,12 @@ public sealed class GeneratedBindingTests : IDisposable
         Assert.Equal("r_longs", table.ScriptName);
         var nil = await Assert.ThrowsAsync<ScriptResultConversionException>(() => generated.NilAsLong());
         Assert.True(nil.Reply.IsNull);
-        var nullArray = Assert.Throws<ScriptArgumentException>(() => generated.EchoMany("x", default, null!));
+        var nullArray = Assert.Throws<ScriptArgumentException>(() => { _ = generated.EchoMany("x", default, null!); });
         Assert.Contains("IReturns.EchoMany", nullArray.Message);
         Assert.Contains("'rest'", nullArray.Message);
 
         var empty = IReturns.Create(TestClients.Create(mux));
-        var unknown = Assert.Throws<UnknownScriptException>(() => empty.AsLong());
+        var unknown = Assert.Throws<UnknownScriptException>(() => { _ = empty.AsLong(); });
         Assert.Equal("r_long", unknown.ScriptName);
         Assert.Throws<ArgumentNullException>(() => IReturns.Create((ScriptClient)null!));
     }
@@ -200,7 +200,7 @@ public sealed class GeneratedBindingTests : IDisposable
         var a = counter.IncrBy(Key("t"), 5);
         var strings = returns.Strings();
         var wrong = returns.TableAsLong();
-        Assert.Throws<UnknownScriptException>(() => counter.Sum(Key("t"), Key("u"), 1));
+        Assert.Throws<UnknownScriptException>(() => { _ = counter.Sum(Key("t"), Key("u"), 1); });
         Assert.Equal(3, tx.Count);
 
         var results = await tx.ExecuteAsync();

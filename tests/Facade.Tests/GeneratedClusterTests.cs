@@ -1,3 +1,4 @@
+using LuaScripts.TestServers;
 using StackExchange.Redis;
 using Xunit;
 
