@@ -17,18 +17,37 @@ internal static class Emitter
         if (model.Namespace is not null) o.Append("namespace ").Append(model.Namespace).AppendLine(";").AppendLine();
         o.Append("partial interface ").AppendLine(model.Name);
         o.AppendLine("{");
-        o.AppendLine("    /// <summary>An implementation whose methods run <paramref name=\"client\"/>'s commands (as <c>client.Bind&lt;T&gt;()</c> maps them), written at compile time: no reflection.</summary>");
+        o.AppendLine("    /// <summary>An implementation whose methods run <paramref name=\"client\"/>'s commands (as <c>client.Bind&lt;T&gt;()</c> maps and checks them), written at compile time: no reflection.</summary>");
         o.AppendLine("    /// <param name=\"client\">The client whose commands run; each is looked up by name at each call.</param>");
         o.AppendLine("    /// <returns>The implementation; thread-safe.</returns>");
+        o.AppendLine("    /// <exception cref=\"global::LuaScripts.ScriptBindingException\">A method's command is not defined on the client, or has more keys than it passes.</exception>");
         var modifiers = model.HidesCreate ? "    public static new " : "    public static ";
-        o.Append(modifiers).Append(model.FullName).AppendLine(" Create(global::LuaScripts.ScriptClient client) =>");
-        o.AppendLine("        new __LuaScriptsClient(client ?? throw new global::System.ArgumentNullException(nameof(client)));");
+        o.Append(modifiers).Append(model.FullName).AppendLine(" Create(global::LuaScripts.ScriptClient client)");
+        o.AppendLine("    {");
+        o.Append("        global::LuaScripts.ScriptCalls.CheckBinding(client, typeof(").Append(model.FullName).AppendLine("), __LuaScriptsMethods);");
+        o.AppendLine("        return new __LuaScriptsClient(client);");
+        o.AppendLine("    }");
         o.AppendLine();
         o.AppendLine("    /// <summary>An implementation whose methods queue <paramref name=\"pipeline\"/>'s client's commands on it; each task completes when the pipeline is executed.</summary>");
         o.AppendLine("    /// <param name=\"pipeline\">The pipeline or transaction the calls are queued on.</param>");
         o.AppendLine("    /// <returns>The implementation; like the pipeline, not thread-safe.</returns>");
-        o.Append(modifiers).Append(model.FullName).AppendLine(" Create(global::LuaScripts.ScriptPipeline pipeline) =>");
-        o.AppendLine("        new __LuaScriptsPipeline(pipeline ?? throw new global::System.ArgumentNullException(nameof(pipeline)));");
+        o.AppendLine("    /// <exception cref=\"global::LuaScripts.ScriptBindingException\">A method's command is not defined on the pipeline's client, or has more keys than it passes.</exception>");
+        o.Append(modifiers).Append(model.FullName).AppendLine(" Create(global::LuaScripts.ScriptPipeline pipeline)");
+        o.AppendLine("    {");
+        o.Append("        global::LuaScripts.ScriptCalls.CheckBinding(pipeline, typeof(").Append(model.FullName).AppendLine("), __LuaScriptsMethods);");
+        o.AppendLine("        return new __LuaScriptsPipeline(pipeline);");
+        o.AppendLine("    }");
+        o.AppendLine();
+        o.AppendLine("    /// <summary>Each method: Interface.Method, its command, its flat arguments without arrays, whether an array adds more.</summary>");
+        o.AppendLine("    private static readonly (string Member, string Command, int MinArguments, bool Unbounded)[] __LuaScriptsMethods =");
+        o.AppendLine("    {");
+        foreach (var m in model.Methods)
+        {
+            o.Append("        (").Append(Literal(m.Display)).Append(", ").Append(Literal(m.Command)).Append(", ")
+                .Append(m.MinArguments.ToString(System.Globalization.CultureInfo.InvariantCulture)).Append(", ")
+                .Append(m.Unbounded ? "true" : "false").AppendLine("),");
+        }
+        o.AppendLine("    };");
         EmitClass(o, model, "__LuaScriptsClient", "global::LuaScripts.ScriptClient", "client", queued: false);
         EmitClass(o, model, "__LuaScriptsPipeline", "global::LuaScripts.ScriptPipeline", "pipeline", queued: true);
         o.AppendLine("}");

@@ -81,6 +81,8 @@ public sealed class GeneratedBindingTests : IDisposable
         client.DefineCommand("r_nested", new CommandDefinition("return {1, {2, 'x'}}") { Keys = 0 });
         client.DefineCommand("echo_args", new CommandDefinition("return ARGV") { Keys = 0 });
         client.DefineCommand("incr", new CommandDefinition(Lua.IncrBy) { Keys = 1 });
+        client.DefineCommand("sum2",
+            new CommandDefinition("return redis.call('INCRBY', KEYS[1], ARGV[1]) + redis.call('INCRBY', KEYS[2], ARGV[1])") { Keys = 2 });
         client.DefineCommand("fails", new CommandDefinition("return redis.error_reply('ERR no luck')") { Keys = 1 });
     }
 
@@ -162,10 +164,31 @@ public sealed class GeneratedBindingTests : IDisposable
         Assert.Contains("IReturns.EchoMany", nullArray.Message);
         Assert.Contains("'rest'", nullArray.Message);
 
-        var empty = IReturns.Create(TestClients.Create(mux));
-        var unknown = Assert.Throws<UnknownScriptException>(() => { _ = empty.AsLong(); });
+        client.RemoveCommand("r_long");
+        var unknown = Assert.Throws<UnknownScriptException>(() => { _ = generated.AsLong(); });
         Assert.Equal("r_long", unknown.ScriptName);
         Assert.Throws<ArgumentNullException>(() => IReturns.Create((ScriptClient)null!));
+    }
+
+    [Fact]
+    public void Create_checks_the_commands_as_Bind_does_and_lists_the_same_problems()
+    {
+        var other = TestClients.Create(mux);
+        other.DefineCommand("incr", new CommandDefinition(Lua.IncrBy) { Keys = 3 });
+        other.DefineCommand("fails", new CommandDefinition("return 1") { Keys = 1 });
+
+        var generated = Assert.Throws<ScriptBindingException>(() => ICounter.Create(other));
+#pragma warning disable IL2026, IL3050 // Bind<T> is the reference the generated form must match.
+        var bound = Assert.Throws<ScriptBindingException>(() => other.Bind<ICounter>());
+#pragma warning restore IL2026, IL3050
+
+        Assert.Equal(bound.Problems, generated.Problems);
+        Assert.Equal(2, generated.Problems.Count);
+        Assert.Contains(generated.Problems, p => p.Contains("ICounter.Sum", StringComparison.Ordinal) && p.Contains("'sum2'", StringComparison.Ordinal));
+        Assert.Contains(generated.Problems, p => p.Contains("ICounter.IncrBy", StringComparison.Ordinal));
+        Assert.Equal(typeof(ICounter), generated.InterfaceType);
+        var queued = Assert.Throws<ScriptBindingException>(() => ICounter.Create(other.Transaction()));
+        Assert.Contains("transaction", queued.Problems.Single(p => p.Contains("'sum2'", StringComparison.Ordinal)), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -200,6 +223,7 @@ public sealed class GeneratedBindingTests : IDisposable
         var a = counter.IncrBy(Key("t"), 5);
         var strings = returns.Strings();
         var wrong = returns.TableAsLong();
+        client.RemoveCommand("sum2");
         Assert.Throws<UnknownScriptException>(() => { _ = counter.Sum(Key("t"), Key("u"), 1); });
         Assert.Equal(3, tx.Count);
 

@@ -205,25 +205,36 @@ internal static class ScriptBinder
                 continue;
             }
             problems.AddRange(method.Problems);
-            if (!registry.TryGetValue(method.CommandName, out var script))
-            {
-                problems.Add(Messages.Binding.CommandNotDefined(method.DisplayName, method.CommandName, target.Where));
-                continue;
-            }
-            if (script.KeyCount is KeyCount.Fixed fixedKeys)
-            {
-                if (!method.Unbounded && method.MinArguments < fixedKeys.Item)
-                    problems.Add(Messages.Binding.TooFewParameters(method.DisplayName, method.CommandName, fixedKeys.Item, method.MinArguments));
-            }
-            else if (!method.Unbounded && method.MinArguments == 0)
-            {
-                problems.Add(Messages.Binding.NoKeyCount(method.DisplayName, method.CommandName));
-            }
+            CheckCommand(registry, target.Where, method.DisplayName, method.CommandName, method.MinArguments, method.Unbounded, problems);
         }
         if (problems.Count > 0) throw new ScriptBindingException(typeof(T), problems);
         var proxy = DispatchProxy.Create<T, ScriptProxy>();
         ((ScriptProxy)(object)proxy).Initialize(plan, target);
         return proxy;
+    }
+
+    /// <summary>
+    /// What is wrong with one method's command on a client, added to <paramref name="problems"/>: not
+    /// defined there, fewer arguments than its fixed key count, or none to give a dynamic key count.
+    /// Checked by <c>Bind&lt;T&gt;()</c> and by the <c>Create</c> of generated bindings alike.
+    /// </summary>
+    internal static void CheckCommand(Registry registry, string where, string display, string command, int minArguments,
+        bool unbounded, List<string> problems)
+    {
+        if (!registry.TryGetValue(command, out var script))
+        {
+            problems.Add(Messages.Binding.CommandNotDefined(display, command, where));
+            return;
+        }
+        if (script.KeyCount is KeyCount.Fixed fixedKeys)
+        {
+            if (!unbounded && minArguments < fixedKeys.Item)
+                problems.Add(Messages.Binding.TooFewParameters(display, command, fixedKeys.Item, minArguments));
+        }
+        else if (!unbounded && minArguments == 0)
+        {
+            problems.Add(Messages.Binding.NoKeyCount(display, command));
+        }
     }
 
     [System.Diagnostics.CodeAnalysis.RequiresUnreferencedCode(TrimMessage)]

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.ComponentModel;
 using System.Threading;
 using System.Threading.Tasks;
@@ -71,6 +72,42 @@ public static class ScriptCalls
     /// <param name="value">The value.</param>
     /// <returns>The flat argument.</returns>
     public static RedisValue Arg(float? value) => value is { } v ? (double)v : RedisValue.Null;
+
+    /// <summary>
+    /// Checks a generated binding's methods against a client's commands, as <see cref="ScriptClient.Bind{T}"/>
+    /// checks them when binding: every command defined there, with few enough keys for the arguments.
+    /// </summary>
+    /// <param name="client">The client the binding runs on.</param>
+    /// <param name="interfaceType">The interface.</param>
+    /// <param name="methods">Each method: <c>Interface.Method</c>, its command, its flat arguments when its arrays are empty, whether an array can add any number.</param>
+    /// <exception cref="ScriptBindingException">Some methods do not fit; it lists every problem.</exception>
+    public static void CheckBinding(ScriptClient client, Type interfaceType,
+        (string Member, string Command, int MinArguments, bool Unbounded)[] methods) =>
+        Check(new ClientTarget(client ?? throw new ArgumentNullException(nameof(client))), interfaceType, methods);
+
+    /// <summary>Checks a generated binding's methods against a pipeline's client's commands (see <see cref="CheckBinding(ScriptClient, Type, ValueTuple{string, string, int, bool}[])"/>).</summary>
+    /// <param name="pipeline">The pipeline or transaction the binding queues on.</param>
+    /// <param name="interfaceType">The interface.</param>
+    /// <param name="methods">Each method, as for a client.</param>
+    /// <exception cref="ScriptBindingException">Some methods do not fit; it lists every problem.</exception>
+    public static void CheckBinding(ScriptPipeline pipeline, Type interfaceType,
+        (string Member, string Command, int MinArguments, bool Unbounded)[] methods)
+    {
+        ArgumentNullException.ThrowIfNull(pipeline);
+        Check(new PipelineTarget(pipeline), interfaceType, methods);
+    }
+
+    private static void Check(ICommandTarget target, Type interfaceType,
+        (string Member, string Command, int MinArguments, bool Unbounded)[] methods)
+    {
+        ArgumentNullException.ThrowIfNull(interfaceType);
+        ArgumentNullException.ThrowIfNull(methods);
+        var problems = new List<string>();
+        var registry = target.Registry;
+        foreach (var (member, command, min, unbounded) in methods)
+            ScriptBinder.CheckCommand(registry, target.Where, member, command, min, unbounded, problems);
+        if (problems.Count > 0) throw new ScriptBindingException(interfaceType, problems);
+    }
 
     /// <summary>The error of a null array passed for a parameter that expands in place (as <c>Bind&lt;T&gt;()</c> raises it).</summary>
     /// <param name="command">The command the method runs.</param>

@@ -5,17 +5,36 @@ namespace MyApp;
 
 partial interface IArguments
 {
-    /// <summary>An implementation whose methods run <paramref name="client"/>'s commands (as <c>client.Bind&lt;T&gt;()</c> maps them), written at compile time: no reflection.</summary>
+    /// <summary>An implementation whose methods run <paramref name="client"/>'s commands (as <c>client.Bind&lt;T&gt;()</c> maps and checks them), written at compile time: no reflection.</summary>
     /// <param name="client">The client whose commands run; each is looked up by name at each call.</param>
     /// <returns>The implementation; thread-safe.</returns>
-    public static global::MyApp.IArguments Create(global::LuaScripts.ScriptClient client) =>
-        new __LuaScriptsClient(client ?? throw new global::System.ArgumentNullException(nameof(client)));
+    /// <exception cref="global::LuaScripts.ScriptBindingException">A method's command is not defined on the client, or has more keys than it passes.</exception>
+    public static global::MyApp.IArguments Create(global::LuaScripts.ScriptClient client)
+    {
+        global::LuaScripts.ScriptCalls.CheckBinding(client, typeof(global::MyApp.IArguments), __LuaScriptsMethods);
+        return new __LuaScriptsClient(client);
+    }
 
     /// <summary>An implementation whose methods queue <paramref name="pipeline"/>'s client's commands on it; each task completes when the pipeline is executed.</summary>
     /// <param name="pipeline">The pipeline or transaction the calls are queued on.</param>
     /// <returns>The implementation; like the pipeline, not thread-safe.</returns>
-    public static global::MyApp.IArguments Create(global::LuaScripts.ScriptPipeline pipeline) =>
-        new __LuaScriptsPipeline(pipeline ?? throw new global::System.ArgumentNullException(nameof(pipeline)));
+    /// <exception cref="global::LuaScripts.ScriptBindingException">A method's command is not defined on the pipeline's client, or has more keys than it passes.</exception>
+    public static global::MyApp.IArguments Create(global::LuaScripts.ScriptPipeline pipeline)
+    {
+        global::LuaScripts.ScriptCalls.CheckBinding(pipeline, typeof(global::MyApp.IArguments), __LuaScriptsMethods);
+        return new __LuaScriptsPipeline(pipeline);
+    }
+
+    /// <summary>Each method: Interface.Method, its command, its flat arguments without arrays, whether an array adds more.</summary>
+    private static readonly (string Member, string Command, int MinArguments, bool Unbounded)[] __LuaScriptsMethods =
+    {
+        ("IArguments.Scalars", "echo", 12, false),
+        ("IArguments.Nullables", "echo", 10, false),
+        ("IArguments.Arrays", "echo", 1, true),
+        ("IArguments.Keywords", "echo", 1, true),
+        ("IArguments.Three", "echo_key", 3, false),
+        ("IBase.Inherited", "echo_key", 1, false),
+    };
 
     [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
     [global::System.CodeDom.Compiler.GeneratedCode("LuaScripts.Generators", "1.0")]
