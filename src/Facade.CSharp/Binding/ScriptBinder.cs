@@ -3,7 +3,6 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Reflection;
 using System.Runtime.CompilerServices;
-using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
 using LuaScripts.Core;
@@ -268,7 +267,7 @@ internal static class ScriptBinder
                     Problem(Messages.Binding.AttributeWithoutName(display));
                     continue;
                 }
-                var command = attribute?.Name ?? CommandNames.FromMethod(method.Name);
+                var command = attribute?.Name ?? Naming.CommandOfMethod(method.Name);
                 var problems = new List<string>();
                 var shape = Results.ShapeOf(method.ReturnType);
                 if (shape is null)
@@ -290,36 +289,5 @@ internal static class ScriptBinder
             }
         }
         return new InterfacePlan(type, members);
-    }
-}
-
-/// <summary>The command name a method runs when it has no <see cref="ScriptCommandAttribute"/>.</summary>
-internal static class CommandNames
-{
-    /// <summary>
-    /// The method's name without an <c>Async</c> suffix, in snake_case: <c>PublishToGroupAsync</c> →
-    /// <c>publish_to_group</c>, <c>GetHTTPStatus</c> → <c>get_http_status</c>.
-    /// </summary>
-    internal static string FromMethod(string methodName)
-    {
-        var name = methodName.Length > 5 && methodName.EndsWith("Async", StringComparison.Ordinal) ? methodName[..^5] : methodName;
-        var result = new StringBuilder(name.Length + 8);
-        for (var i = 0; i < name.Length; i++)
-        {
-            var c = name[i];
-            if (char.IsUpper(c))
-            {
-                if (i > 0 && name[i - 1] != '_'
-                    && (char.IsLower(name[i - 1]) || char.IsDigit(name[i - 1])
-                        || (char.IsUpper(name[i - 1]) && i + 1 < name.Length && char.IsLower(name[i + 1]))))
-                    result.Append('_');
-                result.Append(char.ToLowerInvariant(c));
-            }
-            else
-            {
-                result.Append(c);
-            }
-        }
-        return result.ToString();
     }
 }
