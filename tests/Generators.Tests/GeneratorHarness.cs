@@ -29,28 +29,10 @@ internal static class GeneratorHarness
             .Select(p => (MetadataReference)MetadataReference.CreateFromFile(p))
             .ToArray());
 
-    private const string RepliesStandIn = """
-        namespace LuaScripts
-        {
-            public readonly struct ScriptReplyContext
-            {
-                public ScriptReplyContext(string command, string member) { }
-            }
-
-            public static class ScriptReplies
-            {
-                public static T Leaf<T>(StackExchange.Redis.RedisResult reply, in ScriptReplyContext context) => throw null!;
-            }
-        }
-        """;
-
     internal static GeneratorRun Run(string source, params LuaFile[] files)
     {
         var tree = CSharpSyntaxTree.ParseText(source, new CSharpParseOptions(LanguageVersion.Latest), path: "Snippet.cs");
         var trees = new List<SyntaxTree> { tree };
-        // Until branch `replies` is merged the facade has no ScriptReplies: a stand-in of its signatures.
-        if (typeof(ScriptClient).Assembly.GetType("LuaScripts.ScriptReplies") is null)
-            trees.Add(CSharpSyntaxTree.ParseText(RepliesStandIn, (CSharpParseOptions)tree.Options, path: "StandIn.cs"));
         var compilation = CSharpCompilation.Create("Snippet", trees, References.Value,
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
         GeneratorDriver driver = CSharpGeneratorDriver.Create(

@@ -57,10 +57,35 @@ public sealed class ParityTests
     }
 
     [Fact]
-    public void The_naming_rule_is_the_facades()
+    public void The_generator_accepts_exactly_the_result_types_ScriptReplies_converts()
     {
-        Assert.Equal("publish_to_group", CommandNames.FromMethod("PublishToGroupAsync"));
+        var checkedTypes = 0;
+        foreach (var type in Candidates().Where(t => t != typeof(CancellationToken)))
+        {
+            var name = Types.NameOf(Symbol(type));
+            var compile = name is not null && Types.Leaves.Contains(name);
+            Assert.True(ScriptReplies.IsLeaf(type) == compile, $"{type}: ScriptReplies.IsLeaf says {ScriptReplies.IsLeaf(type)}, the generator {compile}");
+            checkedTypes++;
+        }
+        Assert.True(checkedTypes > 60);
+    }
+
+    [Fact]
+    public void The_naming_rule_gives_the_cores_names()
+    {
+        var names = new List<string>
+        {
+            "PublishToGroupAsync", "GetHTTPStatus", "Async", "RunAsync", "already_snake", "ABC", "A1B2Async", "HTTPServer2Go",
+            "getValue", "X", "", "Get_Value", "ÉtéValue", "IOStream", "Async2Async",
+        };
+        var random = new Random(17);
+        const string Alphabet = "aAbBzZ09_É";
+        for (var i = 0; i < 500; i++)
+            names.Add(new string(Enumerable.Range(0, random.Next(0, 12)).Select(_ => Alphabet[random.Next(Alphabet.Length)]).ToArray())
+                + (random.Next(3) == 0 ? "Async" : ""));
+
+        foreach (var name in names)
+            Assert.Equal(Naming.CommandOfMethod(name), CommandNames.FromMethod(name));
         Assert.Equal("get_http_status", CommandNames.FromMethod("GetHTTPStatus"));
-        Assert.Equal("async", CommandNames.FromMethod("Async"));
     }
 }

@@ -122,6 +122,19 @@ module Messages =
             $"The method {method} returns {expectedName}, but its script command '{scriptName}' "
             + $"returned {Decode.describe reply}, which does not convert to it.{hint}"
 
+        /// A command's reply, or a part of it, does not have the shape its target needs (an array for a
+        /// list, fields for a record, field/value pairs for a dictionary). <paramref name="memberName"/> is
+        /// the target, as <c>Interface.Method</c> with <c>.Member</c> or <c>[index]</c> for nested
+        /// targets; <paramref name="reason"/> is a decoder's sentence fragment, which describes the reply.
+        [<CompiledName("ReplyNotConverted")>]
+        let replyNotConverted (scriptName: string) (memberName: string) (reason: string) : string =
+            $"The reply of the script command '{scriptName}' does not convert at {memberName}: {reason}."
+
+        /// A conversion was asked for a type that is not one of the single conversions of replies.
+        [<CompiledName("NotALeaf")>]
+        let notALeaf (typeName: string) (supported: string) : string =
+            $"{typeName} is not a type a reply converts to directly; the types that do are {supported}."
+
         /// A command reached through the dynamic view that was not defined to be installed.
         [<CompiledName("NotInstalled")>]
         let notInstalled (scriptName: string) : string =

@@ -278,7 +278,7 @@ internal static class ScriptBinder
                     Problem(Messages.Binding.AttributeWithoutName(display));
                     continue;
                 }
-                var command = attribute?.Name ?? CommandNames.FromMethod(method.Name);
+                var command = attribute?.Name ?? Naming.CommandOfMethod(method.Name);
                 var problems = new List<string>();
                 var shape = Results.ShapeOf(method.ReturnType);
                 if (shape is null)

@@ -1,12 +1,13 @@
 using System;
 using System.Text;
 
-namespace LuaScripts;
+namespace LuaScripts.Generators;
 
 /// <summary>
-/// The command name a method runs when it has no <c>[ScriptCommand]</c>: the one copy of the rule, used by
-/// <c>Bind&lt;T&gt;()</c> at run time and compiled into the source generator (LuaScripts.Generators links
-/// this file), so a generated binding and a bound interface name their commands alike.
+/// The command name a method runs when it has no <c>[ScriptCommand]</c>, at compile time. The rule is the
+/// core's <c>LuaScripts.Core.Naming.commandOfMethod</c> (what <c>Bind&lt;T&gt;()</c> uses); a generator
+/// loaded by the compiler cannot load the F# core, so this is its C# form, and tests/Generators.Tests
+/// checks the two give the same name for every method name it tries (a fixed list and random names).
 /// </summary>
 internal static class CommandNames
 {
