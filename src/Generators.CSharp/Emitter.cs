@@ -48,13 +48,16 @@ internal static class Emitter
                 .Append(m.Unbounded ? "true" : "false").AppendLine("),");
         }
         o.AppendLine("    };");
-        EmitClass(o, model, "__LuaScriptsClient", "global::LuaScripts.ScriptClient", "client", queued: false);
-        EmitClass(o, model, "__LuaScriptsPipeline", "global::LuaScripts.ScriptPipeline", "pipeline", queued: true);
+        var replies = new ReplyEmitter();
+        EmitClass(o, model, "__LuaScriptsClient", "global::LuaScripts.ScriptClient", "client", queued: false, replies);
+        EmitClass(o, model, "__LuaScriptsPipeline", "global::LuaScripts.ScriptPipeline", "pipeline", queued: true, replies);
+        if (replies.Members.Length > 0) o.AppendLine().Append(replies.Members.TrimEnd()).AppendLine();
         o.AppendLine("}");
         return o.ToString();
     }
 
-    private static void EmitClass(StringBuilder o, InterfaceModel model, string name, string targetType, string target, bool queued)
+    private static void EmitClass(StringBuilder o, InterfaceModel model, string name, string targetType, string target, bool queued,
+        ReplyEmitter replies)
     {
         o.AppendLine();
         o.AppendLine("    [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]");
@@ -68,11 +71,11 @@ internal static class Emitter
         o.AppendLine();
         o.Append("        public override string ToString() => \"").Append(model.Name).Append(" generated over this ")
             .Append(queued ? "pipeline" : "client").AppendLine("\";");
-        foreach (var method in model.Methods) EmitMethod(o, method, target, queued);
+        foreach (var method in model.Methods) EmitMethod(o, method, target, queued, replies);
         o.AppendLine("    }");
     }
 
-    private static void EmitMethod(StringBuilder o, MethodModel m, string target, bool queued)
+    private static void EmitMethod(StringBuilder o, MethodModel m, string target, bool queued, ReplyEmitter replies)
     {
         o.AppendLine();
         o.Append("        ").Append(m.ReturnType).Append(' ').Append(m.Interface).Append('.').Append(m.Name).Append('(')
@@ -120,15 +123,16 @@ internal static class Emitter
                     ? $"this.{target}.RunScriptAsync({command}, __args)"
                     : $"this.{target}.RunScriptAsync({command}, __args, {cancellation.Name})";
         }
-        if (m.Return == ReturnKind.Leaf && queued)
+        var converted = m.Return is ReturnKind.Leaf or ReturnKind.Composite;
+        if (converted && queued)
         {
             o.Append("            return this.").Append(target).Append(".QueueScript(").Append(command).AppendLine(", __args,");
-            o.Append("                static __reply => ").Append(LeafCall(m, command)).AppendLine(");");
+            o.Append("                static __reply => ").Append(Conversion(m, command, replies)).AppendLine(");");
         }
-        else if (m.Return == ReturnKind.Leaf)
+        else if (converted)
         {
             o.Append("            return global::LuaScripts.ScriptCalls.Convert(").Append(call).AppendLine(",");
-            o.Append("                static __reply => ").Append(LeafCall(m, command)).AppendLine(");");
+            o.Append("                static __reply => ").Append(Conversion(m, command, replies)).AppendLine(");");
         }
         else
         {
@@ -137,8 +141,8 @@ internal static class Emitter
         o.AppendLine("        }");
     }
 
-    private static string LeafCall(MethodModel m, string command) =>
-        $"global::LuaScripts.ScriptReplies.Leaf<{m.ResultType}>(__reply, new global::LuaScripts.ScriptReplyContext({command}, {Literal(m.Display)}))";
+    private static string Conversion(MethodModel m, string command, ReplyEmitter replies) =>
+        replies.Read(m.Result!, "__reply", $"new global::LuaScripts.ScriptReplyContext({command}, {Literal(m.Display)})");
 
     /// <summary>A C# string literal.</summary>
     internal static string Literal(string text)

@@ -84,6 +84,8 @@ namespace LuaScripts.Generators
         Raw,
         /// <summary><c>Task&lt;T&gt;</c> of a leaf type: <c>ScriptReplies.Leaf&lt;T&gt;</c>.</summary>
         Leaf,
+        /// <summary><c>Task&lt;T&gt;</c> of a list, dictionary, tuple, record or class: a generated reader.</summary>
+        Composite,
     }
 
     /// <summary>One method to implement.</summary>
@@ -94,7 +96,7 @@ namespace LuaScripts.Generators
         string Command,
         ReturnKind Return,
         string ReturnType,
-        string? ResultType,
+        ReplyShape? Result,
         EquatableArray<ParameterModel> Parameters,
         int LeadingKeys,
         int? DeclaredKeys,

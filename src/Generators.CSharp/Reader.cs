@@ -91,21 +91,17 @@ internal static class Reader
         var ok = true;
 
         ReturnKind kind = ReturnKind.Plain;
-        string? result = null;
+        ReplyShape? result = null;
         if (!Types.IsTask(method.ReturnType, out var resultType))
         {
             ok = false;
         }
         else if (resultType is not null)
         {
-            var name = Types.NameOf(resultType);
-            if (name is null || !Types.Leaves.Contains(name)) ok = false;
-            else if (name == "RedisResult") kind = ReturnKind.Raw;
-            else
-            {
-                kind = ReturnKind.Leaf;
-                result = resultType.ToDisplayString(TypeFormat);
-            }
+            result = ReplyShapes.Read(resultType);
+            if (result is null) ok = false;
+            else if (Types.NameOf(resultType) == "RedisResult") kind = ReturnKind.Raw;
+            else kind = result.Kind == ShapeKind.Leaf ? ReturnKind.Leaf : ReturnKind.Composite;
         }
         if (!ok)
         {

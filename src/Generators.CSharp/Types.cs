@@ -29,7 +29,8 @@ internal static class Types
 
     internal const string SupportedReturns =
         "Task, or Task<T> of RedisResult, long, int, double, bool, long?, int?, double?, bool?, string, byte[], "
-        + "RedisValue, RedisKey, string[], long[], RedisValue[], RedisKey[] or RedisResult[]";
+        + "RedisValue, RedisKey, string[], long[], RedisValue[], RedisKey[] or RedisResult[], or an array, List<T>, "
+        + "Dictionary<string, T>, tuple, record or class built of those";
 
     /// <summary>A type's name as the sets write it, or null for a type no set can hold.</summary>
     internal static string? NameOf(ITypeSymbol type)

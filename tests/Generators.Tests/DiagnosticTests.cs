@@ -46,6 +46,23 @@ public sealed class DiagnosticTests
     }
 
     [Fact]
+    public void LUAS001_a_composite_result_with_a_part_no_reply_converts_to()
+    {
+        var source = Interface("""
+                Task<System.Collections.Generic.List<object>> Objects();
+                Task<System.Collections.Generic.Dictionary<int, long>> IntKeys();
+                Task<(long, System.DateTime)> TupleWithDate();
+                Task<System.Collections.Generic.List<(long A, string? B)>> Fine();
+            """);
+
+        var found = Diagnose(source);
+
+        Assert.Equal(new[] { "Task<System.Collections.Generic.List<object>>", "Task<System.Collections.Generic.Dictionary<int, long>>",
+            "Task<(long, System.DateTime)>" }, found.Select(f => f.At));
+        Assert.All(found, f => Assert.Equal("LUAS001", f.Id));
+    }
+
+    [Fact]
     public void LUAS002_an_unsupported_or_by_ref_parameter_points_at_the_parameter()
     {
         var found = Diagnose(Interface("    Task Send(RedisKey key, object what, ref long n, System.DateTime[] when);"));

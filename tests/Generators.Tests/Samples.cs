@@ -87,11 +87,44 @@ internal static class Samples
         }
         """;
 
+    /// <summary>Results built of parts: records, classes, structs, tuples, lists, arrays and dictionaries, nested.</summary>
+    internal const string Composites = Usings + """
+        using System.Collections.Generic;
+
+        namespace MyApp;
+
+        public sealed record Member(string Name, long Score);
+
+        public sealed class Settings
+        {
+            public string? Mode { get; set; }
+            public long? Limit { get; init; }
+        }
+
+        public readonly record struct Point(long X, long Y);
+
+        [ScriptCommands]
+        public partial interface IComposites
+        {
+            [ScriptCommand("member")] Task<Member?> GetMember(RedisKey key);
+            [ScriptCommand("members")] Task<List<Member>> Members(RedisKey key);
+            [ScriptCommand("members")] Task<Member[]> MemberArray(RedisKey key);
+            [ScriptCommand("scores")] Task<Dictionary<string, long>> Scores(RedisKey key);
+            [ScriptCommand("settings")] Task<Settings?> GetSettings(RedisKey key);
+            [ScriptCommand("pair")] Task<(long Count, string? Name)> Pair();
+            [ScriptCommand("point")] Task<Point?> MaybePoint();
+            [ScriptCommand("point")] Task<Point> APoint();
+            [ScriptCommand("nested")] Task<IReadOnlyDictionary<string, IReadOnlyList<Point>>> Nested();
+            [ScriptCommand("grid")] Task<long[][]> Grid();
+        }
+        """;
+
     /// <summary>The snippets pinned as snapshots, by name.</summary>
     internal static readonly IReadOnlyDictionary<string, string> All = new Dictionary<string, string>
     {
         ["ChannelScripts"] = ChannelScripts,
         ["Returns"] = Returns,
         ["Arguments"] = Arguments,
+        ["Composites"] = Composites,
     };
 }
