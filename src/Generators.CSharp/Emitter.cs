@@ -15,8 +15,22 @@ internal static class Emitter
         o.AppendLine("#nullable enable");
         o.AppendLine();
         if (model.Namespace is not null) o.Append("namespace ").Append(model.Namespace).AppendLine(";").AppendLine();
-        o.Append("partial interface ").AppendLine(model.Name);
+        o.Append(model.IsClass ? "partial class " : "partial interface ").AppendLine(model.Name);
         o.AppendLine("{");
+        if (model.IsClass)
+        {
+            o.AppendLine("    private readonly global::LuaScripts.ScriptClient? __luaScriptsClient;");
+            o.AppendLine("    private readonly global::LuaScripts.ScriptPipeline? __luaScriptsPipeline;");
+            o.AppendLine();
+            o.Append("    private ").Append(model.Name).AppendLine("(global::LuaScripts.ScriptClient? client, global::LuaScripts.ScriptPipeline? pipeline)");
+            o.AppendLine("    {");
+            o.AppendLine("        __luaScriptsClient = client;");
+            o.AppendLine("        __luaScriptsPipeline = pipeline;");
+            o.AppendLine("    }");
+            o.AppendLine();
+        }
+        var newClient = model.IsClass ? $"new {model.FullName}(client, null)" : "new __LuaScriptsClient(client)";
+        var newPipeline = model.IsClass ? $"new {model.FullName}(null, pipeline)" : "new __LuaScriptsPipeline(pipeline)";
         o.AppendLine("    /// <summary>An implementation whose methods run <paramref name=\"client\"/>'s commands (as <c>client.Bind&lt;T&gt;()</c> maps and checks them), written at compile time: no reflection.</summary>");
         o.AppendLine("    /// <param name=\"client\">The client whose commands run; each is looked up by name at each call.</param>");
         o.AppendLine("    /// <returns>The implementation; thread-safe.</returns>");
@@ -25,7 +39,7 @@ internal static class Emitter
         o.Append(modifiers).Append(model.FullName).AppendLine(" Create(global::LuaScripts.ScriptClient client)");
         o.AppendLine("    {");
         o.Append("        global::LuaScripts.ScriptCalls.CheckBinding(client, typeof(").Append(model.FullName).AppendLine("), __LuaScriptsMethods);");
-        o.AppendLine("        return new __LuaScriptsClient(client);");
+        o.Append("        return ").Append(newClient).AppendLine(";");
         o.AppendLine("    }");
         o.AppendLine();
         o.AppendLine("    /// <summary>An implementation whose methods queue <paramref name=\"pipeline\"/>'s client's commands on it; each task completes when the pipeline is executed.</summary>");
@@ -35,7 +49,7 @@ internal static class Emitter
         o.Append(modifiers).Append(model.FullName).AppendLine(" Create(global::LuaScripts.ScriptPipeline pipeline)");
         o.AppendLine("    {");
         o.Append("        global::LuaScripts.ScriptCalls.CheckBinding(pipeline, typeof(").Append(model.FullName).AppendLine("), __LuaScriptsMethods);");
-        o.AppendLine("        return new __LuaScriptsPipeline(pipeline);");
+        o.Append("        return ").Append(newPipeline).AppendLine(";");
         o.AppendLine("    }");
         o.AppendLine();
         o.AppendLine("    /// <summary>Each method: Interface.Method, its command, its flat arguments without arrays, whether an array adds more.</summary>");
@@ -49,8 +63,15 @@ internal static class Emitter
         }
         o.AppendLine("    };");
         var replies = new ReplyEmitter();
-        EmitClass(o, model, "__LuaScriptsClient", "global::LuaScripts.ScriptClient", "client", queued: false, replies);
-        EmitClass(o, model, "__LuaScriptsPipeline", "global::LuaScripts.ScriptPipeline", "pipeline", queued: true, replies);
+        if (model.IsClass)
+        {
+            foreach (var method in model.Methods) EmitClassMethod(o, method, replies);
+        }
+        else
+        {
+            EmitClass(o, model, "__LuaScriptsClient", "global::LuaScripts.ScriptClient", "client", queued: false, replies);
+            EmitClass(o, model, "__LuaScriptsPipeline", "global::LuaScripts.ScriptPipeline", "pipeline", queued: true, replies);
+        }
         if (replies.Members.Length > 0) o.AppendLine().Append(replies.Members.TrimEnd()).AppendLine();
         o.AppendLine("}");
         return o.ToString();
@@ -81,10 +102,34 @@ internal static class Emitter
         o.Append("        ").Append(m.ReturnType).Append(' ').Append(m.Interface).Append('.').Append(m.Name).Append('(')
             .Append(string.Join(", ", m.Parameters.Select(p => p.Type + " " + p.Name))).AppendLine(")");
         o.AppendLine("        {");
+        EmitBody(o, m, "this." + target, queued, replies, "            ");
+        o.AppendLine("        }");
+    }
+
+    /// <summary>A partial class's method: queued when the instance was made over a pipeline, else run.</summary>
+    private static void EmitClassMethod(StringBuilder o, MethodModel m, ReplyEmitter replies)
+    {
+        o.AppendLine();
+        o.Append("    ").Append(m.Accessibility).Append(" partial ").Append(m.ReturnType).Append(' ').Append(m.Name).Append('(')
+            .Append(string.Join(", ", m.Parameters.Select(p => (p.IsParams ? "params " : "") + p.Type + " " + p.Name))).AppendLine(")");
+        o.AppendLine("    {");
+        o.AppendLine("        if (this.__luaScriptsPipeline is { } __pipeline)");
+        o.AppendLine("        {");
+        EmitBody(o, m, "__pipeline", queued: true, replies, "            ");
+        o.AppendLine("        }");
+        o.AppendLine("        else");
+        o.AppendLine("        {");
+        EmitBody(o, m, "this.__luaScriptsClient!", queued: false, replies, "            ");
+        o.AppendLine("        }");
+        o.AppendLine("    }");
+    }
+
+    private static void EmitBody(StringBuilder o, MethodModel m, string target, bool queued, ReplyEmitter replies, string indent)
+    {
         var command = Literal(m.Command);
         foreach (var p in m.Parameters.Where(p => p.Kind == ParameterKind.Expanded))
         {
-            o.Append("            if (").Append(p.Name).Append(" is null) throw global::LuaScripts.ScriptCalls.NullArray(").Append(command)
+            o.Append(indent).Append("if (").Append(p.Name).Append(" is null) throw global::LuaScripts.ScriptCalls.NullArray(").Append(command)
                 .Append(", ").Append(Literal(m.Display)).Append(", ").Append(Literal(p.Name.TrimStart('@'))).AppendLine(");");
         }
         var cancellation = m.Parameters.LastOrDefault(p => p.Kind == ParameterKind.Cancellation);
@@ -92,53 +137,52 @@ internal static class Emitter
         string call;
         if (!m.Unbounded && !queued && singles.Count <= 3)
         {
-            call = $"this.{target}.RunScriptAsync({string.Join(", ", new[] { command }.Concat(singles))})";
+            call = $"{target}.RunScriptAsync({string.Join(", ", new[] { command }.Concat(singles))})";
             if (cancellation is not null) call = $"global::LuaScripts.ScriptCalls.WaitAsync({call}, {cancellation.Name})";
         }
         else
         {
             if (!m.Unbounded)
             {
-                if (singles.Count == 0) o.Append("            var __args = global::System.Array.Empty<").Append(Value).AppendLine(">();");
-                else o.Append("            var __args = new ").Append(Value).Append("[] { ").Append(string.Join(", ", singles)).AppendLine(" };");
+                if (singles.Count == 0) o.Append(indent).Append("var __args = global::System.Array.Empty<").Append(Value).AppendLine(">();");
+                else o.Append(indent).Append("var __args = new ").Append(Value).Append("[] { ").Append(string.Join(", ", singles)).AppendLine(" };");
             }
             else
             {
                 var lengths = string.Join(" + ", new[] { singles.Count.ToString(System.Globalization.CultureInfo.InvariantCulture) }
                     .Concat(m.Parameters.Where(p => p.Kind == ParameterKind.Expanded).Select(p => p.Name + ".Length")));
-                o.Append("            var __args = new ").Append(Value).Append('[').Append(lengths).AppendLine("];");
-                o.AppendLine("            var __n = 0;");
+                o.Append(indent).Append("var __args = new ").Append(Value).Append('[').Append(lengths).AppendLine("];");
+                o.Append(indent).AppendLine("var __n = 0;");
                 foreach (var p in m.Parameters)
                 {
                     if (p.Kind == ParameterKind.Single)
-                        o.Append("            __args[__n++] = ").Append(p.Convert.Replace("{0}", p.Name)).AppendLine(";");
+                        o.Append(indent).Append("__args[__n++] = ").Append(p.Convert.Replace("{0}", p.Name)).AppendLine(";");
                     else if (p.Kind == ParameterKind.Expanded)
-                        o.Append("            foreach (var __item in ").Append(p.Name).Append(") __args[__n++] = ")
+                        o.Append(indent).Append("foreach (var __item in ").Append(p.Name).Append(") __args[__n++] = ")
                             .Append(p.Convert.Replace("{0}", "__item")).AppendLine(";");
                 }
             }
             call = queued
-                ? $"this.{target}.QueueScript({command}, __args)"
+                ? $"{target}.QueueScript({command}, __args)"
                 : cancellation is null
-                    ? $"this.{target}.RunScriptAsync({command}, __args)"
-                    : $"this.{target}.RunScriptAsync({command}, __args, {cancellation.Name})";
+                    ? $"{target}.RunScriptAsync({command}, __args)"
+                    : $"{target}.RunScriptAsync({command}, __args, {cancellation.Name})";
         }
         var converted = m.Return is ReturnKind.Leaf or ReturnKind.Composite;
         if (converted && queued)
         {
-            o.Append("            return this.").Append(target).Append(".QueueScript(").Append(command).AppendLine(", __args,");
-            o.Append("                static __reply => ").Append(Conversion(m, command, replies)).AppendLine(");");
+            o.Append(indent).Append("return ").Append(target).Append(".QueueScript(").Append(command).AppendLine(", __args,");
+            o.Append(indent).Append("    static __reply => ").Append(Conversion(m, command, replies)).AppendLine(");");
         }
         else if (converted)
         {
-            o.Append("            return global::LuaScripts.ScriptCalls.Convert(").Append(call).AppendLine(",");
-            o.Append("                static __reply => ").Append(Conversion(m, command, replies)).AppendLine(");");
+            o.Append(indent).Append("return global::LuaScripts.ScriptCalls.Convert(").Append(call).AppendLine(",");
+            o.Append(indent).Append("    static __reply => ").Append(Conversion(m, command, replies)).AppendLine(");");
         }
         else
         {
-            o.Append("            return ").Append(call).AppendLine(";");
+            o.Append(indent).Append("return ").Append(call).AppendLine(";");
         }
-        o.AppendLine("        }");
     }
 
     private static string Conversion(MethodModel m, string command, ReplyEmitter replies) =>

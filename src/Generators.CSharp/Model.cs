@@ -73,7 +73,7 @@ namespace LuaScripts.Generators
     }
 
     /// <summary>One parameter: its declaration and, for a value or an array, how one value becomes a RedisValue.</summary>
-    internal sealed record ParameterModel(string Name, string Type, ParameterKind Kind, string Convert);
+    internal sealed record ParameterModel(string Name, string Type, ParameterKind Kind, string Convert, bool IsParams = false);
 
     /// <summary>How a method's reply becomes its result.</summary>
     internal enum ReturnKind
@@ -88,9 +88,10 @@ namespace LuaScripts.Generators
         Composite,
     }
 
-    /// <summary>One method to implement.</summary>
+    /// <summary>One method to implement (Interface: its declaring interface, for an explicit implementation; Accessibility: a partial method's).</summary>
     internal sealed record MethodModel(
         string Interface,
+        string? Accessibility,
         string Display,
         string Name,
         string Command,
@@ -109,12 +110,13 @@ namespace LuaScripts.Generators
         internal bool Unbounded => Parameters.Any(p => p.Kind == ParameterKind.Expanded);
     }
 
-    /// <summary>A [ScriptCommands] interface: what to emit, or why not.</summary>
+    /// <summary>A [ScriptCommands] interface or partial class: what to emit, or why not.</summary>
     internal sealed record InterfaceModel(
         string? Namespace,
         string Name,
         string FullName,
         string HintName,
+        bool IsClass,
         bool HidesCreate,
         EquatableArray<MethodModel> Methods,
         EquatableArray<DiagnosticInfo> Diagnostics)

@@ -23,12 +23,21 @@ internal static class Reader
         void Cannot(Location? where, string what, string why) =>
             diagnostics.Add(DiagnosticInfo.Create(Diagnostics.CannotGenerate, where ?? location, what, why));
 
-        if (type.TypeKind != TypeKind.Interface) Cannot(location, type.Name, "[ScriptCommands] applies to interfaces");
-        if (!syntax.Modifiers.Any(SyntaxKind.PartialKeyword)) Cannot(location, type.Name, "the interface must be declared partial");
-        if (type.IsGenericType) Cannot(location, type.Name, "a generic interface cannot be generated");
-        if (type.ContainingType is not null) Cannot(location, type.Name, "the interface must be declared in a namespace, not inside a type");
+        var isClass = type.TypeKind == TypeKind.Class;
+        var kind = isClass ? "class" : "interface";
+        if (type.TypeKind != TypeKind.Interface && !isClass) Cannot(location, type.Name, "[ScriptCommands] applies to interfaces and classes");
+        if (!syntax.Modifiers.Any(SyntaxKind.PartialKeyword)) Cannot(location, type.Name, $"the {kind} must be declared partial");
+        if (type.IsGenericType) Cannot(location, type.Name, $"a generic {kind} cannot be generated");
+        if (type.ContainingType is not null) Cannot(location, type.Name, $"the {kind} must be declared in a namespace, not inside a type");
+        if (isClass)
+        {
+            if (type.IsStatic || type.IsAbstract) Cannot(location, type.Name, "the class must be neither static nor abstract: Create makes instances");
+            if (type.InstanceConstructors.Any(c => !c.IsImplicitlyDeclared))
+                Cannot(location, type.Name, "the class must not declare constructors: the generated Create makes its instances");
+            ReadClassMethods(type, location, diagnostics, methods, Cannot);
+        }
 
-        foreach (var declaring in new[] { type }.Concat(type.AllInterfaces))
+        foreach (var declaring in isClass ? Enumerable.Empty<INamedTypeSymbol>() : new[] { type }.Concat(type.AllInterfaces))
         {
             cancellation.ThrowIfCancellationRequested();
             foreach (var member in declaring.GetMembers())
@@ -58,17 +67,47 @@ internal static class Reader
                     Cannot(where, display, "a generic method cannot be generated");
                     continue;
                 }
-                var read = ReadMethod(declaring, method, display, where, diagnostics);
+                var read = ReadMethod(declaring, method, display, where, diagnostics, accessibility: null);
                 if (read is not null) methods.Add(read);
             }
         }
         var ns = type.ContainingNamespace.IsGlobalNamespace ? null : type.ContainingNamespace.ToDisplayString();
         return new InterfaceModel(ns, type.Name, type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
-            (ns is null ? "" : ns + ".") + type.Name, HidesCreate(type), new EquatableArray<MethodModel>(methods), new EquatableArray<DiagnosticInfo>(diagnostics));
+            (ns is null ? "" : ns + ".") + type.Name, isClass, !isClass && HidesCreate(type), new EquatableArray<MethodModel>(methods), new EquatableArray<DiagnosticInfo>(diagnostics));
     }
 
+    /// <summary>A partial class's commands: its partial methods that have no implementation (the generator writes it).</summary>
+    private static void ReadClassMethods(INamedTypeSymbol type, Location location, List<DiagnosticInfo> diagnostics, List<MethodModel> methods,
+        System.Action<Location?, string, string> cannot)
+    {
+        foreach (var method in type.GetMembers().OfType<IMethodSymbol>())
+        {
+            if (!method.IsPartialDefinition || method.PartialImplementationPart is not null) continue;
+            var display = $"{type.Name}.{method.Name}";
+            var where = method.Locations.FirstOrDefault(l => l.IsInSource) ?? location;
+            if (method.IsStatic) cannot(where, display, "a static partial method cannot run a command; make it an instance method");
+            else if (method.IsGenericMethod) cannot(where, display, "a generic method cannot be generated");
+            else if (method.DeclaredAccessibility == Microsoft.CodeAnalysis.Accessibility.NotApplicable
+                || !method.DeclaringSyntaxReferences.Any(r => r.GetSyntax() is MethodDeclarationSyntax m
+                    && m.Modifiers.Any(t => t.IsKind(SyntaxKind.PublicKeyword) || t.IsKind(SyntaxKind.InternalKeyword)
+                        || t.IsKind(SyntaxKind.PrivateKeyword) || t.IsKind(SyntaxKind.ProtectedKeyword))))
+                cannot(where, display, "a command's partial method needs an accessibility (public, internal...) to return a Task");
+            else if (ReadMethod(type, method, display, where, diagnostics, AccessibilityOf(method)) is { } read) methods.Add(read);
+        }
+    }
+
+    private static string AccessibilityOf(IMethodSymbol method) => method.DeclaredAccessibility switch
+    {
+        Microsoft.CodeAnalysis.Accessibility.Public => "public",
+        Microsoft.CodeAnalysis.Accessibility.Internal => "internal",
+        Microsoft.CodeAnalysis.Accessibility.Protected => "protected",
+        Microsoft.CodeAnalysis.Accessibility.ProtectedOrInternal => "protected internal",
+        Microsoft.CodeAnalysis.Accessibility.ProtectedAndInternal => "private protected",
+        _ => "private",
+    };
+
     private static MethodModel? ReadMethod(INamedTypeSymbol declaring, IMethodSymbol method, string display, Location where,
-        List<DiagnosticInfo> diagnostics)
+        List<DiagnosticInfo> diagnostics, string? accessibility)
     {
         var attribute = method.GetAttributes().FirstOrDefault(a =>
             a.AttributeClass?.ToDisplayString() == "LuaScripts.ScriptCommandAttribute");
@@ -138,7 +177,8 @@ internal static class Reader
             }
             else if (parameter.Type is IArrayTypeSymbol { Rank: 1 } array && Types.IsArgument(Types.NameOf(array.ElementType)))
             {
-                parameters.Add(new ParameterModel(name, typeName, ParameterKind.Expanded, Types.ConversionOf(Types.NameOf(array.ElementType)!)));
+                parameters.Add(new ParameterModel(name, typeName, ParameterKind.Expanded, Types.ConversionOf(Types.NameOf(array.ElementType)!),
+                    parameter.IsParams));
                 leading = false;
             }
             else
@@ -149,7 +189,7 @@ internal static class Reader
             }
         }
         if (!ok) return null;
-        return new MethodModel(declaring.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), display, method.Name, command, kind,
+        return new MethodModel(declaring.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), accessibility, display, method.Name, command, kind,
             method.ReturnType.ToDisplayString(TypeFormat), result, new EquatableArray<ParameterModel>(parameters), leadingKeys, keys,
             LocationInfo.From(where));
     }

@@ -174,6 +174,38 @@ public sealed class DiagnosticTests
     }
 
     [Fact]
+    public void LUAS007_a_partial_class_that_cannot_be_generated()
+    {
+        var found = Diagnose(Samples.Usings + """
+            namespace MyApp;
+
+            [ScriptCommands]
+            public partial class WithConstructor
+            {
+                public WithConstructor() { }
+                public partial Task<long> Run();
+            }
+
+            [ScriptCommands]
+            public static partial class Static
+            {
+            }
+
+            [ScriptCommands]
+            public partial class BadMembers
+            {
+                public static partial Task<long> StaticOne();
+                public partial Task<T> Generic<T>();
+                public partial Task<object> Unsupported();
+            }
+            """);
+
+        Assert.Equal(new[] { ("LUAS007", "WithConstructor"), ("LUAS007", "Static"), ("LUAS007", "StaticOne"), ("LUAS007", "Generic"),
+            ("LUAS001", "Task<object>") }, found.Select(f => (f.Id, f.At)));
+        Assert.Contains("constructors", found[0].Message);
+    }
+
+    [Fact]
     public void A_fitting_interface_with_matching_files_has_no_diagnostic()
     {
         var files = new[] { new LuaFile("/p/publish_to_group-1.lua", "return 1"), new LuaFile("/p/channel_poll.lua", "--! keys: 1\nreturn 1") };

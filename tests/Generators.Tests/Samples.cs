@@ -119,6 +119,22 @@ internal static class Samples
         }
         """;
 
+    /// <summary>A partial class: its bodiless partial methods are the commands; other members stay as written.</summary>
+    internal const string PartialClass = Usings + """
+        namespace MyApp;
+
+        [ScriptCommands]
+        public sealed partial class CounterScripts
+        {
+            [ScriptCommand("incr", Keys = 1)]
+            public partial Task<long> IncrBy(RedisKey key, long by, CancellationToken cancellation = default);
+
+            internal partial Task<RedisResult> Raw(RedisKey key, params RedisValue[] rest);
+
+            public int NotACommand() => 1;
+        }
+        """;
+
     /// <summary>The snippets pinned as snapshots, by name.</summary>
     internal static readonly IReadOnlyDictionary<string, string> All = new Dictionary<string, string>
     {
@@ -126,5 +142,6 @@ internal static class Samples
         ["Returns"] = Returns,
         ["Arguments"] = Arguments,
         ["Composites"] = Composites,
+        ["PartialClass"] = PartialClass,
     };
 }
