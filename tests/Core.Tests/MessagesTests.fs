@@ -49,7 +49,7 @@ let tests =
                   "shape"
               let text = Messages.Binding.unsupportedTarget "I.M" "Task<Order>" "Order.When" (Messages.Binding.notConvertible "DateTime")
               Expect.stringStarts text "I.M: returns Task<Order>, which a reply cannot convert to: Order.When is DateTime" "target"
-              Expect.stringContains (Messages.Binding.ambiguousConstructors "T" 2) "more than one public constructor of 2" "ctors"
+              Expect.stringContains (Messages.Binding.ambiguousConstructors "T" 2) "2 public constructors with parameters" "ctors"
 
           testCase "a refused binding lists every problem, one a line"
           <| fun () ->

@@ -30,6 +30,15 @@ public sealed record Checked
     public long Id { get; }
 }
 
+public sealed class Score(string name, long points)
+{
+    public Score() : this("", 0) { }
+
+    public string Name => name;
+
+    public long Points => points;
+}
+
 public sealed record WithDate(long Id, DateTime When);
 
 public sealed class TwoWays
@@ -64,6 +73,7 @@ public interface IReplyMapping
     [ScriptCommand("rm_point")] Task<Member> WrongLength(RedisKey key);
     [ScriptCommand("rm_negative")] Task<Checked> Validated(RedisKey key);
     [ScriptCommand("rm_hash")] Task<Dictionary<string, long>> HashAsNumbers(RedisKey key);
+    [ScriptCommand("rm_score")] Task<Score> ScoreByName(RedisKey key);
 }
 
 public interface IUnsupportedTargets
@@ -100,6 +110,7 @@ public sealed class ReplyMappingTests : IDisposable
         Define("rm_bad_member", "return {{1, 'Ann', {}}, {'x', 'Bob', {}}}");
         Define("rm_unknown_field", "redis.setresp(3) return {map={id=1, display_name='Ann', age=3}}");
         Define("rm_negative", "return {-1}");
+        Define("rm_score", "return {'points', 5, 'name', 'Ann'}");
     }
 
     public void Dispose() => mux.Dispose();
@@ -120,6 +131,10 @@ public sealed class ReplyMappingTests : IDisposable
         Assert.Equal(40, profile.Age);
         Assert.Equal(["Ann", "Bob"], profile.Friends!.Select(f => f.DisplayName));
         Assert.Equal(["x"], profile.Friends![1].Tags!);
+
+        // One constructor with parameters is used even beside a parameterless one; its parameters are the members.
+        var score = await m.ScoreByName(key);
+        Assert.Equal(("Ann", 5L), (score.Name, score.Points));
     }
 
     [Fact]
@@ -216,6 +231,6 @@ public sealed class ReplyMappingTests : IDisposable
         Assert.Contains(error.Problems, p => p.StartsWith("IUnsupportedTargets.IntKeys:", StringComparison.Ordinal)
             && p.Contains("Dictionary<int, string>"));
         Assert.Contains(error.Problems, p => p.StartsWith("IUnsupportedTargets.Ambiguous:", StringComparison.Ordinal)
-            && p.Contains("the element of List<TwoWays>") && p.Contains("more than one public constructor of 1 parameter(s)"));
+            && p.Contains("the element of List<TwoWays>") && p.Contains("2 public constructors with parameters"));
     }
 }

@@ -143,10 +143,11 @@ module Messages =
             $"is {typeName}, which is not a leaf type, a record, class or struct, a ValueTuple, a list, an array or "
             + "a dictionary with string keys"
 
-        /// Why a target is not supported: more than one public constructor has the most parameters.
+        /// Why a target is not supported: more than one public constructor takes parameters, so which
+        /// one builds it is not clear.
         [<CompiledName("AmbiguousConstructors")>]
-        let ambiguousConstructors (typeName: string) (parameters: int) : string =
-            $"is {typeName}, which has more than one public constructor of {parameters} parameter(s); give it one, "
+        let ambiguousConstructors (typeName: string) (count: int) : string =
+            $"is {typeName}, which has {count} public constructors with parameters; give it one, "
             + "or a public parameterless constructor and settable properties"
 
         /// Why a target is not supported: no constructor parameters and no settable properties to fill.

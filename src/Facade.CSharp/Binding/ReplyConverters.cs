@@ -14,11 +14,12 @@ namespace LuaScripts;
 /// Builds, by reflection, the conversion of a bound method's return type out of
 /// <see cref="ScriptReplies"/>'s: leaves, nullable forms, arrays and lists (<see cref="ScriptReplies.Items"/>),
 /// dictionaries with string keys (<see cref="ScriptReplies.Pairs"/>), ValueTuples, records, classes and
-/// structs (<see cref="ScriptReplies.Fields"/>), recursively. A record, class or struct with a public
-/// constructor that takes parameters and no public parameterless one is built through that constructor
-/// (the one with the most parameters; its members are its parameters, named as their matching properties);
-/// any other through its public settable (set or init) properties, in declaration order. Nil is null for
-/// a reference type or a nullable form, and a mismatch for any other value type.
+/// structs (<see cref="ScriptReplies.Fields"/>), recursively, by the same rules as generated bindings. A
+/// record, class or struct with one public constructor that takes parameters (a copy constructor aside)
+/// is built through it, its members being its parameters, by their names; one with none is created with
+/// its public parameterless constructor and filled through the public settable (set or init) properties
+/// it declares, in declaration order; more than one is refused. Nil is null for a reference type or a
+/// nullable form, and a mismatch for any other value type.
 /// </summary>
 [RequiresUnreferencedCode(ScriptBinder.TrimMessage)]
 [RequiresDynamicCode(ScriptBinder.AotMessage)]
@@ -151,20 +152,20 @@ internal sealed class ReplyConverters
     {
         var name = Results.DisplayName(type);
         var constructors = type.GetConstructors(BindingFlags.Public | BindingFlags.Instance);
-        var parameterless = type.IsValueType || constructors.Any(c => c.GetParameters().Length == 0);
-        var withParameters = constructors.Where(c => c.GetParameters().Length > 0).ToArray();
-        var properties = type.GetProperties(BindingFlags.Public | BindingFlags.Instance);
-        if (withParameters.Length > 0 && !constructors.Any(c => c.GetParameters().Length == 0))
+        // A copy constructor (a record's, or one declared T(T other)) does not count.
+        var withParameters = constructors
+            .Where(c => c.GetParameters() is { Length: > 0 } p && !(p.Length == 1 && p[0].ParameterType == type))
+            .ToArray();
+        if (withParameters.Length > 1)
+            return Problem(at, Messages.Binding.AmbiguousConstructors(name, withParameters.Length));
+        if (withParameters.Length == 1)
         {
-            var most = withParameters.Max(c => c.GetParameters().Length);
-            var chosen = withParameters.Where(c => c.GetParameters().Length == most).ToArray();
-            if (chosen.Length > 1) return Problem(at, Messages.Binding.AmbiguousConstructors(name, most));
-            var parameters = chosen[0].GetParameters();
-            var names = parameters.Select(p =>
-                properties.FirstOrDefault(q => string.Equals(q.Name, p.Name, StringComparison.OrdinalIgnoreCase))?.Name ?? p.Name ?? "?").ToArray();
-            return Record(type, chosen[0], names, parameters.Select(p => p.ParameterType).ToArray(), at);
+            var parameters = withParameters[0].GetParameters();
+            var names = parameters.Select(p => p.Name ?? "?").ToArray();
+            return Record(type, withParameters[0], names, parameters.Select(p => p.ParameterType).ToArray(), at);
         }
-        var settable = properties
+        var parameterless = type.IsValueType || constructors.Any(c => c.GetParameters().Length == 0);
+        var settable = type.GetProperties(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly)
             .Where(p => p.GetIndexParameters().Length == 0 && p.SetMethod is { IsPublic: true })
             .OrderBy(p => p.MetadataToken)
             .ToArray();
