@@ -39,7 +39,7 @@ internal sealed class ReplyEmitter
         var body = new StringBuilder();
         void Line(string text) => body.Append("        ").AppendLine(text);
         var nil = shape.IsValueType
-            ? $"throw new global::LuaScripts.ScriptResultConversionException(__context.Command, __context.Member, \"nil, where {Escape(Display(shape.Type))} needs a value\", __reply)"
+            ? $"throw new global::LuaScripts.ScriptResultConversionException(__context.Command, __context.Member, typeof({shape.TypeOf}), __reply)"
             : "return null!";
         switch (shape.Kind)
         {
@@ -80,9 +80,24 @@ internal sealed class ReplyEmitter
                 Line($"var __fields = {Replies}.Fields(__reply, {namesField}, __context);");
                 Line($"if (__fields is null) {nil};");
                 var parts = shape.Parts.Select((p, i) => Read(p, $"__fields[{i}]", $"__context.Field({Emitter.Literal(shape.Members[i])})")).ToList();
-                if (shape.Kind == ShapeKind.Tuple) Line($"return ({string.Join(", ", parts)});");
-                else if (shape.Kind == ShapeKind.Constructor) Line($"return new {NonNullable(shape.Type)}({string.Join(", ", parts)});");
-                else Line($"return new {NonNullable(shape.Type)} {{ {string.Join(", ", shape.Members.Select((m, i) => m + " = " + parts[i]))} }};");
+                if (shape.Kind == ShapeKind.Tuple)
+                {
+                    Line($"return ({string.Join(", ", parts)});");
+                    break;
+                }
+                // The members first (their errors name them), then the type's own code: what it throws is a conversion error here.
+                for (var i = 0; i < parts.Count; i++) Line($"var __m{i} = {parts[i]};");
+                var values = Enumerable.Range(0, parts.Count).Select(i => "__m" + i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList();
+                Line("try");
+                Line("{");
+                Line(shape.Kind == ShapeKind.Constructor
+                    ? $"    return new {NonNullable(shape.Type)}({string.Join(", ", values)});"
+                    : $"    return new {NonNullable(shape.Type)} {{ {string.Join(", ", shape.Members.Select((m, i) => m + " = " + values[i]))} }};");
+                Line("}");
+                Line("catch (global::System.Exception __e) when (__e is not global::System.OutOfMemoryException)");
+                Line("{");
+                Line($"    throw new global::LuaScripts.ScriptResultConversionException(__context.Command, __context.Member, typeof({shape.TypeOf}), __reply, __e);");
+                Line("}");
                 break;
             }
         }
@@ -100,7 +115,4 @@ internal sealed class ReplyEmitter
 
     private static string NonNullable(string type) => type.EndsWith("?", System.StringComparison.Ordinal) ? type.Substring(0, type.Length - 1) : type;
 
-    private static string Display(string type) => type.Replace("global::", "");
-
-    private static string Escape(string text) => text.Replace("\\", "\\\\").Replace("\"", "\\\"");
 }

@@ -26,7 +26,8 @@ internal enum ShapeKind
 }
 
 /// <summary>One result type's shape (Type: as C# writes it, fully qualified; Members: what the parts are called).</summary>
-internal sealed record ReplyShape(ShapeKind Kind, string Type, bool IsValueType, EquatableArray<ReplyShape> Parts, EquatableArray<string> Members);
+internal sealed record ReplyShape(ShapeKind Kind, string Type, string TypeOf, bool IsValueType, EquatableArray<ReplyShape> Parts,
+    EquatableArray<string> Members);
 
 /// <summary>Reads a result type into its shape, or null when no conversion exists.</summary>
 internal static class ReplyShapes
@@ -68,6 +69,7 @@ internal static class ReplyShapes
         if (named.IsTupleType)
         {
             var elements = named.TupleElements;
+            if (elements.Length > 7) return null;
             var parts = elements.Select(e => Read(e.Type, depth + 1)).ToList();
             return parts.Any(p => p is null) ? null
                 : Shape(ShapeKind.Tuple, type, display, parts!, elements.Select(e => e.Name));
@@ -106,5 +108,11 @@ internal static class ReplyShapes
         Shape(kind, type, display, parts, Enumerable.Empty<string>());
 
     private static ReplyShape Shape(ShapeKind kind, ITypeSymbol type, string display, IEnumerable<ReplyShape> parts, IEnumerable<string> members) =>
-        new(kind, display, type.IsValueType, new EquatableArray<ReplyShape>(parts), new EquatableArray<string>(members));
+        new(kind, display, TypeOf(type), type.IsValueType, new EquatableArray<ReplyShape>(parts), new EquatableArray<string>(members));
+
+    /// <summary>The type as <c>typeof(...)</c> takes it: no nullable reference annotation, a tuple as ValueTuple.</summary>
+    private static string TypeOf(ITypeSymbol type) =>
+        type is INamedTypeSymbol { IsTupleType: true } tuple
+            ? "global::System.ValueTuple<" + string.Join(", ", tuple.TupleElements.Select(e => TypeOf(e.Type))) + ">"
+            : type.WithNullableAnnotation(NullableAnnotation.NotAnnotated).ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
 }

@@ -70,7 +70,29 @@ let private offline =
               Expect.stringContains (errorOf (entries (arr [ s "a" ]))) "even length" "odd"
               Expect.stringContains (errorOf (entries (arr [ s "a"; s "x" ]))) "[1] ('a'): expected an integer" "a value"
               Expect.stringContains (errorOf (entries nil)) "got nil" "nil"
-              Expect.equal (Decode.describe (map [ s "a"; n 1L ])) "a map of 1 field(s)" "a map described" ]
+              Expect.equal (Decode.describe (map [ s "a"; n 1L ])) "a map of 1 field(s)" "a map described"
+
+          testCase "records build from positions or names, and a failure names the member"
+          <| fun () ->
+              let person =
+                  Decode.record
+                      [| "Id"; "DisplayName"; "Tags" |]
+                      (Decode.map3
+                          (fun id name tags -> id, name, tags)
+                          (Decode.index 0 Decode.int64)
+                          (Decode.index 1 Decode.string)
+                          (Decode.index 2 (Decode.optional (Decode.list Decode.string))))
+              Expect.equal (person (arr [ n 1L; s "a"; arr [ s "t" ] ])) (Ok(1L, "a", Some [ "t" ])) "by position"
+              Expect.equal (person (map [ s "display_name"; s "b"; s "id"; n 2L ])) (Ok(2L, "b", None)) "by name"
+              Expect.stringStarts (errorOf (person (arr [ s "x"; s "a"; nil ]))) "Id: expected an integer" "the member"
+              let byField =
+                  Decode.succeed (fun id name -> id, name)
+                  |> Decode.andMap (Decode.field "Id" Decode.int64)
+                  |> Decode.andMap (Decode.field "DisplayName" (Decode.optional Decode.string))
+              Expect.equal (byField (arr [ s "id"; n 3L; s "extra"; n 0L ])) (Ok(3L, None)) "field ignores others"
+              Expect.stringStarts (errorOf (byField (arr [ s "other"; n 3L ]))) "Id: expected an integer, got nil" "missing"
+              Expect.equal (Decode.stringMap Decode.int64 (map [ s "a"; n 1L; s "b"; n 2L ])) (Ok(Map [ "a", 1L; "b", 2L ])) "a map"
+              Expect.isError (Decode.stringMap Decode.int64 (arr [ s "a" ])) "odd pairs" ]
 
 let private run (protocol: string) (lua: string) : System.Threading.Tasks.Task<RedisResult> =
     task {

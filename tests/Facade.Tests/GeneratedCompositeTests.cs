@@ -98,6 +98,28 @@ public sealed class GeneratedCompositeTests : IDisposable
     }
 
     [Fact]
+    public async Task Bind_and_the_generated_binding_give_the_same_values_and_errors()
+    {
+        var generated = IComposites.Create(client);
+#pragma warning disable IL2026, IL3050 // Bind<T> is the reference the generated form must match.
+        var bound = client.Bind<IComposites>();
+#pragma warning restore IL2026, IL3050
+
+        Assert.Equal(await bound.GetMemberFromHash(Key("h")), await generated.GetMemberFromHash(Key("h")));
+        Assert.Equal(await bound.Members(), await generated.Members());
+        Assert.Equal(await bound.Scores(Key("s")), await generated.Scores(Key("s")));
+        Assert.Equal(await bound.Pair(), await generated.Pair());
+        Assert.Equal(await bound.Grid(), await generated.Grid());
+        Assert.Equal((await bound.Nested())["a"], (await generated.Nested())["a"]);
+        var boundNil = await Assert.ThrowsAsync<ScriptResultConversionException>(() => bound.PointFromNil());
+        var generatedNil = await Assert.ThrowsAsync<ScriptResultConversionException>(() => generated.PointFromNil());
+        Assert.Equal(boundNil.Message, generatedNil.Message);
+        var boundWrong = await Assert.ThrowsAsync<ScriptResultConversionException>(() => bound.MembersAsPoints());
+        var generatedWrong = await Assert.ThrowsAsync<ScriptResultConversionException>(() => generated.MembersAsPoints());
+        Assert.Equal(boundWrong.Message, generatedWrong.Message);
+    }
+
+    [Fact]
     public async Task A_pipeline_binding_builds_composites_when_ExecuteAsync_returns()
     {
         var pipe = client.Pipeline();

@@ -333,3 +333,60 @@ module Decode =
                         | Ok v -> go (i + 1) ((key, v) :: acc)
                         | Error e -> Error $"[{2 * i + 1}] ('{key}'): {e}"
                 go 0 [])
+
+    /// Applies a decoded function to a decoded value, both read from the same reply: with
+    /// <see cref="succeed"/>, builds a record of any number of members (each decoder usually
+    /// <see cref="index"/> or <see cref="field"/>); the first failure wins.
+    [<CompiledName("AndMap")>]
+    let andMap (decoder: Decoder<'T>) (functionDecoder: Decoder<'T -> 'U>) : Decoder<'U> =
+        mk
+        <| fun reply ->
+            match functionDecoder reply with
+            | Error e -> Error e
+            | Ok f -> decoder reply |> Result.map f
+
+    /// Decodes the same reply three times and combines the values.
+    [<CompiledName("Map3")>]
+    let map3 (f: 'A -> 'B -> 'C -> 'D) (first: Decoder<'A>) (second: Decoder<'B>) (third: Decoder<'C>) : Decoder<'D> =
+        succeed f |> andMap first |> andMap second |> andMap third
+
+    /// A record read by position or by name, as <see cref="fields"/> reads it: the members are put in
+    /// the order of <paramref name="names"/>, as an array, for <paramref name="positional"/> to read
+    /// (with <see cref="index"/>); a failure names the member.
+    [<CompiledName("Record")>]
+    let record (names: string[]) (positional: Decoder<'T>) : Decoder<'T> =
+        let read = fields names
+        let names = Array.copy names
+        mk
+        <| fun reply ->
+            read reply
+            |> Result.bind (fun values ->
+                positional (RedisResult.Create values)
+                |> Result.mapError (fun e ->
+                    // "[i]: ..." from index names the member instead.
+                    let close = e.IndexOf ']'
+                    match Int32.TryParse(if e.StartsWith "[" && close > 1 then e.Substring(1, close - 1) else "") with
+                    | true, i when i < names.Length -> $"{names[i]}{e.Substring(close + 1)}"
+                    | _ -> e))
+
+    /// One member of a record read by name (a RESP3 map, or field/value pairs as HGETALL returns),
+    /// matched exactly or in snake_case; a reply without it gives nil to <paramref name="decoder"/>
+    /// (so <c>Decode.optional</c> reads its absence as <c>None</c>). Other fields are ignored.
+    [<CompiledName("Field")>]
+    let field (name: string) (decoder: Decoder<'T>) : Decoder<'T> =
+        let snake = Naming.snakeCase name
+        mk
+        <| fun reply ->
+            ReplyShape.entries reply
+            |> Result.bind (fun pairs ->
+                let value =
+                    pairs
+                    |> Array.tryPick (fun (struct (k, v)) -> if k = name then Some v else None)
+                    |> Option.orElse (pairs |> Array.tryPick (fun (struct (k, v)) -> if k = snake then Some v else None))
+                decoder (defaultArg value (RedisResult.Create RedisValue.Null)) |> Result.mapError (fun e -> $"{name}: {e}"))
+
+    /// A map (a RESP3 map, or field/value pairs as HGETALL returns) as an F# map, each value read by
+    /// <paramref name="valueDecoder"/>; a key given twice keeps its last value. Nil fails: use
+    /// <c>Decode.optional</c>.
+    [<CompiledName("StringMap")>]
+    let stringMap (valueDecoder: Decoder<'V>) : Decoder<Map<string, 'V>> = entries valueDecoder |> map Map.ofList

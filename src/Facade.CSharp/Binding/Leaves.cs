@@ -9,6 +9,9 @@ internal abstract class LeafConversion
 {
     /// <summary>The shape of a bound method returning the leaf type.</summary>
     internal abstract IResultShape Shape();
+
+    /// <summary>The conversion, its value boxed, for conversions built by reflection.</summary>
+    internal abstract ReplyConversion<object?> Boxed { get; }
 }
 
 /// <summary>A conversion of a reply to a leaf type: one of StackExchange.Redis's explicit conversions.</summary>
@@ -39,6 +42,8 @@ internal sealed class LeafConversion<T> : LeafConversion
             throw new ScriptResultConversionException(context.Command, context.Member, typeof(T), reply, e);
         }
     }
+
+    internal override ReplyConversion<object?> Boxed => (RedisResult reply, in ScriptReplyContext context) => Convert(reply, context);
 
     internal override IResultShape Shape() =>
         new ResultShape<T>((RedisResult reply, in ScriptReplyContext context) => Convert(reply, context));

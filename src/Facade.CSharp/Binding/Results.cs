@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
+using LuaScripts.Core;
 using StackExchange.Redis;
 
 namespace LuaScripts;
@@ -71,7 +72,7 @@ internal sealed class ResultShape<T> : IResultShape
             {
                 value = shape.Convert(reply, method);
             }
-            catch (ScriptResultConversionException e)
+            catch (Exception e)
             {
                 source.TrySetException(e);
                 return;
@@ -103,15 +104,26 @@ internal static class Results
     /// <summary>The types a bound method may return inside <c>Task&lt;T&gt;</c>, for error messages.</summary>
     internal const string Supported =
         "Task, or Task<T> of RedisResult, long, int, double, bool, long?, int?, double?, bool?, string, byte[], "
-        + "RedisValue, RedisKey, string[], long[], RedisValue[], RedisKey[] or RedisResult[]";
+        + "RedisValue, RedisKey, string[], long[], RedisValue[], RedisKey[] or RedisResult[], or of a record, class or "
+        + "struct, a ValueTuple, a List<T>, T[] or Dictionary<string, T> of any of these, or their nullable forms";
 
-    /// <summary>The shape of a method's return type, or null when it is not supported.</summary>
-    internal static IResultShape? ShapeOf(Type returnType)
+    /// <summary>
+    /// The shape of a method's return type, or null when it is not supported: then
+    /// <paramref name="problems"/> says why (one line each, naming the method).
+    /// </summary>
+    [System.Diagnostics.CodeAnalysis.RequiresUnreferencedCode(ScriptBinder.TrimMessage)]
+    [System.Diagnostics.CodeAnalysis.RequiresDynamicCode(ScriptBinder.AotMessage)]
+    internal static IResultShape? ShapeOf(Type returnType, string method, List<string> problems)
     {
         if (returnType == typeof(Task)) return Untyped;
-        if (returnType.IsGenericType && returnType.GetGenericTypeDefinition() == typeof(Task<>))
-            return Shapes.TryGetValue(returnType.GetGenericArguments()[0], out var shape) ? shape : null;
-        return null;
+        if (!returnType.IsGenericType || returnType.GetGenericTypeDefinition() != typeof(Task<>))
+        {
+            problems.Add(Messages.Binding.UnsupportedReturn(method, DisplayName(returnType), Supported));
+            return null;
+        }
+        var type = returnType.GetGenericArguments()[0];
+        if (Shapes.TryGetValue(type, out var shape)) return shape;
+        return ReplyConverters.ShapeOf(type, method, DisplayName(returnType), problems);
     }
 
     /// <summary>A type's name as C# writes it, for error messages.</summary>

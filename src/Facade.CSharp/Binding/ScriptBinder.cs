@@ -238,6 +238,7 @@ internal static class ScriptBinder
     }
 
     [System.Diagnostics.CodeAnalysis.RequiresUnreferencedCode(TrimMessage)]
+    [System.Diagnostics.CodeAnalysis.RequiresDynamicCode(AotMessage)]
     private static InterfacePlan Analyze(Type type)
     {
         var members = new List<(BoundMethod?, string?)>();
@@ -280,9 +281,7 @@ internal static class ScriptBinder
                 }
                 var command = attribute?.Name ?? Naming.CommandOfMethod(method.Name);
                 var problems = new List<string>();
-                var shape = Results.ShapeOf(method.ReturnType);
-                if (shape is null)
-                    problems.Add(Messages.Binding.UnsupportedReturn(display, Results.DisplayName(method.ReturnType), Results.Supported));
+                var shape = Results.ShapeOf(method.ReturnType, display, problems);
                 var parameters = method.GetParameters();
                 var kinds = new ArgumentKind[parameters.Length];
                 for (var i = 0; i < parameters.Length; i++)

@@ -198,7 +198,16 @@ partial interface IComposites
     {
         var __fields = global::LuaScripts.ScriptReplies.Fields(__reply, __LuaScriptsNames0, __context);
         if (__fields is null) return null!;
-        return new global::MyApp.Member(global::LuaScripts.ScriptReplies.Leaf<string>(__fields[0], __context.Field("Name")), global::LuaScripts.ScriptReplies.Leaf<long>(__fields[1], __context.Field("Score")));
+        var __m0 = global::LuaScripts.ScriptReplies.Leaf<string>(__fields[0], __context.Field("Name"));
+        var __m1 = global::LuaScripts.ScriptReplies.Leaf<long>(__fields[1], __context.Field("Score"));
+        try
+        {
+            return new global::MyApp.Member(__m0, __m1);
+        }
+        catch (global::System.Exception __e) when (__e is not global::System.OutOfMemoryException)
+        {
+            throw new global::LuaScripts.ScriptResultConversionException(__context.Command, __context.Member, typeof(global::MyApp.Member), __reply, __e);
+        }
     }
 
     private static readonly string[] __LuaScriptsNames1 = { "Name", "Score" };
@@ -207,7 +216,16 @@ partial interface IComposites
     {
         var __fields = global::LuaScripts.ScriptReplies.Fields(__reply, __LuaScriptsNames1, __context);
         if (__fields is null) return null!;
-        return new global::MyApp.Member(global::LuaScripts.ScriptReplies.Leaf<string>(__fields[0], __context.Field("Name")), global::LuaScripts.ScriptReplies.Leaf<long>(__fields[1], __context.Field("Score")));
+        var __m0 = global::LuaScripts.ScriptReplies.Leaf<string>(__fields[0], __context.Field("Name"));
+        var __m1 = global::LuaScripts.ScriptReplies.Leaf<long>(__fields[1], __context.Field("Score"));
+        try
+        {
+            return new global::MyApp.Member(__m0, __m1);
+        }
+        catch (global::System.Exception __e) when (__e is not global::System.OutOfMemoryException)
+        {
+            throw new global::LuaScripts.ScriptResultConversionException(__context.Command, __context.Member, typeof(global::MyApp.Member), __reply, __e);
+        }
     }
 
     private static global::System.Collections.Generic.List<global::MyApp.Member> __LuaScriptsRead1(global::StackExchange.Redis.RedisResult __reply, in global::LuaScripts.ScriptReplyContext __context)
@@ -245,7 +263,16 @@ partial interface IComposites
     {
         var __fields = global::LuaScripts.ScriptReplies.Fields(__reply, __LuaScriptsNames2, __context);
         if (__fields is null) return null!;
-        return new global::MyApp.Settings { Mode = global::LuaScripts.ScriptReplies.Leaf<string?>(__fields[0], __context.Field("Mode")), Limit = global::LuaScripts.ScriptReplies.Leaf<long?>(__fields[1], __context.Field("Limit")) };
+        var __m0 = global::LuaScripts.ScriptReplies.Leaf<string?>(__fields[0], __context.Field("Mode"));
+        var __m1 = global::LuaScripts.ScriptReplies.Leaf<long?>(__fields[1], __context.Field("Limit"));
+        try
+        {
+            return new global::MyApp.Settings { Mode = __m0, Limit = __m1 };
+        }
+        catch (global::System.Exception __e) when (__e is not global::System.OutOfMemoryException)
+        {
+            throw new global::LuaScripts.ScriptResultConversionException(__context.Command, __context.Member, typeof(global::MyApp.Settings), __reply, __e);
+        }
     }
 
     private static readonly string[] __LuaScriptsNames3 = { "Count", "Name" };
@@ -253,7 +280,7 @@ partial interface IComposites
     private static (long Count, string? Name) __LuaScriptsRead6(global::StackExchange.Redis.RedisResult __reply, in global::LuaScripts.ScriptReplyContext __context)
     {
         var __fields = global::LuaScripts.ScriptReplies.Fields(__reply, __LuaScriptsNames3, __context);
-        if (__fields is null) throw new global::LuaScripts.ScriptResultConversionException(__context.Command, __context.Member, "nil, where (long Count, string? Name) needs a value", __reply);
+        if (__fields is null) throw new global::LuaScripts.ScriptResultConversionException(__context.Command, __context.Member, typeof(global::System.ValueTuple<long, string>), __reply);
         return (global::LuaScripts.ScriptReplies.Leaf<long>(__fields[0], __context.Field("Count")), global::LuaScripts.ScriptReplies.Leaf<string?>(__fields[1], __context.Field("Name")));
     }
 
@@ -262,8 +289,17 @@ partial interface IComposites
     private static global::MyApp.Point __LuaScriptsRead8(global::StackExchange.Redis.RedisResult __reply, in global::LuaScripts.ScriptReplyContext __context)
     {
         var __fields = global::LuaScripts.ScriptReplies.Fields(__reply, __LuaScriptsNames4, __context);
-        if (__fields is null) throw new global::LuaScripts.ScriptResultConversionException(__context.Command, __context.Member, "nil, where MyApp.Point needs a value", __reply);
-        return new global::MyApp.Point(global::LuaScripts.ScriptReplies.Leaf<long>(__fields[0], __context.Field("X")), global::LuaScripts.ScriptReplies.Leaf<long>(__fields[1], __context.Field("Y")));
+        if (__fields is null) throw new global::LuaScripts.ScriptResultConversionException(__context.Command, __context.Member, typeof(global::MyApp.Point), __reply);
+        var __m0 = global::LuaScripts.ScriptReplies.Leaf<long>(__fields[0], __context.Field("X"));
+        var __m1 = global::LuaScripts.ScriptReplies.Leaf<long>(__fields[1], __context.Field("Y"));
+        try
+        {
+            return new global::MyApp.Point(__m0, __m1);
+        }
+        catch (global::System.Exception __e) when (__e is not global::System.OutOfMemoryException)
+        {
+            throw new global::LuaScripts.ScriptResultConversionException(__context.Command, __context.Member, typeof(global::MyApp.Point), __reply, __e);
+        }
     }
 
     private static global::MyApp.Point? __LuaScriptsRead7(global::StackExchange.Redis.RedisResult __reply, in global::LuaScripts.ScriptReplyContext __context)
