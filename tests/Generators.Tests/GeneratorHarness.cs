@@ -29,12 +29,16 @@ internal static class GeneratorHarness
             .Select(p => (MetadataReference)MetadataReference.CreateFromFile(p))
             .ToArray());
 
+    /// <summary>A compilation of the trees against the test's references (the facade, StackExchange.Redis, the BCL).</summary>
+    internal static CSharpCompilation Compile(IEnumerable<SyntaxTree> trees) =>
+        CSharpCompilation.Create("Snippet", trees, References.Value,
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
+
     internal static GeneratorRun Run(string source, params LuaFile[] files)
     {
         var tree = CSharpSyntaxTree.ParseText(source, new CSharpParseOptions(LanguageVersion.Latest), path: "Snippet.cs");
         var trees = new List<SyntaxTree> { tree };
-        var compilation = CSharpCompilation.Create("Snippet", trees, References.Value,
-            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
+        var compilation = Compile(trees);
         GeneratorDriver driver = CSharpGeneratorDriver.Create(
             new[] { new ScriptCommandsGenerator().AsSourceGenerator() }, files, (CSharpParseOptions)tree.Options);
         driver = driver.RunGeneratorsAndUpdateCompilation(compilation, out var output, out var diagnostics);

@@ -1,4 +1,6 @@
 using System.Runtime.CompilerServices;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
 using Xunit;
 
 namespace LuaScripts.Generators.Tests;
@@ -34,6 +36,22 @@ public sealed class SnapshotTests
         var second = GeneratorHarness.Run(Samples.ChannelScripts);
 
         Assert.Equal(first.Sources, second.Sources);
+    }
+
+    [Fact]
+    public void An_unrelated_edit_reuses_every_cached_output()
+    {
+        var options = new CSharpParseOptions(LanguageVersion.Latest);
+        var compilation = GeneratorHarness.Compile(new[] { CSharpSyntaxTree.ParseText(Samples.Composites, options) });
+        GeneratorDriver driver = CSharpGeneratorDriver.Create(new[] { new ScriptCommandsGenerator().AsSourceGenerator() },
+            parseOptions: options, driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
+        driver = driver.RunGenerators(compilation);
+
+        driver = driver.RunGenerators(compilation.AddSyntaxTrees(CSharpSyntaxTree.ParseText("class Unrelated { }", options)));
+
+        var outputs = driver.GetRunResult().Results.Single().TrackedOutputSteps.SelectMany(s => s.Value).SelectMany(s => s.Outputs).ToList();
+        Assert.NotEmpty(outputs);
+        Assert.All(outputs, o => Assert.True(o.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, o.Reason.ToString()));
     }
 
     private static string Folder([CallerFilePath] string path = "") => Path.GetDirectoryName(path)!;
