@@ -135,6 +135,7 @@ cmd_test() {
   dotnet build LuaScripts.sln -c $CONFIG -nologo -v q -clp:ErrorsOnly
   [ -f tests/Core.Tests/LuaScripts.Core.Tests.fsproj ] && suite "core (Expecto + FsCheck)" expecto dotnet run -c $CONFIG --no-build --project tests/Core.Tests -- --colours 0
   suite "facade (xunit)" dotnet-test dotnet test tests/Facade.Tests -c $CONFIG --no-build -nologo
+  suite "generators: emitted source and diagnostics (xunit)" dotnet-test dotnet test tests/Generators.Tests -c $CONFIG --no-build -nologo
   [ -f tests/Channels.Tests/LuaScripts.Channels.Tests.csproj ] && suite "channels example (xunit)" dotnet-test dotnet test tests/Channels.Tests -c $CONFIG --no-build -nologo
   [ -f tests/Hosting.Tests/LuaScripts.Hosting.Tests.csproj ] && suite "hosting (xunit)" dotnet-test dotnet test tests/Hosting.Tests -c $CONFIG --no-build -nologo
   [ -f tests/WebApi.Tests/LuaScripts.WebApi.Tests.csproj ] && suite "web example (xunit, WebApplicationFactory)" dotnet-test dotnet test tests/WebApi.Tests -c $CONFIG --no-build -nologo

@@ -48,6 +48,47 @@ public sealed class ScriptPipeline
         return Add(Step.NewCall(invocation.ResultValue));
     }
 
+    /// <summary>
+    /// Queues a named command with flat arguments, as <see cref="RunScript(string, RedisValue[])"/> does, and
+    /// returns the task of its own reply: <see cref="ExecuteAsync"/> completes it with the reply at this
+    /// position, or faults it with that position's error (or the error that failed the whole round). What
+    /// the generated bindings of <see cref="ScriptCommandsAttribute"/> queue through.
+    /// </summary>
+    /// <param name="name">The command's name.</param>
+    /// <param name="args">The flat arguments.</param>
+    /// <returns>The reply's task, completed when the pipeline is executed.</returns>
+    /// <exception cref="UnknownScriptException">No such command; nothing was queued.</exception>
+    /// <exception cref="ScriptArgumentException">The arguments do not fit the key count (or, on a cluster, the keys span slots); nothing was queued.</exception>
+    public Task<RedisResult> QueueScript(string name, params RedisValue[] args)
+    {
+        RunScript(name, args);
+        var reply = new PendingReply<RedisResult>(static r => r);
+        Pending.Add(Count - 1, reply);
+        return reply.Reply;
+    }
+
+    /// <summary>
+    /// Queues a named command as <see cref="QueueScript(string, RedisValue[])"/> does, with its reply
+    /// converted by <paramref name="convert"/> when <see cref="ExecuteAsync"/> brings it: the task is
+    /// complete (with the value, or faulted with the conversion's exception) when <see cref="ExecuteAsync"/>
+    /// returns. What generated bindings with a typed result queue through.
+    /// </summary>
+    /// <typeparam name="T">The result type.</typeparam>
+    /// <param name="name">The command's name.</param>
+    /// <param name="args">The flat arguments.</param>
+    /// <param name="convert">The reply's conversion (such as <c>ScriptReplies.Leaf</c>).</param>
+    /// <returns>The converted reply's task.</returns>
+    /// <exception cref="UnknownScriptException">No such command; nothing was queued.</exception>
+    /// <exception cref="ScriptArgumentException">The arguments do not fit the key count (or, on a cluster, the keys span slots); nothing was queued.</exception>
+    public Task<T> QueueScript<T>(string name, RedisValue[] args, Func<RedisResult, T> convert)
+    {
+        ArgumentNullException.ThrowIfNull(convert);
+        RunScript(name, args);
+        var reply = new PendingReply<T>(convert);
+        Pending.Add(Count - 1, reply);
+        return reply.Reply;
+    }
+
     /// <summary>Queues a named command with explicit KEYS and ARGV.</summary>
     /// <param name="name">The command's name.</param>
     /// <param name="keys">The KEYS; for a fixed key count, exactly that many.</param>
