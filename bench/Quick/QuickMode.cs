@@ -150,10 +150,10 @@ internal sealed class QuickMode
         }
 
         var tx = New("tx", "transaction of 10");
-        var txLua = tx.Add(Batches("Transaction().RunScript×10.ExecuteAsync", Batched(10, 6_000), 10, (k, n) => f.LuaPipeline(Fixture.Incr, k, n, transaction: true)));
-        var txRaw = tx.Add(Batches("ITransaction of 10 EVALSHA", Batched(10, 6_000), 10, (k, n) => f.RawBatch(f.IncrSha, k, n, transaction: true), Via.Raw));
-        var txFn = tx.Add(Batches(Fn + "Transaction().RunScript×10.ExecuteAsync", Batched(10, 6_000), 10, (k, n) => Fixture.LuaPipeline(f.Fn, Fixture.Incr, k, n, transaction: true), Via.Functions));
-        var txFcall = tx.Add(Batches("ITransaction of 10 FCALL", Batched(10, 6_000), 10, (k, n) => f.RawFcallBatch(f.IncrFn, k, n, transaction: true), Via.Raw));
+        var txLua = tx.Add(Batches("Transaction().RunScript×10.ExecuteAsync", Batched(10, 30_000), 10, (k, n) => f.LuaPipeline(Fixture.Incr, k, n, transaction: true)));
+        var txRaw = tx.Add(Batches("ITransaction of 10 EVALSHA", Batched(10, 30_000), 10, (k, n) => f.RawBatch(f.IncrSha, k, n, transaction: true), Via.Raw));
+        var txFn = tx.Add(Batches(Fn + "Transaction().RunScript×10.ExecuteAsync", Batched(10, 30_000), 10, (k, n) => Fixture.LuaPipeline(f.Fn, Fixture.Incr, k, n, transaction: true), Via.Functions));
+        var txFcall = tx.Add(Batches("ITransaction of 10 FCALL", Batched(10, 30_000), 10, (k, n) => f.RawFcallBatch(f.IncrFn, k, n, transaction: true), Via.Raw));
         tx.Compare(txLua, txRaw);
         tx.Compare(txFn, txFcall);
         tx.Quad("transaction", txLua, txRaw, txFn, txFcall, 10);
