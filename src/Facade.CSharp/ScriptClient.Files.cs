@@ -48,6 +48,32 @@ public sealed partial class ScriptClient
         return Handles(ScriptSources.DefineFromAssembly(assembly, prefix, core));
     }
 
+    /// <summary>
+    /// Watch mode, for development: defines the commands of a directory as
+    /// <see cref="DefineCommandsFromDirectory(string)"/> does, then watches it (folders included). When its
+    /// files change, once they stay quiet for a quarter of a second (editors write several times per save),
+    /// the whole directory is read and defined again, all or nothing: commands whose file changed are
+    /// redefined, so their next call sends the new body (on either backend; the Functions backend loads its
+    /// new library), commands whose file is gone are removed, and the client's logger writes
+    /// <c>CommandsReloaded</c> (event 1009) naming them. Files that no longer define (a bad header, a
+    /// missing include...) keep every previous definition, and <c>CommandsReloadFailed</c> (event 1010,
+    /// Warning) names every problem with its file. Dispose the result to stop watching; the commands stay
+    /// defined. The rules are in docs/scripts-as-files.md.
+    /// </summary>
+    /// <param name="path">The directory.</param>
+    /// <returns>The watch: dispose it to stop.</returns>
+    /// <exception cref="InvalidScriptDefinitionException">
+    /// The directory cannot be read or watched, or its files do not define now: nothing was defined and
+    /// nothing is watched.
+    /// </exception>
+    public IDisposable WatchCommandsDirectory(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        var result = ScriptWatch.WatchDirectory(ScriptWatch.DefaultDebounce, null, path, core);
+        if (result.IsError) throw ExceptionFactory.Files(result.ErrorValue);
+        return result.ResultValue;
+    }
+
     private List<ScriptHandle> Handles(Microsoft.FSharp.Core.FSharpResult<Microsoft.FSharp.Collections.FSharpList<Script>, Microsoft.FSharp.Collections.FSharpList<ScriptFileError>> result)
     {
         if (result.IsError) throw ExceptionFactory.Files(result.ErrorValue);

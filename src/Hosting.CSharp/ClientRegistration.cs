@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
@@ -18,6 +19,7 @@ internal sealed class ClientRegistration
     private readonly List<KeyValuePair<string, CommandDefinition>> commands = new();
     private readonly List<Type> interfaces = new();
     private readonly List<Action<ScriptClient>> configurations = new();
+    private readonly List<ScriptSource> sources = new();
 
     internal ClientRegistration(object? serviceKey, Func<IServiceProvider, IConnectionMultiplexer>? multiplexer)
     {
@@ -43,6 +45,11 @@ internal sealed class ClientRegistration
         lock (commands) commands.Add(new(name, definition));
     }
 
+    internal void AddSource(ScriptSource source)
+    {
+        lock (sources) sources.Add(source);
+    }
+
     internal void AddConfiguration(Action<ScriptClient> configure)
     {
         lock (configurations) configurations.Add(configure);
@@ -60,7 +67,11 @@ internal sealed class ClientRegistration
     internal ScriptClient Resolve(IServiceProvider services) =>
         ServiceKey is null ? services.GetRequiredService<ScriptClient>() : services.GetRequiredKeyedService<ScriptClient>(ServiceKey);
 
-    /// <summary>Creates the client: options, the host's logger factory, the multiplexer, the commands.</summary>
+    /// <summary>
+    /// Creates the client: options, the host's logger factory, the multiplexer, the commands, then the
+    /// script files (the builder's sources in order, then <see cref="LuaScriptsOptions.ScriptsDirectory"/>),
+    /// then the configurations. A watched directory's watch is owned by the service provider.
+    /// </summary>
     internal ScriptClient Create(IServiceProvider services)
     {
         var options = services.GetRequiredService<IOptionsMonitor<LuaScriptsOptions>>().Get(OptionsName);
@@ -75,6 +86,25 @@ internal sealed class ClientRegistration
         lock (commands)
         {
             foreach (var command in commands) client.DefineCommand(command.Key, command.Value);
+        }
+        List<ScriptSource> files;
+        lock (sources) files = new(sources);
+        if (options.ScriptsDirectory is { Length: > 0 } directory) files.Add(new ScriptSource.Directory(directory, options.WatchScripts));
+        var contentRoot = services.GetService<IHostEnvironment>()?.ContentRootPath;
+        foreach (var source in files)
+        {
+            switch (source)
+            {
+                case ScriptSource.Directory { Watch: true } d:
+                    services.GetRequiredKeyedService<ScriptWatches>(this).Add(client.WatchCommandsDirectory(ScriptWatches.Resolve(d.Path, contentRoot)));
+                    break;
+                case ScriptSource.Directory d:
+                    client.DefineCommandsFromDirectory(ScriptWatches.Resolve(d.Path, contentRoot));
+                    break;
+                case ScriptSource.Embedded e:
+                    client.DefineCommandsFromAssembly(e.Assembly, e.Prefix);
+                    break;
+            }
         }
         lock (configurations)
         {

@@ -1,5 +1,6 @@
 using System;
 using System.Diagnostics.CodeAnalysis;
+using System.Reflection;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace LuaScripts.Hosting;
@@ -50,8 +51,50 @@ public sealed class LuaScriptsBuilder
     }
 
     /// <summary>
+    /// Defines the commands of a directory's <c>.lua</c> files when the client is created (see
+    /// <see cref="ScriptClient.DefineCommandsFromDirectory(string)"/>), after those of <see cref="AddCommand"/>.
+    /// A relative path is taken from the host's content root. With <paramref name="watch"/>, the directory
+    /// is watched for the host's lifetime (see <see cref="ScriptClient.WatchCommandsDirectory(string)"/>): an
+    /// edited file's command runs its new body on the next call, without a restart; meant for development.
+    /// The watch stops when the host is disposed.
+    /// </summary>
+    /// <param name="path">The directory.</param>
+    /// <param name="watch">Whether to define the commands again when the files change.</param>
+    /// <returns>This builder.</returns>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is null or empty.</exception>
+    /// <remarks>
+    /// Files that do not define (a missing directory, a bad header, a missing include...) raise
+    /// <see cref="InvalidScriptDefinitionException"/> naming every file at fault when the client is
+    /// created, which the host does at startup: the host does not start.
+    /// </remarks>
+    public LuaScriptsBuilder AddCommandsFromDirectory(string path, bool watch = false)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        registration.AddSource(new ScriptSource.Directory(path, watch));
+        return this;
+    }
+
+    /// <summary>
+    /// Defines the commands of an assembly's embedded <c>.lua</c> resources under a prefix when the client
+    /// is created (see <see cref="ScriptClient.DefineCommandsFromAssembly"/>), after those of
+    /// <see cref="AddCommand"/>. Files that do not define stop the start with
+    /// <see cref="InvalidScriptDefinitionException"/>, naming every file at fault.
+    /// </summary>
+    /// <param name="assembly">The assembly holding the scripts (e.g. <c>typeof(Program).Assembly</c>).</param>
+    /// <param name="prefix">The start of the resource names to read (such as <c>MyApp.Scripts.</c>); empty for all.</param>
+    /// <returns>This builder.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="assembly"/> or <paramref name="prefix"/> is null.</exception>
+    public LuaScriptsBuilder AddCommandsFromAssembly(Assembly assembly, string prefix)
+    {
+        ArgumentNullException.ThrowIfNull(assembly);
+        ArgumentNullException.ThrowIfNull(prefix);
+        registration.AddSource(new ScriptSource.Embedded(assembly, prefix));
+        return this;
+    }
+
+    /// <summary>
     /// Runs an action on the client when it is created, after the commands of <see cref="AddCommand"/> are
-    /// defined and before anything uses it (so before <see cref="LuaScriptsOptions.PreloadOnStart"/>
+    /// defined (and those of the script files) and before anything uses it (so before <see cref="LuaScriptsOptions.PreloadOnStart"/>
     /// preloads): the place for a library built on LuaScripts to define its own commands.
     /// </summary>
     /// <param name="configure">Called once, with the new client.</param>

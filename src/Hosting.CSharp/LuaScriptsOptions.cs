@@ -38,6 +38,21 @@ public sealed class LuaScriptsOptions
     /// default) or <see cref="PreloadFailureBehavior.Log"/>. Configuration key <c>PreloadFailure</c>.
     /// </summary>
     public PreloadFailureBehavior PreloadFailure { get; set; } = PreloadFailureBehavior.FailStartup;
+
+    /// <summary>
+    /// A directory of <c>.lua</c> command files defined when the client is created (see
+    /// <see cref="ScriptClient.DefineCommandsFromDirectory(string)"/>), after the builder's own script
+    /// sources; relative to the host's content root. Files that do not define stop the start, naming every
+    /// file at fault. <see langword="null"/> (the default) for none. Configuration key <c>ScriptsDirectory</c>.
+    /// </summary>
+    public string? ScriptsDirectory { get; set; }
+
+    /// <summary>
+    /// Whether <see cref="ScriptsDirectory"/> is watched for the host's lifetime, its commands defined again
+    /// when its files change (see <see cref="ScriptClient.WatchCommandsDirectory(string)"/>): for
+    /// development. <see langword="false"/> by default. Configuration key <c>WatchScripts</c>.
+    /// </summary>
+    public bool WatchScripts { get; set; }
 }
 
 /// <summary>What a failed preload at startup (<see cref="LuaScriptsOptions.PreloadOnStart"/>) does.</summary>

@@ -39,8 +39,9 @@ public static class LuaScriptsServiceCollectionExtensions
     /// <summary>
     /// <see cref="AddLuaScripts(IServiceCollection, Action{LuaScriptsOptions})"/> with the options read
     /// from a configuration section: <c>Backend</c> (Scripts, Functions or Auto), <c>Database</c>,
-    /// <c>KeyPrefix</c>, <c>PreloadOnStart</c> (true or false) and <c>PreloadFailure</c> (FailStartup or
-    /// Log). A value that does not parse stops the start with an <see cref="OptionsValidationException"/>
+    /// <c>KeyPrefix</c>, <c>PreloadOnStart</c> (true or false), <c>PreloadFailure</c> (FailStartup or
+    /// Log), <c>ScriptsDirectory</c> (a directory of <c>.lua</c> command files) and <c>WatchScripts</c> (true
+    /// or false). A value that does not parse stops the start with an <see cref="OptionsValidationException"/>
     /// naming its key, the value and what is expected.
     /// </summary>
     /// <param name="services">The services.</param>
@@ -144,6 +145,7 @@ public static class LuaScriptsServiceCollectionExtensions
             services.AddKeyedSingleton(serviceKey, registration);
             services.AddKeyedSingleton(serviceKey, (sp, _) => registration.Create(sp));
         }
+        services.AddKeyedSingleton(registration, (_, _) => new ScriptWatches());
         services.AddOptions<LuaScriptsOptions>(registration.OptionsName).ValidateOnStart();
         services.AddSingleton<IValidateOptions<LuaScriptsOptions>>(new LuaScriptsOptionsValidator(registration.OptionsName));
         services.AddSingleton<IHostedService>(sp => new ScriptClientStartup(registration, sp));

@@ -41,6 +41,12 @@ internal static class OptionsReader
                 options.PreloadFailure = value;
             else failures.Add($"{Path("PreloadFailure")} is '{failure}'; expected FailStartup or Log.");
         }
+        if (section.GetSection("ScriptsDirectory").Value is { } scripts) options.ScriptsDirectory = scripts.Length == 0 ? null : scripts;
+        if (section["WatchScripts"] is { Length: > 0 } watch)
+        {
+            if (bool.TryParse(watch, out var value)) options.WatchScripts = value;
+            else failures.Add($"{Path("WatchScripts")} is '{watch}'; expected true or false.");
+        }
         if (failures.Count > 0) throw new OptionsValidationException(optionsName, typeof(LuaScriptsOptions), failures);
     }
 }
@@ -63,6 +69,8 @@ internal sealed class LuaScriptsOptionsValidator : IValidateOptions<LuaScriptsOp
             failures.Add($"LuaScriptsOptions.Database{client} is {options.Database}; expected a database number (0, 1, ...) or -1 for the multiplexer's default.");
         if (!Enum.IsDefined(options.PreloadFailure))
             failures.Add($"LuaScriptsOptions.PreloadFailure{client} is {(int)options.PreloadFailure}; expected FailStartup or Log.");
+        if (options.WatchScripts && options.ScriptsDirectory is not { Length: > 0 })
+            failures.Add($"LuaScriptsOptions.WatchScripts{client} is true but ScriptsDirectory is not set; set the directory to watch.");
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

@@ -60,6 +60,9 @@ public readonly record struct CleanupResult(bool QueueDeleted, int TopicsLeft);
 /// </summary>
 public sealed class ChannelLayer
 {
+    /// <summary>Where the layer's scripts are embedded (LuaScriptResourcePrefix in the project).</summary>
+    private const string ScriptResourcePrefix = "LuaScripts.Channels/";
+
     private readonly ScriptClient client;
     private readonly string tag;
     private readonly RedisValue expiryMs;
@@ -84,18 +87,8 @@ public sealed class ChannelLayer
         expiryMs = Milliseconds(Options.MessageExpiry);
         capacity = Options.Capacity;
 
-        client.DefineCommand(ChannelCommands.Send, new CommandDefinition(ChannelScripts.Send)
-        { Keys = 1, Description = "channel layer: point-to-point send with capacity and expiry" });
-        client.DefineCommand(ChannelCommands.Publish, new CommandDefinition(ChannelScripts.Publish)
-        { Keys = null, Description = "channel layer: deliver to every live member of a group (group key, then member queue keys)" });
-        client.DefineCommand(ChannelCommands.Poll, new CommandDefinition(ChannelScripts.Poll)
-        { Keys = 1, Description = "channel layer: pop the oldest live message" });
-        client.DefineCommand(ChannelCommands.Subscribe, new CommandDefinition(ChannelScripts.Subscribe)
-        { Keys = 1, Description = "channel layer: join or renew a group membership" });
-        client.DefineCommand(ChannelCommands.Unsubscribe, new CommandDefinition(ChannelScripts.Unsubscribe)
-        { Keys = 1, Description = "channel layer: leave a group" });
-        client.DefineCommand(ChannelCommands.Cleanup, new CommandDefinition(ChannelScripts.Cleanup)
-        { Keys = null, Description = "channel layer: delete a queue and leave groups, atomically" });
+        // The commands are the .lua files of Scripts/ (embedded by the LuaScript item): see Scripts/.
+        client.DefineCommandsFromAssembly(typeof(ChannelLayer).Assembly, ScriptResourcePrefix);
     }
 
     /// <summary>The script client the layer runs on.</summary>

@@ -46,6 +46,16 @@ module ClientEventIds =
     [<Literal>]
     let CommandRefused = 1008
 
+    /// A watched directory's files changed and its commands were defined again: the commands
+    /// (re)defined and removed are named; their next call runs the new body (Information).
+    [<Literal>]
+    let CommandsReloaded = 1009
+
+    /// A watched directory's files changed but do not define (a syntax slip in a header, a missing
+    /// include...): every problem is named with its file, and the previous definitions stay (Warning).
+    [<Literal>]
+    let CommandsReloadFailed = 1010
+
     /// The name of the log category every client event uses.
     [<Literal>]
     let Category = "LuaScripts"
@@ -103,6 +113,19 @@ type internal ClientLog(logger: ILogger) =
             "'{Command}' was refused ({Reason}), nothing ran: {Message}"
         )
 
+    static let commandsReloaded =
+        LoggerMessage.Define<string, string, string>(
+            LogLevel.Information,
+            EventId(ClientEventIds.CommandsReloaded, "CommandsReloaded"),
+            "Scripts in {Directory} changed: defined {Commands}; removed {Removed}"
+        )
+    static let commandsReloadFailed =
+        LoggerMessage.Define<string, string>(
+            LogLevel.Warning,
+            EventId(ClientEventIds.CommandsReloadFailed, "CommandsReloadFailed"),
+            "Scripts in {Directory} changed but do not define, the previous commands stay: {Problems}"
+        )
+
     static let server (endPoint: EndPoint) = if isNull endPoint then "the server" else EndPointCollection.ToString endPoint
 
     /// A log that writes nothing.
@@ -130,6 +153,13 @@ type internal ClientLog(logger: ILogger) =
     member _.PreloadFailed(endPoint: EndPoint, reason: string) = preloadFailed.Invoke(logger, server endPoint, reason, null)
 
     member _.TransactionResent(steps: int, attempt: int) = transactionResent.Invoke(logger, steps, attempt, null)
+
+    member _.CommandsReloaded(directory: string, changed: string list, removed: string list) =
+        let names (l: string list) = if l.IsEmpty then "none" else String.Join(", ", l)
+        commandsReloaded.Invoke(logger, directory, names changed, names removed, null)
+
+    member _.CommandsReloadFailed(directory: string, problems: string list) =
+        commandsReloadFailed.Invoke(logger, directory, String.Join(" ", problems), null)
 
     /// Logs an execution error when it is a refusal (nothing ran); other errors are the caller's.
     member _.IfRefused(error: ExecutionError) =

@@ -1,0 +1,3 @@
+--! description: Greets from an embedded script.
+--- @include "helpers/name"
+return greeting()

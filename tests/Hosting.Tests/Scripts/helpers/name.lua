@@ -1,0 +1,2 @@
+-- the greeting the hosting tests expect
+local function greeting() return "hello from the assembly" end
