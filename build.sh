@@ -7,13 +7,13 @@
 #                      REDIS_URL is set) and print its URL (WEB_PORT picks the port); --backend as above
 #   ./build.sh test    check the formatting (Fantomas for F#, dotnet format for C#), build everything and run
 #                      every test suite against real redis-server processes, then the suites that create
-#                      clients (core, facade, channels, hosting, web example, chaos) again with the Functions backend
+#                      clients (core, facade, channels, hosting, web example, check tool, chaos) again with the Functions backend
 #                      (LUASCRIPTS_TEST_BACKEND=Functions; its chaos pass runs CHAOS_FUNCTIONS_SECONDS of
 #                      faults per phase, default 10), then core, facade and channels on both backends built
 #                      against the StackExchange.Redis floor the packages declare. Counts come from each suite's result file in
 #                      artifacts/test-results (TRX, Expecto's NUnit-style summary); the last line is
 #                      "N passed, N failed", and the exit code is non-zero on any failure.
-#   ./build.sh pack    build the NuGet packages into ./artifacts/packages
+#   ./build.sh pack    build the NuGet packages (and the luascripts dotnet tool) into ./artifacts/packages
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -137,6 +137,7 @@ cmd_test() {
   [ -f tests/Channels.Tests/LuaScripts.Channels.Tests.csproj ] && suite "channels example (xunit)" dotnet-test dotnet test tests/Channels.Tests -c $CONFIG --no-build -nologo
   [ -f tests/Hosting.Tests/LuaScripts.Hosting.Tests.csproj ] && suite "hosting (xunit)" dotnet-test dotnet test tests/Hosting.Tests -c $CONFIG --no-build -nologo
   [ -f tests/WebApi.Tests/LuaScripts.WebApi.Tests.csproj ] && suite "web example (xunit, WebApplicationFactory)" dotnet-test dotnet test tests/WebApi.Tests -c $CONFIG --no-build -nologo
+  [ -f tests/Tool.Tests/LuaScripts.Tool.Tests.csproj ] && suite "luascripts check tool (xunit)" dotnet-test dotnet test tests/Tool.Tests -c $CONFIG --no-build -nologo
   # A logger on the command line replaces the chaos project's own (VSTestLogger, detailed console, which
   # shows its summary tables), so the chaos suites name it again beside the TRX logger.
   local tables=(--logger "console;verbosity=detailed")
@@ -156,6 +157,7 @@ cmd_test() {
   [ -f tests/Channels.Tests/LuaScripts.Channels.Tests.csproj ] && suite "channels example (xunit, Functions backend)" dotnet-test "${fn[@]}" dotnet test tests/Channels.Tests -c $CONFIG --no-build -nologo "${reasons[@]}"
   [ -f tests/Hosting.Tests/LuaScripts.Hosting.Tests.csproj ] && suite "hosting (xunit, Functions backend)" dotnet-test "${fn[@]}" dotnet test tests/Hosting.Tests -c $CONFIG --no-build -nologo "${reasons[@]}"
   [ -f tests/WebApi.Tests/LuaScripts.WebApi.Tests.csproj ] && suite "web example (xunit, WebApplicationFactory, Functions backend)" dotnet-test "${fn[@]}" dotnet test tests/WebApi.Tests -c $CONFIG --no-build -nologo "${reasons[@]}"
+  [ -f tests/Tool.Tests/LuaScripts.Tool.Tests.csproj ] && suite "luascripts check tool (xunit, Functions backend)" dotnet-test "${fn[@]}" dotnet test tests/Tool.Tests -c $CONFIG --no-build -nologo "${reasons[@]}"
   [ -f tests/Chaos/LuaScripts.Chaos.Tests.csproj ] && suite "chaos: faults under load, API fuzz (xunit, Functions backend, ${CHAOS_FUNCTIONS_SECONDS:-10} s of faults per phase)" dotnet-test "${fn[@]}" CHAOS_SECONDS="${CHAOS_FUNCTIONS_SECONDS:-10}" dotnet test tests/Chaos -c $CONFIG --no-build -nologo "${tables[@]}"
   # The suites users' projects actually run on: NuGet resolves the lowest StackExchange.Redis the packages
   # allow, so core, facade and channels run again built against that floor, on both backends (chaos
@@ -226,6 +228,7 @@ cmd_pack() {
   dotnet pack src/Core.FSharp/LuaScripts.Core.fsproj -c $CONFIG -o artifacts/packages -nologo
   dotnet pack src/Facade.CSharp/LuaScripts.csproj -c $CONFIG -o artifacts/packages -nologo
   dotnet pack src/Hosting.CSharp/LuaScripts.Hosting.csproj -c $CONFIG -o artifacts/packages -nologo
+  dotnet pack src/Tool.CSharp/LuaScripts.Tool.csproj -c $CONFIG -o artifacts/packages -nologo
 }
 
 case "${1:-}" in

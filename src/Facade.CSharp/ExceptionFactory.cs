@@ -32,11 +32,10 @@ internal static class ExceptionFactory
         var chain = location is null
             ? (IReadOnlyList<string>)Array.Empty<string>()
             : location.Value.IncludedFrom.Select(l => $"{l.File}:{l.Line}").ToList();
-        // A command from a string keeps the core's sentence (the same as F# describes it, SHA1 included);
-        // one from files reads "name: file:line (included from ...): detail".
-        var message = location is null ? ExecutionErrorModule.Describe(error) : ErrorSourceModule.Describe(at);
+        // The core words it: "name: file:line (included from ...): detail" for a command from files,
+        // "name: line N: detail" for one from a string.
         return new ScriptExecutionException(
-            f.name, f.sha1, f.message, message,
+            f.name, f.sha1, f.message, ErrorSourceModule.Describe(at),
             location?.Value.Source.File, location is null ? at.BodyLine : location.Value.Source.Line, chain,
             new RedisServerException(f.message));
     }

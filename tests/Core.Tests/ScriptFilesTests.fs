@@ -277,7 +277,11 @@ let includeTests =
                   (ErrorSource.detail "ERR Error compiling script (new function): user_script:2: unexpected symbol near '='")
                   "compile error: unexpected symbol near '='"
                   "compile"
-              Expect.equal (ErrorSource.detail "ERR user_function:4: boom script: f1, on @user_function:4.") "boom" "function" ]
+              Expect.equal (ErrorSource.detail "ERR user_function:4: boom script: f1, on @user_function:4.") "boom" "function"
+              Expect.equal
+                  (ErrorSource.detail "ERR Error compiling function: user_function:3: cannot use '...' outside a vararg function near '...'")
+                  "compile error: cannot use '...' outside a vararg function near '...'"
+                  "library compile" ]
 
 let lintTests =
     testList

@@ -99,6 +99,28 @@ let tests =
               | None -> failtest "not located"
           }
 
+          testTask "a compile error of a command defined from a string points at its own line" {
+              let client = Server.client ()
+              match
+                  Client.define
+                      "broken_inline"
+                      "local a = 1\nlocal b = 2\nlocal c = = 3\nreturn a"
+                      (KeyCount.Fixed 0)
+                      ScriptOptions.defaults
+                      client
+              with
+              | Error e -> failtestf "%A" e
+              | Ok _ -> ()
+              let! result = Client.run "broken_inline" [] client
+              match ScriptSources.locate (failure result) client with
+              | Some source ->
+                  Expect.equal source.BodyLine 3 "its own line 3, whatever the backend"
+                  Expect.isNone source.Location "no file"
+                  Expect.stringContains source.ServerMessage "Error compiling" "the server's own text is kept"
+                  Expect.stringStarts (ErrorSource.describe source) "broken_inline: line 3: compile error: unexpected symbol" "message"
+              | None -> failtest "not located"
+          }
+
           testTask "CRLF and LF directories define the same SHA1, the one the server computes" {
               let client = Server.client ()
               let crlf = fanout |> List.map (fun (f, t) -> f, t.Replace("\n", "\r\n"))
@@ -130,6 +152,56 @@ let tests =
                   [ "bad", Some { File = "h/x.lua"; Line = 2 }; "worse", Some { File = "worse.lua"; Line = 1 } ]
                   "each error at its file line"
               Expect.stringStarts (ErrorSource.describe errors.Head) "bad: h/x.lua:2 (included from bad-0.lua:1): compile error: " "message"
+          }
+
+          testTask "compiling the function library places each definition that breaks it, and leaves no library behind" {
+              let files =
+                  dict
+                      [ "ok-0.lua", "return 1"
+                        "vararg-0.lua", "--- @include \"h/v\"\nreturn x"
+                        "h/v.lua", "-- v\nlocal x = ..."
+                        "flagged-0.lua", "#!lua flags=no-writes\nreturn ..."
+                        "flagged_broken-0.lua", "#!lua flags=no-writes\nreturn ("
+                        "unclosed-0.lua", "local a = 1\nif a then\nreturn a" ]
+                  |> System.Collections.Generic.Dictionary
+              let scripts =
+                  match ScriptFiles.define files with
+                  | Ok s -> s
+                  | Error e -> failtestf "%A" e
+              let server = Server.adminServer ()
+              let! asScripts = ScriptSources.compileOn server scripts
+              Expect.equal
+                  (asScripts |> List.map (fun (e: ErrorSource) -> e.Command))
+                  [ "flagged_broken"; "unclosed" ]
+                  "`...` compiles in a script, not in a function"
+              match! ScriptSources.compileLibraryOn server scripts with
+              | Error e -> failtestf "FUNCTION LOAD refused: %s" e
+              | Ok errors ->
+                  let placed =
+                      errors |> List.map (fun (e: ErrorSource) -> e.Command, e.Location |> Option.map (fun l -> l.Source)) |> List.sort
+                  Expect.equal
+                      placed
+                      [ "flagged_broken", Some { File = "flagged_broken-0.lua"; Line = 2 }
+                        "unclosed", Some { File = "unclosed-0.lua"; Line = 3 }
+                        "vararg", Some { File = "h/v.lua"; Line = 2 } ]
+                      "each definition that breaks the library at its file line; a #! one compiled as the script it stays"
+                  let vararg = errors |> List.find (fun (e: ErrorSource) -> e.Command = "vararg")
+                  Expect.stringStarts
+                      (ErrorSource.describe vararg)
+                      "vararg: h/v.lua:2 (included from vararg-0.lua:1): compile error: cannot use '...'"
+                      "message"
+                  Expect.stringContains vararg.ServerMessage "user_function:" "the server's own text"
+              let ok = scripts |> List.filter (fun s -> s.Name = "ok")
+              let library = FunctionLibrary.generate ok
+              match! ScriptSources.compileLibraryOn server ok with
+              | Ok errors -> Expect.isEmpty errors "a clean library"
+              | Error e -> failtestf "%s" e
+              let! (listed: RedisResult) =
+                  server.ExecuteAsync(
+                      "FUNCTION",
+                      [| box "LIST"; box "LIBRARYNAME"; box library.Name |] :> System.Collections.Generic.ICollection<obj>
+                  )
+              Expect.equal listed.Length 0 "the library the check loaded was deleted again"
           }
 
           testTask "a refused set defines nothing, and every problem is reported" {

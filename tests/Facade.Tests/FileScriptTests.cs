@@ -135,7 +135,27 @@ public sealed class FileScriptTests : IDisposable
         Assert.Null(error.SourceFile);
         Assert.Equal(3, error.SourceLine);
         Assert.Empty(error.IncludeChain);
-        Assert.Equal($"The script command 'inline' ({error.Sha1}) failed on the server: {error.ServerMessage}", error.Message);
+        Assert.StartsWith("inline: line 3: attempt to perform arithmetic", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("user_", error.Message, StringComparison.Ordinal);
+        Assert.Contains(TestBackend.IsFunctions ? "user_function:" : "user_script:", error.ServerMessage, StringComparison.Ordinal);
+        // The server's own numbering stays available: the body's line for a script, the library's for a function.
+        if (TestBackend.IsFunctions) Assert.NotEqual(3, error.LuaLine);
+        else Assert.Equal(3, error.LuaLine);
+    }
+
+    [Fact]
+    public async Task A_compile_error_of_a_command_defined_from_a_string_points_at_its_own_line_whatever_the_backend()
+    {
+        client.DefineCommand("broken_inline", new CommandDefinition("local a = 1\nlocal b = 2\nlocal c = = 3\nreturn a") { Keys = 0 });
+
+        var error = await Assert.ThrowsAsync<ScriptExecutionException>(() => client.RunScriptAsync("broken_inline"));
+
+        Assert.Null(error.SourceFile);
+        Assert.Equal(3, error.SourceLine);
+        Assert.Empty(error.IncludeChain);
+        Assert.StartsWith("broken_inline: line 3: compile error: ", error.Message, StringComparison.Ordinal);
+        Assert.Contains("unexpected symbol", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Error compiling", error.ServerMessage, StringComparison.Ordinal);
     }
 
     [Fact]

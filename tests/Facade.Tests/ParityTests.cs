@@ -241,8 +241,12 @@ public sealed class ParityTests : IDisposable
         Assert.Equal(ExecutionError.NewCommandFailed(cs.ScriptName, cs.Sha1, cs.ServerMessage), execution.Item);
         Assert.Equal(name, cs.ScriptName);
         Assert.Equal(onFacade.GetScript(name).Sha1, cs.Sha1);
-        Parity.SameError(fs, cs);
-        Assert.Equal(ExecutionErrorModule.Describe(execution.Item), cs.Message);
+        // The F# client places the same error at the same line of the command's body, in the same words.
+        var placed = ScriptSources.Locate(execution.Item, onCore);
+        Assert.NotNull(placed);
+        Assert.Equal(ErrorSourceModule.Describe(placed.Value), cs.Message);
+        Assert.Equal(placed.Value.BodyLine, cs.SourceLine);
+        Assert.StartsWith($"{name}: line {cs.SourceLine}: ", cs.Message, StringComparison.Ordinal);
         Assert.Equal(ExecutionErrorModule.Message(execution.Item), cs.ServerMessage);
         return (execution.Item, cs);
     }

@@ -340,8 +340,8 @@ public sealed class ScriptClientTests : IDisposable
         Assert.Equal("broken", runtime.ScriptName);
         Assert.Equal(handle.Sha1, runtime.Sha1);
         Assert.Contains("Unknown Redis command", runtime.ServerMessage, StringComparison.OrdinalIgnoreCase);
-        Assert.Contains("broken", runtime.Message);
-        Assert.Contains(handle.Sha1, runtime.Message);
+        Assert.StartsWith("broken: line 1: ", runtime.Message, StringComparison.Ordinal);
+        Assert.Equal(1, runtime.SourceLine);
         Assert.Equal("uncompilable", compile.ScriptName);
         Assert.Contains("compil", compile.ServerMessage, StringComparison.OrdinalIgnoreCase);
         if (TestBackend.IsFunctions)

@@ -5,6 +5,8 @@ open System.Collections.Generic
 open System.IO
 open System.Reflection
 open System.Text
+open System.Threading.Tasks
+open StackExchange.Redis
 
 /// Defining a client's commands from `.lua` files (a directory, or an assembly's embedded
 /// resources) and placing their errors in those files. The rules are in docs/scripts-as-files.md.
@@ -105,27 +107,80 @@ module ScriptSources =
             | _ -> None
         | _ -> None
 
+    // A server's compile error placed in a script's source; at the body's first line when the
+    // message names no line of it (or, for a function library, at its last line when the message
+    // names the library's closing line, as an unclosed block does).
+    let private placed (script: Script) (functionLines: (int * int) option) (message: string) : ErrorSource =
+        match ErrorSource.ofMessage script functionLines message with
+        | Some source -> source
+        | None ->
+            let bodyLines = script.Lua.Split('\n').Length
+            let line =
+                match functionLines, FunctionLibrary.compileErrorLine message with
+                | Some(_, last), Some n when n >= last -> bodyLines
+                | _ -> 1
+            { Command = script.Name
+              BodyLine = line
+              Location = script.Source |> Option.bind (SourceMap.locate line)
+              Detail = ErrorSource.detail message
+              ServerMessage = message }
+
     /// Compiles every script on a server without running it (SCRIPT LOAD of each expanded body) and
-    /// returns each compile error placed in its source, for checking scripts before production (a
-    /// body that compiles as a script compiles as a function callback too). The SHA1s it loads are
-    /// harmless: loading never runs a script.
+    /// returns each compile error placed in its source, for checking scripts before production. The
+    /// SHA1s it loads are harmless: loading never runs a script. A body that compiles as a script may
+    /// still break a function library (`...` outside a vararg function): see <see cref="compileLibraryOn"/>.
     [<CompiledName("CompileOn")>]
-    let compileOn (server: StackExchange.Redis.IServer) (scripts: Script list) : System.Threading.Tasks.Task<ErrorSource list> =
+    let compileOn (server: IServer) (scripts: Script list) : Task<ErrorSource list> =
         task {
             let errors = ResizeArray<ErrorSource>()
             for script in scripts do
                 try
                     let! _ = server.ScriptLoadAsync(script.Lua)
                     ()
-                with :? StackExchange.Redis.RedisServerException as e ->
-                    match ErrorSource.ofMessage script None e.Message with
-                    | Some source -> errors.Add source
-                    | None ->
-                        errors.Add
-                            { Command = script.Name
-                              BodyLine = 1
-                              Location = script.Source |> Option.bind (SourceMap.locate 1)
-                              Detail = ErrorSource.detail e.Message
-                              ServerMessage = e.Message }
+                with :? RedisServerException as e ->
+                    errors.Add(placed script None e.Message)
             return List.ofSeq errors
+        }
+
+    /// Compiles on a server the function library the Functions backend would deploy for these
+    /// scripts (FUNCTION LOAD, nothing runs) and returns each definition that breaks it, placed in its
+    /// source: one FUNCTION LOAD per broken definition found, each time without those found before.
+    /// A library this check loaded is deleted again (FUNCTION DELETE); one already there is left
+    /// alone. Definitions that cannot be functions at all (a `#!` first line) are compiled with
+    /// SCRIPT LOAD instead, as the backend runs them as scripts (<see cref="compileOn"/>). Error with
+    /// the server's message when it refuses FUNCTION LOAD for another reason (a Redis older than 7.0,
+    /// an ACL without FUNCTION...).
+    [<CompiledName("CompileLibraryOn")>]
+    let compileLibraryOn (server: IServer) (scripts: Script list) : Task<Result<ErrorSource list, string>> =
+        task {
+            let asScripts = (FunctionLibrary.generate scripts).Excluded |> List.map fst |> set
+            let! scriptErrors = compileOn server (scripts |> List.filter (fun s -> asScripts.Contains s.Name))
+            let errors = ResizeArray<ErrorSource>(scriptErrors)
+            let mutable remaining = scripts |> List.filter (fun s -> not (asScripts.Contains s.Name))
+            let mutable outcome = None
+            while outcome.IsNone do
+                let library = FunctionLibrary.generate remaining
+                if library.Functions.IsEmpty then
+                    outcome <- Some(Ok())
+                else
+                    match! Deployment.loadLibraryOn server library false CommandFlags.None with
+                    | Ok loadedNow ->
+                        if loadedNow then
+                            let! _ = server.ExecuteAsync("FUNCTION", [| box "DELETE"; box library.Name |] :> ICollection<obj>)
+                            ()
+                        outcome <- Some(Ok())
+                    | Error message ->
+                        let broken =
+                            FunctionLibrary.compileErrorLine message
+                            |> Option.bind (FunctionLibrary.commandAtLine library)
+                            |> Option.bind (fun name -> remaining |> List.tryFind (fun s -> s.Name = name))
+                        match broken with
+                        | Some script ->
+                            errors.Add(placed script (library.Lines.TryFind script.Name) message)
+                            remaining <- remaining |> List.filter (fun s -> s.Name <> script.Name)
+                        | None -> outcome <- Some(Error message)
+            return
+                match outcome with
+                | Some(Error message) -> Error message
+                | _ -> Ok(List.ofSeq errors)
         }

@@ -43,13 +43,14 @@ module ErrorSource =
                 None
         drop "user_script:" |> Option.orElse (drop "user_function:") |> Option.defaultValue text
 
-    /// The server's message without "ERR ", its "user_script:N: " marker and its
-    /// " script: ..., on @user_script:N." trailer; a compile error keeps a "compile error: " prefix.
+    /// The server's message without "ERR ", its "user_script:N: " (or "user_function:N: ") marker and
+    /// its " script: ..., on @user_script:N." trailer; a compile error (of a script, or of a function
+    /// library) keeps a "compile error: " prefix.
     [<CompiledName("Detail")>]
     let detail (message: string) : string =
         let text = cut "ERR " message |> Option.defaultValue message
         let compile, text =
-            match cut "Error compiling script (new function): " text with
+            match cut "Error compiling script (new function): " text |> Option.orElse (cut "Error compiling function: " text) with
             | Some rest -> true, rest
             | None -> false, text
         let text = skipMarker text

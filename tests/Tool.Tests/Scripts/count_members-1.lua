@@ -1,0 +1,3 @@
+--! description: Counts a set.
+--- @include "lib/count"
+return count(KEYS[1])

@@ -1,0 +1,4 @@
+-- shared helper
+local function count(key)
+  return redis.call("SCARD", key)
+end
