@@ -89,6 +89,49 @@ public sealed class ScriptPipeline
         return reply.Reply;
     }
 
+    /// <summary>
+    /// Queues a named command with one flat argument, split as <see cref="RunScript(string, RedisValue[])"/>
+    /// splits it, without building an argument array.
+    /// </summary>
+    /// <param name="name">The command's name.</param>
+    /// <param name="arg0">The first flat argument.</param>
+    /// <returns>This pipeline.</returns>
+    /// <exception cref="UnknownScriptException">No such command; nothing was queued.</exception>
+    /// <exception cref="ScriptArgumentException">The arguments do not fit the key count (or, on a cluster, the keys span slots); nothing was queued.</exception>
+    public ScriptPipeline RunScript(string name, RedisValue arg0) => RunFew(name, 1, arg0, default, default);
+
+    /// <summary>
+    /// Queues a named command with two flat arguments, split as <see cref="RunScript(string, RedisValue[])"/>
+    /// splits them, without building an argument array.
+    /// </summary>
+    /// <param name="name">The command's name.</param>
+    /// <param name="arg0">The first flat argument.</param>
+    /// <param name="arg1">The second flat argument.</param>
+    /// <returns>This pipeline.</returns>
+    /// <exception cref="UnknownScriptException">No such command; nothing was queued.</exception>
+    /// <exception cref="ScriptArgumentException">The arguments do not fit the key count (or, on a cluster, the keys span slots); nothing was queued.</exception>
+    public ScriptPipeline RunScript(string name, RedisValue arg0, RedisValue arg1) => RunFew(name, 2, arg0, arg1, default);
+
+    /// <summary>
+    /// Queues a named command with three flat arguments, split as <see cref="RunScript(string, RedisValue[])"/>
+    /// splits them, without building an argument array.
+    /// </summary>
+    /// <param name="name">The command's name.</param>
+    /// <param name="arg0">The first flat argument.</param>
+    /// <param name="arg1">The second flat argument.</param>
+    /// <param name="arg2">The third flat argument.</param>
+    /// <returns>This pipeline.</returns>
+    /// <exception cref="UnknownScriptException">No such command; nothing was queued.</exception>
+    /// <exception cref="ScriptArgumentException">The arguments do not fit the key count (or, on a cluster, the keys span slots); nothing was queued.</exception>
+    public ScriptPipeline RunScript(string name, RedisValue arg0, RedisValue arg1, RedisValue arg2) => RunFew(name, 3, arg0, arg1, arg2);
+
+    private ScriptPipeline RunFew(string name, int count, RedisValue arg0, RedisValue arg1, RedisValue arg2)
+    {
+        var invocation = ClientModule.InvokeFew(name, count, arg0, arg1, arg2, client.Core);
+        if (invocation.IsError) throw ExceptionFactory.Run(invocation.ErrorValue);
+        return Add(Step.NewCall(invocation.ResultValue));
+    }
+
     /// <summary>Queues a named command with explicit KEYS and ARGV.</summary>
     /// <param name="name">The command's name.</param>
     /// <param name="keys">The KEYS; for a fixed key count, exactly that many.</param>
@@ -143,6 +186,13 @@ public sealed class ScriptPipeline
     {
         if (Interlocked.Exchange(ref executed, 1) != 0) throw AlreadyExecuted();
         if (queue.Count == 0) return Array.Empty<RedisResult>();
+        if (pending is null && !cancellationToken.CanBeCanceled)
+        {
+            // The usual case, awaited here: one state machine less per batch.
+            var sent = await ClientModule.Send(queue, client.Core).ConfigureAwait(false);
+            if (sent.IsError) throw ExceptionFactory.Run(sent.ErrorValue);
+            return ToResults(sent.ResultValue, IsTransaction);
+        }
         var round = SendAsync();
         if (cancellationToken.CanBeCanceled) round = round.WaitAsync(cancellationToken);
         var replies = await PendingReplies.Track(pending, round).ConfigureAwait(false);
