@@ -35,6 +35,9 @@ fi
 
 echo "== publish examples/AotSample with Native AOT (linux-x64) into $out"
 rm -rf "$out"
+# The native compiler reports warnings only when it runs: an up-to-date intermediate (a second run)
+# would publish silently and the count below would read 0, so its intermediate output starts afresh.
+rm -rf examples/AotSample/obj/Release/net10.0/linux-x64 examples/AotSample/bin/Release/net10.0/linux-x64
 mkdir -p "$(dirname "$log")"
 set +e
 dotnet publish examples/AotSample -c Release -r linux-x64 -o "$out" -nologo -clp:NoSummary >"$log" 2>&1

@@ -22,6 +22,10 @@ internal static class Definitions
     /// <summary>A script that always fails with a Lua error.</summary>
     public static readonly CommandDefinition Fail = new("return redis.error_reply('boom from lua')") { Keys = 0 };
 
+    /// <summary>Counts a visit of ARGV[1] in the hash KEYS[1]; a flat field/value reply (name, visits).</summary>
+    public static readonly CommandDefinition Visit =
+        new("local n = redis.call('HINCRBY', KEYS[1], ARGV[1], 1) return {'name', ARGV[1], 'visits', n}") { Keys = 1 };
+
     /// <summary>Defines every command on a client.</summary>
     public static void DefineAll(ScriptClient client)
     {
@@ -30,5 +34,6 @@ internal static class Definitions
         client.DefineCommand("mget_sum", MgetSum);
         client.DefineCommand("push_all", PushAll);
         client.DefineCommand("fail", Fail);
+        client.DefineCommand("visit", Visit);
     }
 }
