@@ -137,20 +137,20 @@ module internal Rounds =
             context.Topology.Invalidate()
             let retry = db.CreateBatch()
             let guarded = System.Collections.Generic.HashSet<EndPoint>()
+            let guards = ResizeArray<EndPoint>()
             let pending =
                 [ for i in positions ->
                       match steps[i], plan.Sends[i] with
                       | Step.Call inv, Send.Fcall fn ->
                           let endPoint = context.EndPointFor inv.Keys
-                          if not (isNull endPoint) && guarded.Add endPoint then
-                              Wire.functionLoad
-                                  (context.Multiplexer.GetServer endPoint)
-                                  (box deployed.Code)
-                                  false
-                                  CommandFlags.FireAndForget
-                              |> ignore
+                          if not (isNull endPoint) && guarded.Add endPoint then guards.Add endPoint
                           i, inv, fn, Wire.settle (Wire.fcall retry fn inv flags)
                       | _ -> failwith "only FCALLs are called again" ]
+            // Each server's load is enqueued on its connection just before the batch (so it reaches
+            // the server first) and only once the calls are built: the calls never wait for its reply.
+            for endPoint in guards do
+                Wire.functionLoad (context.Multiplexer.GetServer endPoint) (box deployed.Code) false CommandFlags.FireAndForget
+                |> ignore
             retry.Execute()
             // One heal: the library's load and the calls again, one round trip.
             Telemetry.healedFunction ()
