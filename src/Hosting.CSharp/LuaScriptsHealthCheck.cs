@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
+using LuaScripts.Core;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using StackExchange.Redis;
 
@@ -29,7 +30,7 @@ internal sealed class LuaScriptsHealthCheck : IHealthCheck
         }
         catch (Exception e) when (e is RedisException or TimeoutException)
         {
-            return new HealthCheckResult(context.Registration.FailureStatus, $"LuaScripts could not ask the servers: {e.Message}", e);
+            return new HealthCheckResult(context.Registration.FailureStatus, Messages.Hosting.HealthCheckFailed(e.Message), e);
         }
         var data = new Dictionary<string, object>(StringComparer.Ordinal);
         foreach (var server in status.Servers)
