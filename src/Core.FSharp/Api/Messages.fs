@@ -83,8 +83,16 @@ module Messages =
         let unsupportedParameter (method: string) (parameter: string) (typeName: string) : string =
             $"{method}: parameter '{parameter}' is {typeName}, which cannot be sent; use {ArgumentValue.supportedArguments}."
 
-        /// A method whose command is not defined where it is bound (<paramref name="where"/>: "this
-        /// client", "this pipeline's client"...).
+        /// Where an interface bound to a client looks its commands up, as <see cref="commandNotDefined"/> names it.
+        [<Literal>]
+        let OnClient = "this client"
+
+        /// Where an interface bound to a pipeline or transaction looks its commands up.
+        [<CompiledName("OnPipelineClient")>]
+        let onPipelineClient (transaction: bool) : string = if transaction then "this transaction's client" else "this pipeline's client"
+
+        /// A method whose command is not defined where it is bound (<paramref name="where"/>:
+        /// <see cref="OnClient"/>, <see cref="onPipelineClient"/>).
         [<CompiledName("CommandNotDefined")>]
         let commandNotDefined (method: string) (command: string) (where: string) : string =
             $"{method}: the command '{command}' is not defined on {where}."
