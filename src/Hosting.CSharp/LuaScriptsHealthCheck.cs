@@ -35,11 +35,7 @@ internal sealed class LuaScriptsHealthCheck : IHealthCheck
         var data = new Dictionary<string, object>(StringComparer.Ordinal);
         foreach (var server in status.Servers)
         {
-            data[EndPointCollection.ToString(server.EndPoint)] =
-                !server.IsConnected ? "not connected"
-                : server.Failure is not null ? $"could not be inspected: {server.Failure}"
-                : server.Missing.Count > 0 ? "lacks " + string.Join(", ", server.Missing)
-                : "holds every command";
+            data[EndPointCollection.ToString(server.EndPoint)] = Messages.Hosting.ServerHealth(server.IsConnected, server.Failure, server.Missing);
         }
         return status.Health switch
         {

@@ -206,6 +206,15 @@ module Messages =
                 + $"Register one under the same key (services.AddKeyedSingleton<IConnectionMultiplexer>(\"{key}\", (_, _) => ConnectionMultiplexer.Connect(\"localhost:6379\")), "
                 + $"or with .NET Aspire, builder.AddKeyedRedisClient(\"{key}\")), or pass a multiplexer factory to AddKeyedLuaScripts."
 
+        /// The health check's entry for one server: down, could not be inspected (`failure`, null
+        /// when it answered), lacks commands (`missing`), or holds every command.
+        [<CompiledName("ServerHealth")>]
+        let serverHealth (connected: bool) (failure: string) (missing: IReadOnlyList<string>) : string =
+            if not connected then "not connected"
+            elif not (isNull failure) then $"could not be inspected: {failure}"
+            elif missing.Count > 0 then "lacks " + String.Join(", ", missing)
+            else "holds every command"
+
         /// The health check's description when the servers could not be asked.
         [<CompiledName("HealthCheckFailed")>]
         let healthCheckFailed (reason: string) : string = $"LuaScripts could not ask the servers: {reason}"
