@@ -6,7 +6,8 @@
 #                      /health and OpenTelemetry on the console) against a throwaway redis-server (unless
 #                      REDIS_URL is set) and print its URL (WEB_PORT picks the port); --backend as above
 #   ./build.sh test    check the formatting (Fantomas for F#, dotnet format for C#), build everything and run
-#                      every test suite against real redis-server processes, then the suites that create
+#                      every test suite against real redis-server processes (among them the Native AOT check,
+#                      scripts/aot-check.sh: the AOT sample published and run), then the suites that create
 #                      clients (core, facade, channels, hosting, web example, check tool, chaos) again with the Functions backend
 #                      (LUASCRIPTS_TEST_BACKEND=Functions; its chaos pass runs CHAOS_FUNCTIONS_SECONDS of
 #                      faults per phase, default 10), then core, facade and channels on both backends built
@@ -134,6 +135,7 @@ cmd_test() {
   dotnet build LuaScripts.sln -c $CONFIG -nologo -v q -clp:ErrorsOnly
   [ -f tests/Core.Tests/LuaScripts.Core.Tests.fsproj ] && suite "core (Expecto + FsCheck)" expecto dotnet run -c $CONFIG --no-build --project tests/Core.Tests -- --colours 0
   suite "facade (xunit)" dotnet-test dotnet test tests/Facade.Tests -c $CONFIG --no-build -nologo
+  suite "generators: emitted source and diagnostics (xunit)" dotnet-test dotnet test tests/Generators.Tests -c $CONFIG --no-build -nologo
   [ -f tests/Channels.Tests/LuaScripts.Channels.Tests.csproj ] && suite "channels example (xunit)" dotnet-test dotnet test tests/Channels.Tests -c $CONFIG --no-build -nologo
   [ -f tests/Hosting.Tests/LuaScripts.Hosting.Tests.csproj ] && suite "hosting (xunit)" dotnet-test dotnet test tests/Hosting.Tests -c $CONFIG --no-build -nologo
   [ -f tests/WebApi.Tests/LuaScripts.WebApi.Tests.csproj ] && suite "web example (xunit, WebApplicationFactory)" dotnet-test dotnet test tests/WebApi.Tests -c $CONFIG --no-build -nologo
@@ -148,6 +150,9 @@ cmd_test() {
   suite "the LuaScript item as a user installs it" check scripts/with-redis.sh scripts/package-smoke-luascript.sh
   [ -f examples/quickstart.fsx ] && suite "examples/quickstart.fsx under dotnet fsi" check scripts/with-redis.sh dotnet fsi examples/quickstart.fsx
   [ -f bench/LuaScripts.Bench.csproj ] && suite "bench smoke (quick mode, tiny counts)" check dotnet run -c $CONFIG --no-build --project bench -- --quick --smoke
+  # Native AOT: publishes examples/AotSample (about a minute), fails on any trim/AOT warning from LuaScripts
+  # code or FSharp.Core warnings past the budget docs/aot.md records, then runs the native executable.
+  [ -f scripts/aot-check.sh ] && suite "Native AOT sample: publish (no trim/AOT warning from LuaScripts), run on both backends" check scripts/with-redis.sh scripts/aot-check.sh
   # The suites that create clients, again with every client they create on the Functions backend
   # (tests that only hold for scripts are skipped there; the normal console verbosity shows why).
   local fn=(env LUASCRIPTS_TEST_BACKEND=Functions)

@@ -2,8 +2,9 @@
 # Run after a Release build (./build.sh test builds first). Proves the packages work as a user installs them: packs the shipped packages into a
 # throwaway folder, creates a throwaway console project that references LuaScripts from that folder
 # (other dependencies come from the machine's usual package sources), and runs a define-and-run
-# against $REDIS_URL; then installs the luascripts tool from the same folder as a local tool and
-# checks a clean scripts directory (exit 0) and a broken one (exit 1) against $REDIS_URL.
+# against $REDIS_URL, by name and through a [ScriptCommands] interface (the generator inside the
+# package); then installs the luascripts tool from the same folder as a local tool and checks a
+# clean scripts directory (exit 0) and a broken one (exit 1) against $REDIS_URL.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 work=$(mktemp -d)
@@ -21,7 +22,16 @@ var client = new ScriptClient(mux);
 client.DefineCommand("hello", new CommandDefinition("return 'hello ' .. ARGV[1]") { Keys = 0 });
 var reply = (string?)await client.RunScriptAsync("hello", "package");
 Console.WriteLine($"installed package replied: {reply}");
-return reply == "hello package" ? 0 : 1;
+// The [ScriptCommands] generator comes inside the package (analyzers/dotnet/cs): nothing else referenced.
+var generated = await IGreeting.Create(client).Hello("generated");
+Console.WriteLine($"generated binding replied: {generated}");
+return reply == "hello package" && generated == "hello generated" ? 0 : 1;
+
+[ScriptCommands]
+public partial interface IGreeting
+{
+    [ScriptCommand("hello")] Task<string?> Hello(string name);
+}
 CS
 (cd "$work/app" && dotnet run -c Release -nologo)
 

@@ -40,6 +40,8 @@ internal static class AllocProfile
             ("Functions: Pipeline of 1", Shapes.Batches(1, (k, n) => Fixture.LuaPipeline(f.Fn, Fixture.Incr, k, n))),
             ("ITransaction of 10 EVALSHA", Shapes.Batches(10, (k, n) => f.RawBatch(f.IncrSha, k, n, transaction: true))),
             ("Transaction of 10", Shapes.Batches(10, (k, n) => f.LuaPipeline(Fixture.Incr, k, n, transaction: true))),
+            ("ITransaction of 10 FCALL", Shapes.Batches(10, (k, n) => f.RawFcallBatch(f.IncrFn, k, n, transaction: true))),
+            ("Functions: Transaction of 10", Shapes.Batches(10, (k, n) => Fixture.LuaPipeline(f.Fn, Fixture.Incr, k, n, transaction: true))),
         };
         var failed = false;
         foreach (var (label, run) in paths)
@@ -65,7 +67,7 @@ internal static class AllocProfile
             }
             Console.WriteLine();
             Console.WriteLine($"## {label}: {(double)total / calls:0} B/call measured, {listener.Total / (double)calls:0} B/call sampled ({listener.Events} samples)");
-            foreach (var (type, bytes) in listener.ByType.OrderByDescending(x => x.Value).Take(14))
+            foreach (var (type, bytes) in listener.ByType.OrderByDescending(x => x.Value).Take(Environment.GetEnvironmentVariable("BENCH_ALLOC_TOP") is { } top ? int.Parse(top, System.Globalization.CultureInfo.InvariantCulture) : 14))
                 Console.WriteLine($"  {bytes / (double)calls,7:0.0} B/call  {type}");
         }
         return failed ? 1 : 0;

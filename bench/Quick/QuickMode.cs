@@ -16,13 +16,11 @@ namespace LuaScripts.Bench.Quick;
 internal sealed class QuickMode
 {
     private const int Width = 256;
-    private static readonly string[] WatchedCommands = { "eval", "evalsha", "eval_ro", "evalsha_ro", "fcall", "fcall_ro", "function|load", "incr", "multi", "exec" };
 
     private readonly Fixture f;
     private readonly bool smoke;
-    private readonly int rounds;
+    private readonly Runner runner;
     private readonly string runId = Guid.NewGuid().ToString("N")[..8];
-    private readonly List<string> failures = new();
     private readonly List<Scenario> scenarios = new();
     private readonly List<(bool Met, string Text)> flushLines = new();
 
@@ -30,7 +28,7 @@ internal sealed class QuickMode
     {
         this.f = f;
         this.smoke = smoke;
-        rounds = smoke ? 1 : 9;
+        runner = new Runner(new NodeCounters(f), smoke ? 1 : 9);
     }
 
     /// <summary>Runs the quick (or smoke) mode; 0 when every counter matched, 1 otherwise.</summary>
@@ -53,12 +51,12 @@ internal sealed class QuickMode
             foreach (var scenario in quick.scenarios)
             {
                 var started = clock.Elapsed;
-                await quick.RunScenarioAsync(scenario);
+                await quick.runner.RunScenarioAsync(scenario);
                 Console.Error.WriteLine($"  {scenario.Title}: {(clock.Elapsed - started).TotalSeconds:0.0} s");
             }
             await quick.FlushRoundTripsAsync();
             quick.Print(clock.Elapsed);
-            return quick.failures.Count == 0 ? 0 : 1;
+            return quick.runner.Failures.Count == 0 ? 0 : 1;
         }
         finally
         {
@@ -105,7 +103,13 @@ internal sealed class QuickMode
         var fnFlat = one.Add(Sequential(Fn + "RunScriptAsync(name, key, 1)", Seq, k => Fixture.LuaFlat(f.Fn, Fixture.Incr, k), Via.Functions));
         var fnExpl = one.Add(Sequential(Fn + "RunScriptAsync(name, keys, args)", Seq, k => Fixture.LuaExplicit(f.Fn, k), Via.Functions));
         var fcall = one.Add(Sequential(RawFcall, Seq, f.RawFcall, Via.Raw));
+        // Issue 17: a generated call ([ScriptCommands]) at least 0.98x RunScriptAsync by name, with the same bytes:
+        // no extra object (the smallest is 24 B; the allowance only absorbs the measurement's rounding).
+        var sameBytes = new AllocAtMostPlus(16);
+        var generated = IBenchScripts.Create(f.Client);
+        var gen = one.Add(Sequential("generated IBenchScripts.Incr(key, 1)", Seq, k => generated.Incr(k, 1)));
         one.Compare(flat, sha, latency, alloc);
+        one.Compare(gen, flat, new TimeAtMost(1 / 0.98), sameBytes);
         one.Compare(expl, sha, latency, alloc);
         one.Compare(flat, str);
         one.Compare(flat, loaded);
@@ -123,7 +127,9 @@ internal sealed class QuickMode
         var flyFnFlat = fly.Add(InFlight(Fn + "RunScriptAsync(name, key, 1)", Fly, k => Fixture.LuaFlat(f.Fn, Fixture.Incr, k), Via.Functions));
         var flyFnExpl = fly.Add(InFlight(Fn + "RunScriptAsync(name, keys, args)", Fly, k => Fixture.LuaExplicit(f.Fn, k), Via.Functions));
         var flyFcall = fly.Add(InFlight(RawFcall, Fly, f.RawFcall, Via.Raw));
+        var flyGen = fly.Add(InFlight("generated IBenchScripts.Incr(key, 1)", Fly, k => generated.Incr(k, 1)));
         fly.Compare(flyFlat, flySha, inFlight);
+        fly.Compare(flyGen, flyFlat, new ThroughputAtLeast(0.98), sameBytes);
         fly.Compare(flyExpl, flySha, inFlight);
         fly.Compare(flyFlat, flyIncr);
         fly.Compare(flyFnFlat, flyFcall, inFlight);
@@ -152,10 +158,10 @@ internal sealed class QuickMode
         }
 
         var tx = New("tx", "transaction of 10");
-        var txLua = tx.Add(Batches("Transaction().RunScript×10.ExecuteAsync", Batched(10, 6_000), 10, (k, n) => f.LuaPipeline(Fixture.Incr, k, n, transaction: true)));
-        var txRaw = tx.Add(Batches("ITransaction of 10 EVALSHA", Batched(10, 6_000), 10, (k, n) => f.RawBatch(f.IncrSha, k, n, transaction: true), Via.Raw));
-        var txFn = tx.Add(Batches(Fn + "Transaction().RunScript×10.ExecuteAsync", Batched(10, 6_000), 10, (k, n) => Fixture.LuaPipeline(f.Fn, Fixture.Incr, k, n, transaction: true), Via.Functions));
-        var txFcall = tx.Add(Batches("ITransaction of 10 FCALL", Batched(10, 6_000), 10, (k, n) => f.RawFcallBatch(f.IncrFn, k, n, transaction: true), Via.Raw));
+        var txLua = tx.Add(Batches("Transaction().RunScript×10.ExecuteAsync", Batched(10, 30_000), 10, (k, n) => f.LuaPipeline(Fixture.Incr, k, n, transaction: true)));
+        var txRaw = tx.Add(Batches("ITransaction of 10 EVALSHA", Batched(10, 30_000), 10, (k, n) => f.RawBatch(f.IncrSha, k, n, transaction: true), Via.Raw));
+        var txFn = tx.Add(Batches(Fn + "Transaction().RunScript×10.ExecuteAsync", Batched(10, 30_000), 10, (k, n) => Fixture.LuaPipeline(f.Fn, Fixture.Incr, k, n, transaction: true), Via.Functions));
+        var txFcall = tx.Add(Batches("ITransaction of 10 FCALL", Batched(10, 30_000), 10, (k, n) => f.RawFcallBatch(f.IncrFn, k, n, transaction: true), Via.Raw));
         tx.Compare(txLua, txRaw);
         tx.Compare(txFn, txFcall);
         tx.Quad("transaction", txLua, txRaw, txFn, txFcall, 10);
@@ -283,88 +289,7 @@ internal sealed class QuickMode
         return s;
     }
 
-    private void Fail(string message)
-    {
-        failures.Add(message);
-        Console.Error.WriteLine("FAIL: " + message);
-    }
-
-    private async Task RunScenarioAsync(Scenario scenario)
-    {
-        // Warm-up (JIT, first loads), then a short probe that reads what one call sends.
-        foreach (var c in scenario.Contenders)
-        {
-            var warm = Math.Max(c.ProbeOps, c.Ops / 4 / c.ProbeOps * c.ProbeOps);
-            await MeasureAsync(scenario, c, "warm", warm);
-            var before = await CommandStatsAsync();
-            await MeasureAsync(scenario, c, "probe", c.ProbeOps);
-            var after = await CommandStatsAsync();
-            c.Wire = string.Join(" + ", WatchedCommands
-                .Select(cmd => (cmd, n: after.GetValueOrDefault(cmd) - before.GetValueOrDefault(cmd)))
-                .Where(x => x.n > 0)
-                .Select(x => $"{x.cmd.ToUpperInvariant()}×{((double)x.n / c.ProbeOps).ToString("0.####", CultureInfo.InvariantCulture)}"));
-            // A Functions row that ran as scripts (or the reverse) would measure the wrong thing.
-            long Delta(params string[] cmds) => cmds.Sum(cmd => after.GetValueOrDefault(cmd) - before.GetValueOrDefault(cmd));
-            var scripted = Delta("eval", "evalsha", "eval_ro", "evalsha_ro");
-            var fcalled = Delta("fcall", "fcall_ro");
-            if (c.Via == Via.Scripts && (scripted != c.ProbeOps || fcalled != 0))
-                Fail($"{scenario.Title} / {c.Label}: {c.ProbeOps} calls sent {scripted} EVAL/EVALSHA and {fcalled} FCALL (expected all EVAL/EVALSHA): {c.Wire}");
-            if (c.Via == Via.Functions && (fcalled != c.ProbeOps || scripted != 0))
-                Fail($"{scenario.Title} / {c.Label}: {c.ProbeOps} calls sent {fcalled} FCALL and {scripted} EVAL/EVALSHA (expected all FCALL): {c.Wire}");
-        }
-        for (var round = 0; round < rounds; round++)
-        {
-            var n = scenario.Contenders.Count;
-            for (var i = 0; i < n; i++)
-            {
-                var c = scenario.Contenders[(i + round) % n];
-                var sample = await MeasureAsync(scenario, c, "r" + round, c.Ops);
-                c.Samples.Add(sample ?? new Sample(double.NaN, double.NaN, double.NaN));
-            }
-        }
-    }
-
-    private async Task<Sample?> MeasureAsync(Scenario scenario, Contender c, string phase, int ops)
-    {
-        var key = $"bench:{runId}:{scenario.Id}:{c.Index}:{phase}";
-        await f.Db.KeyDeleteAsync(key);
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
-        GC.Collect();
-        var allocated = GC.GetTotalAllocatedBytes(precise: true);
-        var cpu = CpuClock.NowMicroseconds();
-        var clock = Stopwatch.StartNew();
-        try
-        {
-            await c.Run(key, ops);
-        }
-        catch (Exception e)
-        {
-            Fail($"{scenario.Title} / {c.Label} ({phase}): {e.GetType().Name}: {e.Message}");
-            return null;
-        }
-        clock.Stop();
-        var cpuUsed = CpuClock.NowMicroseconds() - cpu;
-        var bytes = GC.GetTotalAllocatedBytes(precise: true) - allocated;
-        var counter = await f.CounterAsync(key);
-        await f.Db.KeyDeleteAsync(key);
-        if (counter != ops)
-        {
-            Fail($"{scenario.Title} / {c.Label} ({phase}): the counter is {counter} after {ops} calls");
-            return null;
-        }
-        return new Sample(ops / clock.Elapsed.TotalSeconds, (double)bytes / ops, cpuUsed / ops);
-    }
-
-    private async Task<Dictionary<string, long>> CommandStatsAsync()
-    {
-        var stats = new Dictionary<string, long>();
-        foreach (var group in await f.Server.InfoAsync("commandstats"))
-            foreach (var pair in group)
-                if (pair.Key.StartsWith("cmdstat_", StringComparison.Ordinal))
-                    stats[pair.Key["cmdstat_".Length..]] = long.Parse(pair.Value.Split(',')[0].Split('=')[1], CultureInfo.InvariantCulture);
-        return stats;
-    }
+    private void Fail(string message) => runner.Fail(message);
 
     /// <summary>"The first call after a flush costs one extra round trip at most", read from SE.Redis profiling.</summary>
     private async Task FlushRoundTripsAsync()
@@ -489,27 +414,17 @@ internal sealed class QuickMode
     {
         var o = new StringBuilder();
         o.AppendLine();
-        o.AppendLine(CultureInfo.InvariantCulture, $"Date: {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC · machine: {Machine()} · {RuntimeInformation.FrameworkDescription} · " +
-                     $"StackExchange.Redis {Version(typeof(IDatabase))} · LuaScripts {Version(typeof(ScriptClient))} · redis-server {f.Server.Version} · " +
-                     $"{rounds} interleaved round(s) · {elapsed.TotalSeconds:0} s");
+        Report.Header(o, f.Server.Version.ToString(), runner.Rounds, elapsed);
         o.AppendLine();
-        o.AppendLine("| scenario | LuaScripts | ops/s | baseline | ops/s | ratio | CPU µs/op Lua | CPU µs/op base | B/op Lua | B/op base | target |");
-        o.AppendLine("|---|---|--:|---|--:|--:|--:|--:|--:|--:|---|");
         var misses = new List<string>();
-        foreach (var c in scenarios.SelectMany(s => s.Comparisons))
+        Report.Comparisons(o, scenarios, misses);
+        o.AppendLine();
+        if (scenarios.Any(s => s.Quads.Count > 0))
         {
-            var checks = c.Targets.Select(t => t.Check(c)).ToList();
-            var targetText = string.Join("; ", checks.Select(x => $"{x.Text} **{(x.Met ? "PASS" : "MISS")}**"));
-            foreach (var x in checks.Where(x => !x.Met)) misses.Add($"{c.Scenario}: {c.Lua.Label} vs {c.Baseline.Label}: {x.Text}");
-            o.AppendLine(CultureInfo.InvariantCulture, $"| {c.Scenario} | {c.Lua.Label} | {Num(c.LuaOps)} | {c.Baseline.Label} | {Num(c.BaseOps)} | {Ratio(c.Ratio)} | " +
-                         $"{Micros(c.LuaCpu)} | {Micros(c.BaseCpu)} | {Bytes(c.LuaBytes)} | {Bytes(c.BaseBytes)} | {targetText} |");
+            Report.Quads(o, scenarios);
+            o.AppendLine();
+            PrintLibraries(o);
         }
-        o.AppendLine();
-        o.AppendLine("ratio = LuaScripts ops/s ÷ baseline ops/s, the median of the per-round ratios (1.00 = the same; above 1 = LuaScripts faster).");
-        o.AppendLine("CPU µs/op = this process's CPU time (getrusage: every thread, user+system) over the run ÷ calls; the server's CPU is not in it.");
-        o.AppendLine("B/op = GC.GetTotalAllocatedBytes(precise: true) delta over the run ÷ calls (whole process, both sides alike).");
-        o.AppendLine();
-        PrintBackends(o);
         o.AppendLine();
         o.AppendLine("First call after a flush costs one extra round trip at most (SE.Redis profiling, Wire.RoundTrips; a transaction profiles as its EXEC):");
         foreach (var (met, text) in flushLines)
@@ -518,45 +433,15 @@ internal sealed class QuickMode
             if (!met) misses.Add(text);
         }
         o.AppendLine();
-        o.AppendLine("What one call sends (INFO commandstats over a short probe run):");
-        foreach (var c in scenarios.SelectMany(s => s.Contenders.Select(c => (s, c))).Where(x => x.c.Wire.Length > 0)
-                     .GroupBy(x => x.c.Label + "|" + x.c.Wire).Select(g => g.First()))
-            o.AppendLine(CultureInfo.InvariantCulture, $"- {c.s.Title} · {c.c.Label}: {c.c.Wire}");
+        Report.Wires(o, scenarios);
         o.AppendLine();
-        o.AppendLine(misses.Count == 0 ? "Targets: all met." : $"Targets missed ({misses.Count}), reported, not failed:");
-        foreach (var m in misses) o.AppendLine("- MISS " + m);
-        o.AppendLine(failures.Count == 0
-            ? "Correctness: every counter equals the calls made."
-            : $"Correctness: {failures.Count} FAILURE(S):\n- " + string.Join("\n- ", failures));
+        Report.Verdict(o, misses, runner.Failures);
         Console.WriteLine(o.ToString());
     }
 
-    /// <summary>
-    /// The Scripts-vs-Functions table: each shape done four ways in the same rounds, with the ratios
-    /// LuaScripts Scripts ÷ raw EVALSHA, LuaScripts Functions ÷ raw FCALL, raw FCALL ÷ raw EVALSHA and
-    /// LuaScripts Functions ÷ LuaScripts Scripts; for batches, the extra time per batch over the raw one.
-    /// </summary>
-    private void PrintBackends(StringBuilder o)
+    /// <summary>The function libraries of the Functions clients, and their sizes.</summary>
+    private void PrintLibraries(StringBuilder o)
     {
-        var quads = scenarios.SelectMany(s => s.Quads).ToList();
-        if (quads.Count == 0) return;
-        o.AppendLine("Scripts vs Functions (each row: four contenders measured in the same rounds; ratios are medians of per-round ratios):");
-        o.AppendLine();
-        o.AppendLine("| scenario | shape | Scripts ops/s | raw EVALSHA ops/s | Functions ops/s | raw FCALL ops/s | Scripts ÷ EVALSHA | Functions ÷ FCALL | FCALL ÷ EVALSHA | Functions ÷ Scripts | B/op Scripts | B/op Functions | B/op EVALSHA | B/op FCALL | extra µs/batch Scripts | extra µs/batch Functions |");
-        o.AppendLine("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|");
-        foreach (var q in quads)
-        {
-            double Ops(Contender c) => Stats.Median(c.Samples.Select(x => x.OpsPerSecond));
-            double B(Contender c) => Stats.Median(c.Samples.Select(x => x.BytesPerOp));
-            o.AppendLine(CultureInfo.InvariantCulture, $"| {q.Scenario} | {q.Shape} | {Num(Ops(q.Scripts))} | {Num(Ops(q.RawSha))} | {Num(Ops(q.Functions))} | {Num(Ops(q.RawFcall))} | " +
-                         $"{Ratio(Quad.Ratio(q.Scripts, q.RawSha))} | {Ratio(Quad.Ratio(q.Functions, q.RawFcall))} | {Ratio(Quad.Ratio(q.RawFcall, q.RawSha))} | " +
-                         $"{Ratio(Quad.Ratio(q.Functions, q.Scripts))} | {Bytes(B(q.Scripts))} | {Bytes(B(q.Functions))} | {Bytes(B(q.RawSha))} | {Bytes(B(q.RawFcall))} | " +
-                         $"{Extra(q.ExtraMicrosPerBatch(q.Scripts, q.RawSha))} | {Extra(q.ExtraMicrosPerBatch(q.Functions, q.RawFcall))} |");
-        }
-        o.AppendLine();
-        o.AppendLine("extra µs/batch = median over rounds of (LuaScripts time per batch − the raw batch's), Scripts against raw EVALSHA, Functions against raw FCALL:");
-        o.AppendLine("what LuaScripts adds per batch (for Scripts, the body of the first use of each script; for Functions, the FUNCTION LOAD guard).");
-        o.AppendLine();
         o.AppendLine("Function libraries (a Functions pipeline or transaction sends the whole library once per server as its guard):");
         foreach (var (label, client) in new[] { ("1-key workload, dynamic, 64 keys", f.Fn), ("100 B body", f.FnBody100B), ("100 KB body + 1-key workload", f.FnBody100KB),
                                                  ("registry of 1", f.FnRegistry1), ("registry of 10,000", f.FnRegistry10K) })
@@ -565,34 +450,31 @@ internal sealed class QuickMode
             o.AppendLine(CultureInfo.InvariantCulture, $"- {label}: {library.Name}, {library.Functions.Count:N0} function(s), {Encoding.UTF8.GetByteCount(library.Code):N0} bytes");
         }
     }
+}
 
-    private static string Extra(double v) => double.IsFinite(v) ? v.ToString("+0;−0;0", CultureInfo.InvariantCulture) : "";
+/// <summary>The single-node counters: one key per run on the fixture's server.</summary>
+internal sealed class NodeCounters(Fixture f) : ICounters
+{
+    public string KeyFor(string runId, Scenario scenario, Contender contender, string phase) => $"bench:{runId}:{scenario.Id}:{contender.Index}:{phase}";
 
-    private static string Version(Type type)
+    public Task<long> ReadAsync(string key) => f.CounterAsync(key);
+
+    public Task ResetAsync(string key) => f.Db.KeyDeleteAsync(key);
+
+    public async Task<Dictionary<string, long>> CommandStatsAsync() => CommandStats.Parse(await f.Server.InfoAsync("commandstats"));
+}
+
+/// <summary>Reading INFO commandstats.</summary>
+internal static class CommandStats
+{
+    /// <summary>Calls per command ("fcall", "function|load", …).</summary>
+    public static Dictionary<string, long> Parse(IGrouping<string, KeyValuePair<string, string>>[] info)
     {
-        var v = type.Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
-            .OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion
-            ?? type.Assembly.GetName().Version?.ToString() ?? "?";
-        var plus = v.IndexOf('+');
-        return plus < 0 ? v : v[..plus];
-    }
-
-    private static string Num(double v) => double.IsFinite(v) ? v.ToString("N0", CultureInfo.InvariantCulture) : "n/a";
-    private static string Ratio(double v) => double.IsFinite(v) ? v.ToString("0.00", CultureInfo.InvariantCulture) : "n/a";
-    private static string Micros(double v) => double.IsFinite(v) ? v.ToString("0.0", CultureInfo.InvariantCulture) : "n/a";
-    private static string Bytes(double v) => double.IsFinite(v) ? v.ToString("N0", CultureInfo.InvariantCulture) : "n/a";
-
-    /// <summary>nproc and the CPU model from /proc/cpuinfo.</summary>
-    internal static string Machine()
-    {
-        var model = "unknown CPU";
-        try
-        {
-            var line = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal));
-            if (line is not null) model = line[(line.IndexOf(':') + 1)..].Trim();
-        }
-        catch (IOException) { }
-        catch (UnauthorizedAccessException) { }
-        return $"nproc {Environment.ProcessorCount}, {model}, {RuntimeInformation.OSDescription}";
+        var stats = new Dictionary<string, long>();
+        foreach (var group in info)
+            foreach (var pair in group)
+                if (pair.Key.StartsWith("cmdstat_", StringComparison.Ordinal))
+                    stats[pair.Key["cmdstat_".Length..]] = long.Parse(pair.Value.Split(',')[0].Split('=')[1], CultureInfo.InvariantCulture);
+        return stats;
     }
 }

@@ -207,8 +207,7 @@ public sealed partial class ScriptClient
     /// <exception cref="ScriptRefusedException">The server refused it (BUSY, OOM, READONLY, NOPERM...).</exception>
     public Task<RedisResult> RunScriptAsync(string name, RedisValue[] args, CancellationToken cancellationToken)
     {
-        var reply = RunScriptAsync(name, args);
-        return cancellationToken.CanBeCanceled ? reply.WaitAsync(cancellationToken) : reply;
+        return ScriptCalls.WaitAsync(RunScriptAsync(name, args), cancellationToken);
     }
 
     /// <summary>
@@ -299,8 +298,10 @@ public sealed partial class ScriptClient
     /// name without an <c>Async</c> suffix in snake_case (<c>PublishToGroup</c> → <c>publish_to_group</c>).
     /// Parameters flatten in order (an array expands in place; a <see cref="CancellationToken"/> stops
     /// waiting) and split as <see cref="RunScriptAsync(string, RedisValue[])"/> splits them; the reply
-    /// converts to the method's <c>Task&lt;T&gt;</c> (a mismatch raises
-    /// <see cref="ScriptResultConversionException"/> naming the method). Checked now: every method's
+    /// converts to the method's <c>Task&lt;T&gt;</c> through <see cref="ScriptReplies"/>: a leaf type, a
+    /// record, class or struct (by position, or by name from a map or HGETALL-style pairs), a ValueTuple,
+    /// a list, an array or a <c>Dictionary&lt;string, T&gt;</c>, nested, or their nullable forms (a
+    /// mismatch raises <see cref="ScriptResultConversionException"/> naming the method and the member). Checked now: every method's
     /// command is defined here with few enough keys, and every return and parameter type is supported.
     /// Bound to this client only; the command is looked up by name at each call, so a redefinition is
     /// seen. Not trim- or Native-AOT-safe: it uses <see cref="System.Reflection.DispatchProxy"/>, which

@@ -48,6 +48,90 @@ public sealed class ScriptPipeline
         return Add(Step.NewCall(invocation.ResultValue));
     }
 
+    /// <summary>
+    /// Queues a named command with flat arguments, as <see cref="RunScript(string, RedisValue[])"/> does, and
+    /// returns the task of its own reply: <see cref="ExecuteAsync"/> completes it with the reply at this
+    /// position, or faults it with that position's error (or the error that failed the whole round). What
+    /// the generated bindings of <see cref="ScriptCommandsAttribute"/> queue through.
+    /// </summary>
+    /// <param name="name">The command's name.</param>
+    /// <param name="args">The flat arguments.</param>
+    /// <returns>The reply's task, completed when the pipeline is executed.</returns>
+    /// <exception cref="UnknownScriptException">No such command; nothing was queued.</exception>
+    /// <exception cref="ScriptArgumentException">The arguments do not fit the key count (or, on a cluster, the keys span slots); nothing was queued.</exception>
+    public Task<RedisResult> QueueScript(string name, params RedisValue[] args)
+    {
+        RunScript(name, args);
+        var reply = new PendingReply<RedisResult>(static r => r);
+        Pending.Add(Count - 1, reply);
+        return reply.Reply;
+    }
+
+    /// <summary>
+    /// Queues a named command as <see cref="QueueScript(string, RedisValue[])"/> does, with its reply
+    /// converted by <paramref name="convert"/> when <see cref="ExecuteAsync"/> brings it: the task is
+    /// complete (with the value, or faulted with the conversion's exception) when <see cref="ExecuteAsync"/>
+    /// returns. What generated bindings with a typed result queue through.
+    /// </summary>
+    /// <typeparam name="T">The result type.</typeparam>
+    /// <param name="name">The command's name.</param>
+    /// <param name="args">The flat arguments.</param>
+    /// <param name="convert">The reply's conversion (such as <c>ScriptReplies.Leaf</c>).</param>
+    /// <returns>The converted reply's task.</returns>
+    /// <exception cref="UnknownScriptException">No such command; nothing was queued.</exception>
+    /// <exception cref="ScriptArgumentException">The arguments do not fit the key count (or, on a cluster, the keys span slots); nothing was queued.</exception>
+    public Task<T> QueueScript<T>(string name, RedisValue[] args, Func<RedisResult, T> convert)
+    {
+        ArgumentNullException.ThrowIfNull(convert);
+        RunScript(name, args);
+        var reply = new PendingReply<T>(convert);
+        Pending.Add(Count - 1, reply);
+        return reply.Reply;
+    }
+
+    /// <summary>
+    /// Queues a named command with one flat argument, split as <see cref="RunScript(string, RedisValue[])"/>
+    /// splits it, without building an argument array.
+    /// </summary>
+    /// <param name="name">The command's name.</param>
+    /// <param name="arg0">The first flat argument.</param>
+    /// <returns>This pipeline.</returns>
+    /// <exception cref="UnknownScriptException">No such command; nothing was queued.</exception>
+    /// <exception cref="ScriptArgumentException">The arguments do not fit the key count (or, on a cluster, the keys span slots); nothing was queued.</exception>
+    public ScriptPipeline RunScript(string name, RedisValue arg0) => RunFew(name, 1, arg0, default, default);
+
+    /// <summary>
+    /// Queues a named command with two flat arguments, split as <see cref="RunScript(string, RedisValue[])"/>
+    /// splits them, without building an argument array.
+    /// </summary>
+    /// <param name="name">The command's name.</param>
+    /// <param name="arg0">The first flat argument.</param>
+    /// <param name="arg1">The second flat argument.</param>
+    /// <returns>This pipeline.</returns>
+    /// <exception cref="UnknownScriptException">No such command; nothing was queued.</exception>
+    /// <exception cref="ScriptArgumentException">The arguments do not fit the key count (or, on a cluster, the keys span slots); nothing was queued.</exception>
+    public ScriptPipeline RunScript(string name, RedisValue arg0, RedisValue arg1) => RunFew(name, 2, arg0, arg1, default);
+
+    /// <summary>
+    /// Queues a named command with three flat arguments, split as <see cref="RunScript(string, RedisValue[])"/>
+    /// splits them, without building an argument array.
+    /// </summary>
+    /// <param name="name">The command's name.</param>
+    /// <param name="arg0">The first flat argument.</param>
+    /// <param name="arg1">The second flat argument.</param>
+    /// <param name="arg2">The third flat argument.</param>
+    /// <returns>This pipeline.</returns>
+    /// <exception cref="UnknownScriptException">No such command; nothing was queued.</exception>
+    /// <exception cref="ScriptArgumentException">The arguments do not fit the key count (or, on a cluster, the keys span slots); nothing was queued.</exception>
+    public ScriptPipeline RunScript(string name, RedisValue arg0, RedisValue arg1, RedisValue arg2) => RunFew(name, 3, arg0, arg1, arg2);
+
+    private ScriptPipeline RunFew(string name, int count, RedisValue arg0, RedisValue arg1, RedisValue arg2)
+    {
+        var invocation = ClientModule.InvokeFew(name, count, arg0, arg1, arg2, client.Core);
+        if (invocation.IsError) throw ExceptionFactory.Run(invocation.ErrorValue);
+        return Add(Step.NewCall(invocation.ResultValue));
+    }
+
     /// <summary>Queues a named command with explicit KEYS and ARGV.</summary>
     /// <param name="name">The command's name.</param>
     /// <param name="keys">The KEYS; for a fixed key count, exactly that many.</param>
@@ -102,6 +186,13 @@ public sealed class ScriptPipeline
     {
         if (Interlocked.Exchange(ref executed, 1) != 0) throw AlreadyExecuted();
         if (queue.Count == 0) return Array.Empty<RedisResult>();
+        if (pending is null && !cancellationToken.CanBeCanceled)
+        {
+            // The usual case, awaited here: one state machine less per batch.
+            var sent = await ClientModule.Send(queue, client.Core).ConfigureAwait(false);
+            if (sent.IsError) throw ExceptionFactory.Run(sent.ErrorValue);
+            return ToResults(sent.ResultValue, IsTransaction);
+        }
         var round = SendAsync();
         if (cancellationToken.CanBeCanceled) round = round.WaitAsync(cancellationToken);
         var replies = await PendingReplies.Track(pending, round).ConfigureAwait(false);

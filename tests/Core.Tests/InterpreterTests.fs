@@ -302,6 +302,26 @@ let private loadStateTests =
               s.Clear()
               Expect.isFalse (s.IsLoaded(a, "y")) "cleared"
 
+          testCase "a library heal that has finished is never joined, even before its entry is removed"
+          <| fun () ->
+              let state = FunctionState(Backend.Functions)
+              let mutable started = 0
+              // Continuations of the first heal run on the thread pool, so its removal comes late.
+              let first = TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)
+              let heal (t: Task) () =
+                  started <- started + 1
+                  t
+              let joined = state.Heal("lib", heal first.Task)
+              let running = state.Heal("lib", heal Task.CompletedTask)
+              Expect.equal started 1 "a heal in progress is shared"
+              Expect.isTrue (obj.ReferenceEquals(joined, running)) "the same heal"
+              first.SetResult()
+              let next = state.Heal("lib", heal (Task.Delay 10_000))
+              Expect.equal started 2 "a finished heal (its load may predate a flush) starts a new one"
+              Expect.isFalse next.IsCompleted "the new heal"
+              Expect.isTrue (obj.ReferenceEquals(state.Heal("lib", heal Task.CompletedTask), next)) "which later callers share"
+              Expect.equal started 2 "shared"
+
           testCase "a null end point is never loaded and never recorded"
           <| fun () ->
               let s = LoadState()

@@ -41,6 +41,16 @@ let tests =
                   let text = Messages.Binding.resultNotConverted "r" "I.M" t name (RedisResult.Create RedisValue.Null)
                   Expect.isFalse (text.Contains "Declare") $"no hint for {name}"
 
+          testCase "a reply of the wrong shape and an unsupported target name the member"
+          <| fun () ->
+              Expect.equal
+                  (Messages.Binding.replyNotConverted "poll" "I.M[1].Id" "expected an array, got nil")
+                  "The reply of the script command 'poll' does not convert at I.M[1].Id: expected an array, got nil."
+                  "shape"
+              let text = Messages.Binding.unsupportedTarget "I.M" "Task<Order>" "Order.When" (Messages.Binding.notConvertible "DateTime")
+              Expect.stringStarts text "I.M: returns Task<Order>, which a reply cannot convert to: Order.When is DateTime" "target"
+              Expect.stringContains (Messages.Binding.ambiguousConstructors "T" 2) "2 public constructors with parameters" "ctors"
+
           testCase "a refused binding lists every problem, one a line"
           <| fun () ->
               let text = Messages.Binding.failed "IThing" (ResizeArray [ "A.b: one."; "A.c: two." ])

@@ -394,5 +394,17 @@ let private replyTests =
                   Expect.equal (Replies.provesLoaded (Replies.classify text)) proves text
           } ]
 
+let private firstOnceTests =
+    testList
+        "FirstOnce"
+        [ testProperty "says true exactly when a set of the servers seen would (one server, several, null among them)"
+          <| fun (picks: byte list) ->
+              let seen = FirstOnce()
+              let reference = System.Collections.Generic.HashSet<EndPoint>()
+              picks
+              |> List.forall (fun p ->
+                  let e = servers[int p % servers.Length]
+                  seen.Add e = reference.Add e) ]
+
 [<Tests>]
-let tests = testList "Rounds (pure)" [ planTests; outcomeTests; replyTests ]
+let tests = testList "Rounds (pure)" [ planTests; outcomeTests; replyTests; firstOnceTests ]

@@ -5,9 +5,9 @@ using Xunit;
 namespace LuaScripts.Tests;
 
 /// <summary>
-/// The one-, two- and three-argument <c>RunScriptAsync</c> overloads (no <c>params</c> array) split
-/// their arguments exactly as the flat array form does, fixed and dynamic key counts alike, and fail
-/// the same way.
+/// The one-, two- and three-argument <c>RunScriptAsync</c> and <c>ScriptPipeline.RunScript</c>
+/// overloads (no <c>params</c> array) split their arguments exactly as the flat array form does, fixed
+/// and dynamic key counts alike, and fail the same way.
 /// </summary>
 [Collection(RedisCollectionDefinition.Name)]
 public sealed class FixedArityTests : IDisposable
@@ -51,5 +51,35 @@ public sealed class FixedArityTests : IDisposable
         Assert.Contains("position 1", nullValue.Message);
         await Assert.ThrowsAsync<ScriptArgumentException>(() => client.RunScriptAsync("dyn", "x"));
         await Assert.ThrowsAsync<UnknownScriptException>(() => client.RunScriptAsync("nope", "k"));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Pipeline_one_two_and_three_arguments_split_as_the_array_form_does(bool transaction)
+    {
+        var key = prefix + "p";
+        var pipeline = transaction ? client.Transaction() : client.Pipeline();
+        pipeline.RunScript("echo", key).RunScript("echo", new RedisValue[] { key })
+            .RunScript("echo", key, "a").RunScript("echo", key, "a", "b")
+            .RunScript("dyn", 1, key).RunScript("dyn", 1, key, "x");
+        var replies = (await pipeline.ExecuteAsync()).Select(Show).ToArray();
+        Assert.Equal(new[] { $"1,{key},,", $"1,{key},,", $"1,{key},a,", $"1,{key},a,b", $"1,{key},", $"1,{key},x" }, replies);
+        var noKeys = client.Pipeline().RunScript("dyn", 0).RunScript("dyn", 0, "x");
+        Assert.Equal(new[] { "0,,", "0,,x" }, (await noKeys.ExecuteAsync()).Select(Show).ToArray());
+    }
+
+    [Fact]
+    public void Pipeline_overloads_fail_as_the_array_form_does_and_queue_nothing()
+    {
+        var pipeline = client.Pipeline();
+        var tooMany = Assert.Throws<ScriptArgumentException>(() => pipeline.RunScript("dyn", 3, "a", "b"));
+        var tooManyArray = Assert.Throws<ScriptArgumentException>(() => pipeline.RunScript("dyn", new RedisValue[] { 3, "a", "b" }));
+        Assert.Equal(tooManyArray.Message, tooMany.Message);
+        var nullValue = Assert.Throws<ScriptArgumentException>(() => pipeline.RunScript("echo", "k", RedisValue.Null));
+        Assert.Contains("position 1", nullValue.Message);
+        Assert.Throws<ScriptArgumentException>(() => pipeline.RunScript("dyn", "x"));
+        Assert.Throws<UnknownScriptException>(() => pipeline.RunScript("nope", "k"));
+        Assert.Equal(0, pipeline.Count);
     }
 }

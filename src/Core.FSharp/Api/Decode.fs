@@ -53,28 +53,16 @@ module DecodeError =
 [<RequireQualifiedAccess>]
 module Decode =
 
-    /// A short description of a reply, for messages: "nil", "the integer 3", "an array of 2 element(s)"...
+    /// A short description of a reply, for messages: "nil", "the integer 3", "an array of 2 element(s)",
+    /// "a map of 2 field(s)"...
     [<CompiledName("Describe")>]
-    let describe (reply: RedisResult) : string =
-        if isNull (box reply) || reply.IsNull then
-            "nil"
-        else
-            match reply.Resp2Type with
-            | ResultType.Array -> $"an array of {reply.Length} element(s)"
-            | ResultType.Integer ->
-                let v: int64 = RedisResult.op_Explicit reply
-                $"the integer {v}"
-            | ResultType.Error -> "an error"
-            | _ ->
-                let text: string = RedisResult.op_Explicit reply
-                let text = if isNull text then "" else text
-                if text.Length > 40 then $"the string \"{text.Substring(0, 40)}...\"" else $"the string \"{text}\""
+    let describe (reply: RedisResult) : string = ReplyShape.describe reply
 
-    let private expected (what: string) (reply: RedisResult) : Result<'T, string> = Error $"expected {what}, got {describe reply}"
+    let private expected (what: string) (reply: RedisResult) : Result<'T, string> = ReplyShape.expected what reply
 
-    let private isNil (reply: RedisResult) = isNull (box reply) || reply.IsNull
+    let private isNil (reply: RedisResult) = ReplyShape.isNil reply
 
-    let private isArray (reply: RedisResult) = reply.Resp2Type = ResultType.Array
+    let private isArray (reply: RedisResult) = ReplyShape.isArray reply
 
     let private scalar (reply: RedisResult) : RedisValue = RedisResult.op_Explicit reply
 
@@ -314,3 +302,91 @@ module Decode =
                             | Error e, _ -> Error $"[{i}]: {e}"
                             | _, Error e -> Error $"[{i + 1}]: {e}"
                     go 0 [])
+
+    /// A record's member replies, in the order of <paramref name="names"/> (its members' names), read
+    /// by position or by name. By name: a RESP3 map, or a flat array of field/value pairs (as HGETALL
+    /// returns) every field of which is a member's name, exactly or in snake_case (<c>DisplayName</c>
+    /// or <c>display_name</c>); a member the reply lacks reads as nil (so <c>Decode.optional</c> takes
+    /// it as <c>None</c>); a field no member has, or one given twice, fails. By position: an array of
+    /// exactly as many elements as there are names. Nil fails: use <c>Decode.optional</c>.
+    [<CompiledName("Fields")>]
+    let fields (names: string[]) : Decoder<RedisResult[]> =
+        let names = Array.copy names
+        let snake = Array.map Naming.snakeCase names
+        mk <| fun reply -> ReplyShape.fields names snake reply
+
+    /// A map's entries, in reply order, each value read by <paramref name="valueDecoder"/>: a RESP3
+    /// map, or a flat array of field/value pairs (as HGETALL returns); a failure names the position.
+    /// Nil fails: use <c>Decode.optional</c>.
+    [<CompiledName("Entries")>]
+    let entries (valueDecoder: Decoder<'V>) : Decoder<(string * 'V) list> =
+        mk
+        <| fun reply ->
+            ReplyShape.entries reply
+            |> Result.bind (fun pairs ->
+                let rec go i acc =
+                    if i >= pairs.Length then
+                        Ok(List.rev acc)
+                    else
+                        let struct (key, value) = pairs[i]
+                        match valueDecoder value with
+                        | Ok v -> go (i + 1) ((key, v) :: acc)
+                        | Error e -> Error $"[{2 * i + 1}] ('{key}'): {e}"
+                go 0 [])
+
+    /// Applies a decoded function to a decoded value, both read from the same reply: with
+    /// <see cref="succeed"/>, builds a record of any number of members (each decoder usually
+    /// <see cref="index"/> or <see cref="field"/>); the first failure wins.
+    [<CompiledName("AndMap")>]
+    let andMap (decoder: Decoder<'T>) (functionDecoder: Decoder<'T -> 'U>) : Decoder<'U> =
+        mk
+        <| fun reply ->
+            match functionDecoder reply with
+            | Error e -> Error e
+            | Ok f -> decoder reply |> Result.map f
+
+    /// Decodes the same reply three times and combines the values.
+    [<CompiledName("Map3")>]
+    let map3 (f: 'A -> 'B -> 'C -> 'D) (first: Decoder<'A>) (second: Decoder<'B>) (third: Decoder<'C>) : Decoder<'D> =
+        succeed f |> andMap first |> andMap second |> andMap third
+
+    /// A record read by position or by name, as <see cref="fields"/> reads it: the members are put in
+    /// the order of <paramref name="names"/>, as an array, for <paramref name="positional"/> to read
+    /// (with <see cref="index"/>); a failure names the member.
+    [<CompiledName("Record")>]
+    let record (names: string[]) (positional: Decoder<'T>) : Decoder<'T> =
+        let read = fields names
+        let names = Array.copy names
+        mk
+        <| fun reply ->
+            read reply
+            |> Result.bind (fun values ->
+                positional (RedisResult.Create values)
+                |> Result.mapError (fun e ->
+                    // "[i]: ..." from index names the member instead.
+                    let close = e.IndexOf ']'
+                    match Int32.TryParse(if e.StartsWith "[" && close > 1 then e.Substring(1, close - 1) else "") with
+                    | true, i when i < names.Length -> $"{names[i]}{e.Substring(close + 1)}"
+                    | _ -> e))
+
+    /// One member of a record read by name (a RESP3 map, or field/value pairs as HGETALL returns),
+    /// matched exactly or in snake_case; a reply without it gives nil to <paramref name="decoder"/>
+    /// (so <c>Decode.optional</c> reads its absence as <c>None</c>). Other fields are ignored.
+    [<CompiledName("Field")>]
+    let field (name: string) (decoder: Decoder<'T>) : Decoder<'T> =
+        let snake = Naming.snakeCase name
+        mk
+        <| fun reply ->
+            ReplyShape.entries reply
+            |> Result.bind (fun pairs ->
+                let value =
+                    pairs
+                    |> Array.tryPick (fun (struct (k, v)) -> if k = name then Some v else None)
+                    |> Option.orElse (pairs |> Array.tryPick (fun (struct (k, v)) -> if k = snake then Some v else None))
+                decoder (defaultArg value (RedisResult.Create RedisValue.Null)) |> Result.mapError (fun e -> $"{name}: {e}"))
+
+    /// A map (a RESP3 map, or field/value pairs as HGETALL returns) as an F# map, each value read by
+    /// <paramref name="valueDecoder"/>; a key given twice keeps its last value. Nil fails: use
+    /// <c>Decode.optional</c>.
+    [<CompiledName("StringMap")>]
+    let stringMap (valueDecoder: Decoder<'V>) : Decoder<Map<string, 'V>> = entries valueDecoder |> map Map.ofList

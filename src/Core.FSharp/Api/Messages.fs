@@ -131,6 +131,48 @@ module Messages =
             $"The method {method} returns {expectedName}, but its script command '{scriptName}' "
             + $"returned {Decode.describe reply}, which does not convert to it.{hint}"
 
+        /// A command's reply, or a part of it, does not have the shape its target needs (an array for a
+        /// list, fields for a record, field/value pairs for a dictionary). <paramref name="memberName"/> is
+        /// the target, as <c>Interface.Method</c> with <c>.Member</c> or <c>[index]</c> for nested
+        /// targets; <paramref name="reason"/> is a decoder's sentence fragment, which describes the reply.
+        [<CompiledName("ReplyNotConverted")>]
+        let replyNotConverted (scriptName: string) (memberName: string) (reason: string) : string =
+            $"The reply of the script command '{scriptName}' does not convert at {memberName}: {reason}."
+
+        /// A method whose return type contains a target a reply cannot convert to: <paramref name="at"/>
+        /// is where (the return type, or <c>Type.Member</c>, <c>Type[]</c>...), <paramref name="reason"/>
+        /// one of the sentence ends below (<see cref="notConvertible"/>...).
+        [<CompiledName("UnsupportedTarget")>]
+        let unsupportedTarget (method: string) (returnTypeName: string) (at: string) (reason: string) : string =
+            $"{method}: returns {returnTypeName}, which a reply cannot convert to: {at} {reason}."
+
+        /// Why a target is not supported: its type is none of the shapes a reply maps to.
+        [<CompiledName("NotConvertible")>]
+        let notConvertible (typeName: string) : string =
+            $"is {typeName}, which is not a leaf type, a record, class or struct, a ValueTuple, a list, an array or "
+            + "a dictionary with string keys"
+
+        /// Why a target is not supported: more than one public constructor takes parameters, so which
+        /// one builds it is not clear.
+        [<CompiledName("AmbiguousConstructors")>]
+        let ambiguousConstructors (typeName: string) (count: int) : string =
+            $"is {typeName}, which has {count} public constructors with parameters; give it one, "
+            + "or a public parameterless constructor and settable properties"
+
+        /// Why a target is not supported: no constructor parameters and no settable properties to fill.
+        [<CompiledName("NoMembers")>]
+        let noMembers (typeName: string) : string =
+            $"is {typeName}, which has neither a public constructor with parameters nor settable public properties"
+
+        /// Why a target is not supported: a ValueTuple of more than seven elements.
+        [<CompiledName("TupleTooLong")>]
+        let tupleTooLong (typeName: string) : string = $"is {typeName}; a ValueTuple of more than 7 elements is not supported, use a record"
+
+        /// A conversion was asked for a type that is not one of the single conversions of replies.
+        [<CompiledName("NotALeaf")>]
+        let notALeaf (typeName: string) (supported: string) : string =
+            $"{typeName} is not a type a reply converts to directly; the types that do are {supported}."
+
         /// A command reached through the dynamic view that was not defined to be installed.
         [<CompiledName("NotInstalled")>]
         let notInstalled (scriptName: string) : string =

@@ -2,6 +2,7 @@ namespace LuaScripts.Core
 
 open System
 open System.Collections.Concurrent
+open System.Collections.Generic
 open System.Threading
 open System.Threading.Tasks
 
@@ -93,14 +94,25 @@ type internal FunctionState(backend: Backend) =
         let struct (_, t) = current
         if not (isNull t) && t.IsCompletedSuccessfully then Some t.Result else None
 
-    /// Runs `heal` once for concurrent callers healing the same library.
+    /// Runs `heal` once for concurrent callers healing the same library. A heal that has finished is
+    /// never joined, even before its entry is removed: its load may have run before the flush the
+    /// caller just met (then the caller's FCALL would miss the library again and "Function not found"
+    /// would reach it).
     member _.Heal(library: string, heal: unit -> Task) : Task =
         let k = library
-        let created = lazy (heal ())
-        let shared = heals.GetOrAdd(k, created)
+        // Lazy<Task> built directly: F#'s `lazy` goes through LazyExtensions.Create<'T>, which trim-warns (IL2091).
+        let created = Lazy<Task>(Func<Task>(heal), LazyThreadSafetyMode.ExecutionAndPublication)
+        let mutable shared = heals.GetOrAdd(k, created)
+        while not (obj.ReferenceEquals(shared, created)) && shared.IsValueCreated && shared.Value.IsCompleted do
+            heals.TryRemove(KeyValuePair(k, shared)) |> ignore
+            shared <- heals.GetOrAdd(k, created)
         let t = shared.Value
         if obj.ReferenceEquals(shared, created) then
-            t.ContinueWith((fun (_: Task) -> heals.TryRemove(k) |> ignore), TaskContinuationOptions.ExecuteSynchronously) |> ignore
+            t.ContinueWith(
+                (fun (_: Task) -> heals.TryRemove(KeyValuePair(k, created)) |> ignore),
+                TaskContinuationOptions.ExecuteSynchronously
+            )
+            |> ignore
         t
 
 /// The function library could not be loaded on these servers (raised inside the interpreter; the

@@ -90,19 +90,16 @@ module internal Rounds =
                 Wire.functionLoad (context.Multiplexer.GetServer endPoint) (box deployed.Value.Code) false CommandFlags.FireAndForget
                 |> ignore
             Telemetry.roundTrip ()
-            let! discard =
-                match batch with
-                | :? ITransaction as tx ->
-                    task {
-                        try
-                            let! committed = tx.ExecuteAsync(flags)
-                            return if committed then None else Some "the transaction was not committed (a watched key changed)"
-                        with :? RedisServerException as e ->
-                            return Some e.Message
-                    }
-                | _ ->
-                    batch.Execute()
-                    Task.FromResult None
+            // Awaited here, not in a task of its own: one state machine per round.
+            let mutable discard = None
+            match batch with
+            | :? ITransaction as tx ->
+                try
+                    let! committed = tx.ExecuteAsync(flags)
+                    if not committed then discard <- Some "the transaction was not committed (a watched key changed)"
+                with :? RedisServerException as e ->
+                    discard <- Some e.Message
+            | _ -> batch.Execute()
             // Wait for every reply without one continuation per step; read each outcome after.
             try
                 let! _ = Task.WhenAll(tasks)

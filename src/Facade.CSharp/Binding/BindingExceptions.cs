@@ -33,16 +33,17 @@ public sealed class ScriptBindingException : LuaScriptException
 /// <summary>
 /// A bound method's command ran, but its reply does not convert to the method's return type (e.g.
 /// the script returned a table of two elements to a method declared <c>Task&lt;long&gt;</c>, or nil
-/// to a method declared <c>Task&lt;long&gt;</c> rather than <c>Task&lt;long?&gt;</c>). The script
-/// has run: what it did stands.
+/// to a method declared <c>Task&lt;long&gt;</c> rather than <c>Task&lt;long?&gt;</c>, or a map with a
+/// field the returned record lacks). The message names the method and the member where the reply did
+/// not fit, and the reply's shape there. The script has run: what it did stands.
 /// </summary>
 public sealed class ScriptResultConversionException : LuaScriptException
 {
-    /// <summary>Creates the exception.</summary>
+    /// <summary>Creates the exception for a value that does not convert to a leaf type (see <see cref="ScriptReplies.Leaf{T}"/>).</summary>
     /// <param name="scriptName">The command that ran.</param>
-    /// <param name="methodName">The method, as <c>Interface.Method</c>.</param>
-    /// <param name="expectedType">The type the method returns (inside its task).</param>
-    /// <param name="reply">The script's reply.</param>
+    /// <param name="methodName">The target, as <c>Interface.Method</c> (with <c>.Member</c> appended for a nested target).</param>
+    /// <param name="expectedType">The type the target has.</param>
+    /// <param name="reply">The reply, or the part of it the target was to convert from.</param>
     /// <param name="inner">The conversion's own error, if any.</param>
     public ScriptResultConversionException(string scriptName, string methodName, Type expectedType, RedisResult reply, Exception? inner = null)
         : base(scriptName, Messages.Binding.ResultNotConverted(scriptName, methodName, expectedType, Results.DisplayName(expectedType), reply), inner)
@@ -52,13 +53,31 @@ public sealed class ScriptResultConversionException : LuaScriptException
         Reply = reply;
     }
 
-    /// <summary>The method whose return type did not fit, as <c>Interface.Method</c>.</summary>
+    /// <summary>
+    /// Creates the exception for a reply whose shape does not fit its target: not an array for a list,
+    /// neither positions nor fields for a record, not field/value pairs for a dictionary.
+    /// </summary>
+    /// <param name="scriptName">The command that ran.</param>
+    /// <param name="methodName">The target, as <c>Interface.Method</c> (with <c>.Member</c> appended for a nested target).</param>
+    /// <param name="reason">What did not fit, describing the reply (from the core's decoders).</param>
+    /// <param name="reply">The reply, or the part of it the target was to convert from.</param>
+    public ScriptResultConversionException(string scriptName, string methodName, string reason, RedisResult reply)
+        : base(scriptName, Messages.Binding.ReplyNotConverted(scriptName, methodName, reason))
+    {
+        MethodName = methodName;
+        Reply = reply;
+    }
+
+    /// <summary>
+    /// The target whose type did not fit, as <c>Interface.Method</c>, with <c>.Member</c> or
+    /// <c>[index]</c> appended for a nested target (e.g. <c>IScripts.Poll.Messages[2].Body</c>).
+    /// </summary>
     public string MethodName { get; }
 
-    /// <summary>The type the method returns (inside its task).</summary>
-    public Type ExpectedType { get; }
+    /// <summary>The leaf type the target has; <see langword="null"/> when the reply's shape did not fit (see the message).</summary>
+    public Type? ExpectedType { get; }
 
-    /// <summary>The script's reply, as it came.</summary>
+    /// <summary>The reply, or the part of it at <see cref="MethodName"/>, as it came.</summary>
     public RedisResult Reply { get; }
 }
 

@@ -49,3 +49,35 @@ internal sealed class PendingReplies
         return results;
     }
 }
+
+/// <summary>A queued call's reply, converted when it arrives (<see cref="ScriptPipeline.QueueScript{T}"/>).</summary>
+internal sealed class PendingReply<T> : IPendingReply
+{
+    private readonly Func<RedisResult, T> convert;
+    private readonly TaskCompletionSource<T> source = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    internal PendingReply(Func<RedisResult, T> convert) => this.convert = convert;
+
+    internal Task<T> Reply => source.Task;
+
+    public Task Task => source.Task;
+
+    public void Complete(RedisResult reply)
+    {
+        T value;
+        try
+        {
+            value = convert(reply);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            source.TrySetException(e);
+            return;
+        }
+        source.TrySetResult(value);
+    }
+
+    public void Fail(Exception error) => source.TrySetException(error);
+
+    public void Cancel(System.Threading.CancellationToken token) => source.TrySetCanceled(token);
+}

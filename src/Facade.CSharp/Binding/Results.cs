@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
+using LuaScripts.Core;
 using StackExchange.Redis;
 
 namespace LuaScripts;
@@ -28,33 +29,19 @@ internal interface IPendingReply
     void Cancel(CancellationToken token);
 }
 
+/// <summary>A conversion of a reply (or a part of it) to a target type; throws <see cref="ScriptResultConversionException"/>.</summary>
+internal delegate T ReplyConversion<out T>(RedisResult reply, in ScriptReplyContext context);
+
 /// <summary>A return type of a bound method and its conversion from <see cref="RedisResult"/>.</summary>
 internal sealed class ResultShape<T> : IResultShape
 {
-    private readonly Func<RedisResult, T> convert;
-    private readonly bool rejectsNil;
+    private readonly ReplyConversion<T> convert;
 
-    /// <param name="convert">The conversion (one of StackExchange.Redis's explicit conversions).</param>
-    /// <param name="rejectsNil">Nil is a mismatch rather than a default value (non-nullable numbers).</param>
-    internal ResultShape(Func<RedisResult, T> convert, bool rejectsNil)
-    {
-        this.convert = convert;
-        this.rejectsNil = rejectsNil;
-    }
+    /// <param name="convert">The conversion (made of <see cref="ScriptReplies"/>'s).</param>
+    internal ResultShape(ReplyConversion<T> convert) => this.convert = convert;
 
-    internal T Convert(RedisResult reply, BoundMethod method)
-    {
-        if (rejectsNil && reply.IsNull)
-            throw new ScriptResultConversionException(method.CommandName, method.DisplayName, typeof(T), reply);
-        try
-        {
-            return convert(reply);
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            throw new ScriptResultConversionException(method.CommandName, method.DisplayName, typeof(T), reply, e);
-        }
-    }
+    internal T Convert(RedisResult reply, BoundMethod method) =>
+        convert(reply, new ScriptReplyContext(method.CommandName, method.DisplayName));
 
     public Task Adapt(Task<RedisResult> reply, BoundMethod method) =>
         typeof(T) == typeof(RedisResult) ? reply : AdaptAsync(reply, method);
@@ -85,7 +72,7 @@ internal sealed class ResultShape<T> : IResultShape
             {
                 value = shape.Convert(reply, method);
             }
-            catch (ScriptResultConversionException e)
+            catch (Exception e)
             {
                 source.TrySetException(e);
                 return;
@@ -103,43 +90,40 @@ internal sealed class ResultShape<T> : IResultShape
 internal static class Results
 {
     /// <summary>The shape of a method returning a plain <see cref="Task"/>: the reply is not converted.</summary>
-    internal static readonly IResultShape Untyped = new ResultShape<RedisResult>(r => r, rejectsNil: false);
+    internal static readonly IResultShape Untyped = Leaves.Table[typeof(RedisResult)].Shape();
 
-    private static readonly Dictionary<Type, IResultShape> Shapes = new()
+    private static readonly Dictionary<Type, IResultShape> Shapes = CreateShapes();
+
+    private static Dictionary<Type, IResultShape> CreateShapes()
     {
-        [typeof(RedisResult)] = Untyped,
-        [typeof(long)] = new ResultShape<long>(r => (long)r, rejectsNil: true),
-        [typeof(int)] = new ResultShape<int>(r => (int)r, rejectsNil: true),
-        [typeof(double)] = new ResultShape<double>(r => (double)r, rejectsNil: true),
-        // Lua false arrives as nil: it reads as false.
-        [typeof(bool)] = new ResultShape<bool>(r => !r.IsNull && (bool)r, rejectsNil: false),
-        [typeof(long?)] = new ResultShape<long?>(r => (long?)r, rejectsNil: false),
-        [typeof(int?)] = new ResultShape<int?>(r => (int?)r, rejectsNil: false),
-        [typeof(double?)] = new ResultShape<double?>(r => (double?)r, rejectsNil: false),
-        [typeof(bool?)] = new ResultShape<bool?>(r => (bool?)r, rejectsNil: false),
-        [typeof(string)] = new ResultShape<string?>(r => (string?)r, rejectsNil: false),
-        [typeof(byte[])] = new ResultShape<byte[]?>(r => (byte[]?)r, rejectsNil: false),
-        [typeof(RedisValue)] = new ResultShape<RedisValue>(r => (RedisValue)r, rejectsNil: false),
-        [typeof(RedisKey)] = new ResultShape<RedisKey>(r => (RedisKey)r, rejectsNil: false),
-        [typeof(string[])] = new ResultShape<string?[]?>(r => (string?[]?)r, rejectsNil: false),
-        [typeof(long[])] = new ResultShape<long[]?>(r => (long[]?)r, rejectsNil: false),
-        [typeof(RedisValue[])] = new ResultShape<RedisValue[]?>(r => (RedisValue[]?)r, rejectsNil: false),
-        [typeof(RedisKey[])] = new ResultShape<RedisKey[]?>(r => (RedisKey[]?)r, rejectsNil: false),
-        [typeof(RedisResult[])] = new ResultShape<RedisResult[]?>(r => (RedisResult[]?)r, rejectsNil: false),
-    };
+        var shapes = new Dictionary<Type, IResultShape>();
+        foreach (var (type, leaf) in Leaves.Table) shapes[type] = type == typeof(RedisResult) ? Untyped : leaf.Shape();
+        return shapes;
+    }
 
     /// <summary>The types a bound method may return inside <c>Task&lt;T&gt;</c>, for error messages.</summary>
     internal const string Supported =
         "Task, or Task<T> of RedisResult, long, int, double, bool, long?, int?, double?, bool?, string, byte[], "
-        + "RedisValue, RedisKey, string[], long[], RedisValue[], RedisKey[] or RedisResult[]";
+        + "RedisValue, RedisKey, string[], long[], RedisValue[], RedisKey[] or RedisResult[], or of a record, class or "
+        + "struct, a ValueTuple, a List<T>, T[] or Dictionary<string, T> of any of these, or their nullable forms";
 
-    /// <summary>The shape of a method's return type, or null when it is not supported.</summary>
-    internal static IResultShape? ShapeOf(Type returnType)
+    /// <summary>
+    /// The shape of a method's return type, or null when it is not supported: then
+    /// <paramref name="problems"/> says why (one line each, naming the method).
+    /// </summary>
+    [System.Diagnostics.CodeAnalysis.RequiresUnreferencedCode(ScriptBinder.TrimMessage)]
+    [System.Diagnostics.CodeAnalysis.RequiresDynamicCode(ScriptBinder.AotMessage)]
+    internal static IResultShape? ShapeOf(Type returnType, string method, List<string> problems)
     {
         if (returnType == typeof(Task)) return Untyped;
-        if (returnType.IsGenericType && returnType.GetGenericTypeDefinition() == typeof(Task<>))
-            return Shapes.TryGetValue(returnType.GetGenericArguments()[0], out var shape) ? shape : null;
-        return null;
+        if (!returnType.IsGenericType || returnType.GetGenericTypeDefinition() != typeof(Task<>))
+        {
+            problems.Add(Messages.Binding.UnsupportedReturn(method, DisplayName(returnType), Supported));
+            return null;
+        }
+        var type = returnType.GetGenericArguments()[0];
+        if (Shapes.TryGetValue(type, out var shape)) return shape;
+        return ReplyConverters.ShapeOf(type, method, DisplayName(returnType), problems);
     }
 
     /// <summary>A type's name as C# writes it, for error messages.</summary>

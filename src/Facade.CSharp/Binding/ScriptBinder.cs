@@ -3,7 +3,6 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Reflection;
 using System.Runtime.CompilerServices;
-using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
 using LuaScripts.Core;
@@ -206,20 +205,7 @@ internal static class ScriptBinder
                 continue;
             }
             problems.AddRange(method.Problems);
-            if (!registry.TryGetValue(method.CommandName, out var script))
-            {
-                problems.Add(Messages.Binding.CommandNotDefined(method.DisplayName, method.CommandName, target.Where));
-                continue;
-            }
-            if (script.KeyCount is KeyCount.Fixed fixedKeys)
-            {
-                if (!method.Unbounded && method.MinArguments < fixedKeys.Item)
-                    problems.Add(Messages.Binding.TooFewParameters(method.DisplayName, method.CommandName, fixedKeys.Item, method.MinArguments));
-            }
-            else if (!method.Unbounded && method.MinArguments == 0)
-            {
-                problems.Add(Messages.Binding.NoKeyCount(method.DisplayName, method.CommandName));
-            }
+            CheckCommand(registry, target.Where, method.DisplayName, method.CommandName, method.MinArguments, method.Unbounded, problems);
         }
         if (problems.Count > 0) throw new ScriptBindingException(typeof(T), problems);
         var proxy = DispatchProxy.Create<T, ScriptProxy>();
@@ -227,7 +213,32 @@ internal static class ScriptBinder
         return proxy;
     }
 
+    /// <summary>
+    /// What is wrong with one method's command on a client, added to <paramref name="problems"/>: not
+    /// defined there, fewer arguments than its fixed key count, or none to give a dynamic key count.
+    /// Checked by <c>Bind&lt;T&gt;()</c> and by the <c>Create</c> of generated bindings alike.
+    /// </summary>
+    internal static void CheckCommand(Registry registry, string where, string display, string command, int minArguments,
+        bool unbounded, List<string> problems)
+    {
+        if (!registry.TryGetValue(command, out var script))
+        {
+            problems.Add(Messages.Binding.CommandNotDefined(display, command, where));
+            return;
+        }
+        if (script.KeyCount is KeyCount.Fixed fixedKeys)
+        {
+            if (!unbounded && minArguments < fixedKeys.Item)
+                problems.Add(Messages.Binding.TooFewParameters(display, command, fixedKeys.Item, minArguments));
+        }
+        else if (!unbounded && minArguments == 0)
+        {
+            problems.Add(Messages.Binding.NoKeyCount(display, command));
+        }
+    }
+
     [System.Diagnostics.CodeAnalysis.RequiresUnreferencedCode(TrimMessage)]
+    [System.Diagnostics.CodeAnalysis.RequiresDynamicCode(AotMessage)]
     private static InterfacePlan Analyze(Type type)
     {
         var members = new List<(BoundMethod?, string?)>();
@@ -268,11 +279,9 @@ internal static class ScriptBinder
                     Problem(Messages.Binding.AttributeWithoutName(display));
                     continue;
                 }
-                var command = attribute?.Name ?? CommandNames.FromMethod(method.Name);
+                var command = attribute?.Name ?? Naming.CommandOfMethod(method.Name);
                 var problems = new List<string>();
-                var shape = Results.ShapeOf(method.ReturnType);
-                if (shape is null)
-                    problems.Add(Messages.Binding.UnsupportedReturn(display, Results.DisplayName(method.ReturnType), Results.Supported));
+                var shape = Results.ShapeOf(method.ReturnType, display, problems);
                 var parameters = method.GetParameters();
                 var kinds = new ArgumentKind[parameters.Length];
                 for (var i = 0; i < parameters.Length; i++)
@@ -290,36 +299,5 @@ internal static class ScriptBinder
             }
         }
         return new InterfacePlan(type, members);
-    }
-}
-
-/// <summary>The command name a method runs when it has no <see cref="ScriptCommandAttribute"/>.</summary>
-internal static class CommandNames
-{
-    /// <summary>
-    /// The method's name without an <c>Async</c> suffix, in snake_case: <c>PublishToGroupAsync</c> →
-    /// <c>publish_to_group</c>, <c>GetHTTPStatus</c> → <c>get_http_status</c>.
-    /// </summary>
-    internal static string FromMethod(string methodName)
-    {
-        var name = methodName.Length > 5 && methodName.EndsWith("Async", StringComparison.Ordinal) ? methodName[..^5] : methodName;
-        var result = new StringBuilder(name.Length + 8);
-        for (var i = 0; i < name.Length; i++)
-        {
-            var c = name[i];
-            if (char.IsUpper(c))
-            {
-                if (i > 0 && name[i - 1] != '_'
-                    && (char.IsLower(name[i - 1]) || char.IsDigit(name[i - 1])
-                        || (char.IsUpper(name[i - 1]) && i + 1 < name.Length && char.IsLower(name[i + 1]))))
-                    result.Append('_');
-                result.Append(char.ToLowerInvariant(c));
-            }
-            else
-            {
-                result.Append(c);
-            }
-        }
-        return result.ToString();
     }
 }

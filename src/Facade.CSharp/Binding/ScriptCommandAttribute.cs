@@ -17,4 +17,13 @@ public sealed class ScriptCommandAttribute : Attribute
 
     /// <summary>The command's name.</summary>
     public string Name { get; }
+
+    /// <summary>
+    /// The command's fixed key count, when the method wants it checked at compile time: a
+    /// <see cref="ScriptCommandsAttribute"/> interface whose method passes fewer arguments, or gives the same
+    /// command another count, or disagrees with the command's <c>.lua</c> file, does not compile (LUAS003,
+    /// LUAS004, LUAS006). -1 (the default) leaves it unsaid. <see cref="ScriptClient.Bind{T}"/> does not read
+    /// it: it checks the defined command itself when binding.
+    /// </summary>
+    public int Keys { get; set; } = -1;
 }
