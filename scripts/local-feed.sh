@@ -12,6 +12,11 @@ pack_feed() {
   done
 }
 
+# pack_tool FEED VERSION: packs the luascripts command-line tool (after a Release build) into FEED.
+pack_tool() {
+  dotnet pack src/Tool.CSharp/LuaScripts.Tool.csproj -c Release --no-build -o "$1" -p:PackageVersion="$2" -nologo -v q
+}
+
 # feed_project DIR NAME SDK PACKAGE VERSION FEED [ITEM...]: DIR/nuget.config naming FEED, and
 # DIR/NAME.csproj (net10.0, an executable unless SDK is Microsoft.NET.Sdk.Web) referencing PACKAGE
 # at VERSION, plus any further item lines.

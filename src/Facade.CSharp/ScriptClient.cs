@@ -35,7 +35,7 @@ public sealed partial class ScriptClient
             ScriptBackend.Scripts => Backend.Scripts,
             ScriptBackend.Functions => Backend.Functions,
             ScriptBackend.Auto => Backend.Auto,
-            _ => throw new ArgumentOutOfRangeException(nameof(options), Options.Backend, "Backend must be Scripts, Functions or Auto."),
+            _ => throw new ArgumentOutOfRangeException(nameof(options), Options.Backend, Messages.UnknownBackend),
         };
         var prefix = string.IsNullOrEmpty(Options.KeyPrefix) ? FSharpOption<string>.None : FSharpOption<string>.Some(Options.KeyPrefix);
         core = new Client(multiplexer, new ClientOptions(Options.Database, backend, prefix, Options.LoggerFactory is null ? FSharpOption<ILoggerFactory>.None : FSharpOption<ILoggerFactory>.Some(Options.LoggerFactory)));

@@ -158,7 +158,7 @@ public sealed class ScriptPipeline
     /// <exception cref="ScriptArgumentException">An argument is null (or, on a cluster, its keys span slots); nothing was queued.</exception>
     public ScriptPipeline RawCommand(string command, params object[] args)
     {
-        if (string.IsNullOrWhiteSpace(command)) throw new ArgumentException("A command name is required.", nameof(command));
+        if (string.IsNullOrWhiteSpace(command)) throw new ArgumentException(Messages.CommandNameRequired, nameof(command));
         ArgumentNullException.ThrowIfNull(args);
         return Add(Step.NewRaw(command, args));
     }
@@ -172,7 +172,7 @@ public sealed class ScriptPipeline
     }
 
     private InvalidOperationException AlreadyExecuted() =>
-        new($"This {(IsTransaction ? "transaction" : "pipeline")} has already been executed; create a new one.");
+        new(Messages.AlreadyExecuted(IsTransaction));
 
     /// <summary>
     /// Sends every queued command in one round trip (a transaction: one MULTI/EXEC) and returns the

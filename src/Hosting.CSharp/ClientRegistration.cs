@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using LuaScripts.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -118,18 +119,12 @@ internal sealed class ClientRegistration
         if (Multiplexer is not null)
         {
             return Multiplexer(services)
-                ?? throw new InvalidOperationException($"The multiplexer factory given to AddKeyedLuaScripts for {DisplayName} returned null.");
+                ?? throw new InvalidOperationException(Messages.Hosting.MultiplexerFactoryReturnedNull(DisplayName));
         }
         var found = ServiceKey is null
             ? services.GetService<IConnectionMultiplexer>()
             : services.GetKeyedService<IConnectionMultiplexer>(ServiceKey);
         if (found is not null) return found;
-        throw new InvalidOperationException(ServiceKey is null
-            ? "LuaScripts needs an IConnectionMultiplexer, and none is registered. Register one before the host starts: " +
-              "services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(\"localhost:6379\")), " +
-              "or with .NET Aspire, builder.AddRedisClient(\"name\")."
-            : $"LuaScripts needs an IConnectionMultiplexer for {DisplayName}, and none is registered under the key '{ServiceKey}'. " +
-              $"Register one under the same key (services.AddKeyedSingleton<IConnectionMultiplexer>(\"{ServiceKey}\", (_, _) => ConnectionMultiplexer.Connect(\"localhost:6379\")), " +
-              $"or with .NET Aspire, builder.AddKeyedRedisClient(\"{ServiceKey}\")), or pass a multiplexer factory to AddKeyedLuaScripts.");
+        throw new InvalidOperationException(Messages.Hosting.NoMultiplexer(DisplayName, ServiceKey?.ToString()));
     }
 }

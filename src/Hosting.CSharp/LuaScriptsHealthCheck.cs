@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
+using LuaScripts.Core;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using StackExchange.Redis;
 
@@ -29,16 +30,12 @@ internal sealed class LuaScriptsHealthCheck : IHealthCheck
         }
         catch (Exception e) when (e is RedisException or TimeoutException)
         {
-            return new HealthCheckResult(context.Registration.FailureStatus, $"LuaScripts could not ask the servers: {e.Message}", e);
+            return new HealthCheckResult(context.Registration.FailureStatus, Messages.Hosting.HealthCheckFailed(e.Message), e);
         }
         var data = new Dictionary<string, object>(StringComparer.Ordinal);
         foreach (var server in status.Servers)
         {
-            data[EndPointCollection.ToString(server.EndPoint)] =
-                !server.IsConnected ? "not connected"
-                : server.Failure is not null ? $"could not be inspected: {server.Failure}"
-                : server.Missing.Count > 0 ? "lacks " + string.Join(", ", server.Missing)
-                : "holds every command";
+            data[EndPointCollection.ToString(server.EndPoint)] = Messages.Hosting.ServerHealth(server.IsConnected, server.Failure, server.Missing);
         }
         return status.Health switch
         {

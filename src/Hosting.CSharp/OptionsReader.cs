@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using LuaScripts.Core;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 
@@ -22,30 +23,30 @@ internal static class OptionsReader
         {
             if (Enum.TryParse<ScriptBackend>(backend, ignoreCase: true, out var value) && Enum.IsDefined(value) && !char.IsAsciiDigit(backend[0]))
                 options.Backend = value;
-            else failures.Add($"{Path("Backend")} is '{backend}'; expected Scripts, Functions or Auto.");
+            else failures.Add(Messages.Hosting.InvalidSetting(Path("Backend"), backend, Messages.Backends));
         }
         if (section["Database"] is { Length: > 0 } database)
         {
             if (int.TryParse(database, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value)) options.Database = value;
-            else failures.Add($"{Path("Database")} is '{database}'; expected a database number (0, 1, ...) or -1 for the multiplexer's default.");
+            else failures.Add(Messages.Hosting.InvalidSetting(Path("Database"), database, Messages.Hosting.ExpectedDatabase));
         }
         if (section.GetSection("KeyPrefix").Value is { } prefix) options.KeyPrefix = prefix.Length == 0 ? null : prefix;
         if (section["PreloadOnStart"] is { Length: > 0 } preload)
         {
             if (bool.TryParse(preload, out var value)) options.PreloadOnStart = value;
-            else failures.Add($"{Path("PreloadOnStart")} is '{preload}'; expected true or false.");
+            else failures.Add(Messages.Hosting.InvalidSetting(Path("PreloadOnStart"), preload, Messages.Hosting.ExpectedBoolean));
         }
         if (section["PreloadFailure"] is { Length: > 0 } failure)
         {
             if (Enum.TryParse<PreloadFailureBehavior>(failure, ignoreCase: true, out var value) && Enum.IsDefined(value) && !char.IsAsciiDigit(failure[0]))
                 options.PreloadFailure = value;
-            else failures.Add($"{Path("PreloadFailure")} is '{failure}'; expected FailStartup or Log.");
+            else failures.Add(Messages.Hosting.InvalidSetting(Path("PreloadFailure"), failure, Messages.Hosting.ExpectedPreloadFailure));
         }
         if (section.GetSection("ScriptsDirectory").Value is { } scripts) options.ScriptsDirectory = scripts.Length == 0 ? null : scripts;
         if (section["WatchScripts"] is { Length: > 0 } watch)
         {
             if (bool.TryParse(watch, out var value)) options.WatchScripts = value;
-            else failures.Add($"{Path("WatchScripts")} is '{watch}'; expected true or false.");
+            else failures.Add(Messages.Hosting.InvalidSetting(Path("WatchScripts"), watch, Messages.Hosting.ExpectedBoolean));
         }
         if (failures.Count > 0) throw new OptionsValidationException(optionsName, typeof(LuaScriptsOptions), failures);
     }
@@ -64,13 +65,13 @@ internal sealed class LuaScriptsOptionsValidator : IValidateOptions<LuaScriptsOp
         var failures = new List<string>();
         var client = name is { Length: > 0 } ? $" ({name})" : "";
         if (!Enum.IsDefined(options.Backend))
-            failures.Add($"LuaScriptsOptions.Backend{client} is {(int)options.Backend}; expected Scripts, Functions or Auto.");
+            failures.Add(Messages.Hosting.InvalidOption("Backend", client, ((int)options.Backend).ToString(CultureInfo.InvariantCulture), Messages.Backends));
         if (options.Database < -1)
-            failures.Add($"LuaScriptsOptions.Database{client} is {options.Database}; expected a database number (0, 1, ...) or -1 for the multiplexer's default.");
+            failures.Add(Messages.Hosting.InvalidOption("Database", client, options.Database.ToString(CultureInfo.InvariantCulture), Messages.Hosting.ExpectedDatabase));
         if (!Enum.IsDefined(options.PreloadFailure))
-            failures.Add($"LuaScriptsOptions.PreloadFailure{client} is {(int)options.PreloadFailure}; expected FailStartup or Log.");
+            failures.Add(Messages.Hosting.InvalidOption("PreloadFailure", client, ((int)options.PreloadFailure).ToString(CultureInfo.InvariantCulture), Messages.Hosting.ExpectedPreloadFailure));
         if (options.WatchScripts && options.ScriptsDirectory is not { Length: > 0 })
-            failures.Add($"LuaScriptsOptions.WatchScripts{client} is true but ScriptsDirectory is not set; set the directory to watch.");
+            failures.Add(Messages.Hosting.WatchWithoutDirectory(client));
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

@@ -175,7 +175,15 @@ public static class Check
                 var failed = new HashSet<string>(StringComparer.Ordinal);
                 if (options.Backend is CheckBackend.Scripts or CheckBackend.Both)
                 {
-                    foreach (var e in await ScriptSources.CompileOn(server, list).WaitAsync(cancellationToken).ConfigureAwait(false))
+                    var compiled = await ScriptSources.CompileOn(server, list).WaitAsync(cancellationToken).ConfigureAwait(false);
+                    if (compiled.IsError)
+                    {
+                        await error.WriteLineAsync(
+                            $"luascripts: {EndPointCollection.ToString(server.EndPoint)} refused SCRIPT LOAD (the Scripts backend needs the SCRIPT command): {compiled.ErrorValue}")
+                            .ConfigureAwait(false);
+                        return null;
+                    }
+                    foreach (var e in compiled.ResultValue)
                     {
                         failed.Add(e.Command);
                         report.Error(Describe(e, scripts, "scripts backend"));

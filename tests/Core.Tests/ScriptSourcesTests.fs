@@ -145,7 +145,12 @@ let tests =
                   with
                   | Ok s -> s
                   | Error e -> failtestf "%A" e
-              let! errors = ScriptSources.compileOn (Server.adminServer ()) scripts
+              let! errors =
+                  task {
+                      match! ScriptSources.compileOn (Server.adminServer ()) scripts with
+                      | Ok errors -> return errors
+                      | Error e -> return failtestf "SCRIPT LOAD refused: %s" e
+                  }
               let placed = errors |> List.map (fun (e: ErrorSource) -> e.Command, e.Location |> Option.map (fun l -> l.Source))
               Expect.equal
                   placed
@@ -169,7 +174,12 @@ let tests =
                   | Ok s -> s
                   | Error e -> failtestf "%A" e
               let server = Server.adminServer ()
-              let! asScripts = ScriptSources.compileOn server scripts
+              let! asScripts =
+                  task {
+                      match! ScriptSources.compileOn server scripts with
+                      | Ok errors -> return errors
+                      | Error e -> return failtestf "SCRIPT LOAD refused: %s" e
+                  }
               Expect.equal
                   (asScripts |> List.map (fun (e: ErrorSource) -> e.Command))
                   [ "flagged_broken"; "unclosed" ]

@@ -137,6 +137,45 @@ let private serverTests =
                       Expect.exists tags (fun t -> t.Key = Instrumentation.OutcomeTag && string t.Value = "ok") "outcome ok"
               }
 
+          testCaseTask "a command redefined after the library was loaded is tagged with what is sent"
+          <| fun () ->
+              task {
+                  use recorder = new Recorder()
+                  let client = clientWith None
+                  let name = define client "return redis.call('INCR', KEYS[1])"
+                  let key = Server.prefix () + "n"
+                  let! _ = run client name key
+                  // The loaded library is for the old definition; the next call deploys the new one.
+                  match Client.define name "return redis.call('INCRBY', KEYS[1], 10)" (KeyCount.Fixed 1) ScriptOptions.defaults client with
+                  | Ok _ -> ()
+                  | Error e -> failtestf "redefine failed: %s" (DefinitionError.describe e)
+                  let! result = run client name key
+                  Expect.equal (int result) 11 "the new definition ran"
+                  let queue = Client.pipeline client
+                  match Client.invoke name [| rv key |] client with
+                  | Ok inv -> Expect.isOk (queue.Add(Step.Call inv)) "queued"
+                  | Error e -> failtestf "%s" (RunError.describe e)
+                  match! Client.send queue client with
+                  | Ok replies -> Expect.hasLength replies 1 "one reply"
+                  | Error e -> failtestf "%s" (RunError.describe e)
+                  let spans = recorder.SpansOf name
+                  Expect.hasLength spans 3 "two calls and a round"
+                  let redefined, round = spans[1], spans[2]
+                  let expectedBackend = if Server.isFunctions then "functions" else "scripts"
+                  Expect.equal (tag redefined Instrumentation.BackendTag) (box expectedBackend) "the backend of what was sent"
+                  if Server.isFunctions then
+                      Expect.equal (tag redefined "db.operation.name") (box "FCALL") "the new definition is sent as FCALL"
+                      Expect.equal (tag round "db.operation.name") (box "BATCH FCALL") "and so is the round's call"
+                  else
+                      Expect.equal (tag redefined "db.operation.name") (box "EVAL") "the new body is sent"
+                      Expect.equal (tag round "db.operation.name") (box "BATCH EVALSHA") "then its digest"
+                  let (_, _, tags) = recorder.MeasurementsOf(Instrumentation.DurationMetric, name)[1]
+                  Expect.exists
+                      tags
+                      (fun t -> t.Key = Instrumentation.BackendTag && string t.Value = expectedBackend)
+                      "the metric's backend"
+              }
+
           testCaseTask "a call that heals says so in its span, in the heal counter and in the log"
           <| fun () ->
               task {

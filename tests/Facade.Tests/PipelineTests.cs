@@ -165,8 +165,21 @@ public sealed class PipelineTests : IDisposable
         await pipe.ExecuteAsync();
         var again = await Assert.ThrowsAsync<InvalidOperationException>(() => pipe.ExecuteAsync());
         Assert.Contains("already been executed", again.Message);
+        Assert.Equal(LuaScripts.Core.Messages.AlreadyExecuted(false), again.Message);
+        var transaction = client.Transaction().RunScript("incr", Key("once-tx"), 1);
+        await transaction.ExecuteAsync();
+        var twice = await Assert.ThrowsAsync<InvalidOperationException>(() => transaction.ExecuteAsync());
+        Assert.Contains("This transaction has already been executed", twice.Message, StringComparison.Ordinal);
         Assert.Throws<InvalidOperationException>(() => pipe.RunScript("incr", Key("once"), 1));
         Assert.Equal(1, (long)await mux.GetDatabase().StringGetAsync(Key("once")));
+    }
+
+    [Fact]
+    public void A_blank_raw_command_name_is_refused_with_the_cores_wording()
+    {
+        var blank = Assert.Throws<ArgumentException>(() => client.Pipeline().RawCommand(" ", Key("blank")));
+        Assert.StartsWith("A command name is required.", blank.Message, StringComparison.Ordinal);
+        Assert.Equal("command", blank.ParamName);
     }
 
     [Fact]

@@ -230,4 +230,28 @@ public sealed class CheckTests(RedisFixture redis) : ToolTestBase(redis)
             await Redis.AdminServer.ExecuteAsync("ACL", "DELUSER", user);
         }
     }
+
+    [Fact]
+    public async Task A_server_that_refuses_SCRIPT_LOAD_exits_2_for_the_Scripts_check_instead_of_reporting_compile_errors()
+    {
+        var user = "tool_" + Guid.NewGuid().ToString("N")[..6];
+        await Redis.AdminServer.ExecuteAsync("ACL", "SETUSER", user, "on", ">secret", "~*", "&*", "+@all", "-script");
+        try
+        {
+            var url = $"redis://{user}:secret@{Redis.Configuration}";
+
+            var scripts = await Run("check", Dir(Clean), "--redis", url, "--backend", "scripts");
+            var functions = await Run("check", Dir(Clean), "--redis", url, "--backend", "functions");
+
+            Assert.True(scripts.ExitCode == Check.UsageOrServer, scripts.ToString());
+            Assert.Contains("refused SCRIPT LOAD", scripts.Error, StringComparison.Ordinal);
+            Assert.Contains("NOPERM", scripts.Error, StringComparison.Ordinal);
+            Assert.DoesNotContain("compile error", scripts.Output + scripts.Error, StringComparison.Ordinal);
+            Assert.True(functions.ExitCode == Check.Clean, functions.ToString());
+        }
+        finally
+        {
+            await Redis.AdminServer.ExecuteAsync("ACL", "DELUSER", user);
+        }
+    }
 }

@@ -4,11 +4,12 @@ open System
 open System.Collections.Generic
 open StackExchange.Redis
 
-/// The sentences of the errors that only a facade raises (a failed pipeline's summary, binding an
-/// interface to commands, a reply that does not convert to a method's return type), so that every
-/// message of the library is written here, in the core, once. The error values of the core have
-/// theirs next to them (<c>ArgumentError.describe</c>, <c>RunError.describe</c>,
-/// <c>ExecutionError.describe</c>...). Type names are passed in as the caller's language writes them.
+/// The sentences of the errors that only a facade raises (a failed pipeline's summary, a pipeline
+/// executed twice, a missing command name, binding an interface to commands, a reply that does not
+/// convert to a method's return type, registering a client in a host), so that every message of the
+/// library is written here, in the core, once. The error values of the core have theirs next to
+/// them (<c>ArgumentError.describe</c>, <c>RunError.describe</c>, <c>ExecutionError.describe</c>...).
+/// Type names are passed in as the caller's language writes them.
 [<RequireQualifiedAccess>]
 module Messages =
 
@@ -82,8 +83,16 @@ module Messages =
         let unsupportedParameter (method: string) (parameter: string) (typeName: string) : string =
             $"{method}: parameter '{parameter}' is {typeName}, which cannot be sent; use {ArgumentValue.supportedArguments}."
 
-        /// A method whose command is not defined where it is bound (<paramref name="where"/>: "this
-        /// client", "this pipeline's client"...).
+        /// Where an interface bound to a client looks its commands up, as <see cref="commandNotDefined"/> names it.
+        [<Literal>]
+        let OnClient = "this client"
+
+        /// Where an interface bound to a pipeline or transaction looks its commands up.
+        [<CompiledName("OnPipelineClient")>]
+        let onPipelineClient (transaction: bool) : string = if transaction then "this transaction's client" else "this pipeline's client"
+
+        /// A method whose command is not defined where it is bound (<paramref name="where"/>:
+        /// <see cref="OnClient"/>, <see cref="onPipelineClient"/>).
         [<CompiledName("CommandNotDefined")>]
         let commandNotDefined (method: string) (command: string) (where: string) : string =
             $"{method}: the command '{command}' is not defined on {where}."
@@ -169,3 +178,85 @@ module Messages =
         let notInstalled (scriptName: string) : string =
             $"The script command '{scriptName}' is defined on this client but not installed: only commands "
             + "defined with Install = true can be called through Commands. Run it with RunScriptAsync, or define it with Install = true."
+
+    /// The backends a client may be given, as a message lists them.
+    [<Literal>]
+    let Backends = "Scripts, Functions or Auto"
+
+    /// A backend that is none of <see cref="Backends"/> (an undefined enum value).
+    [<Literal>]
+    let UnknownBackend = "Backend must be " + Backends + "."
+
+    /// A command name that is null, empty or white space where one is required.
+    [<Literal>]
+    let CommandNameRequired = "A command name is required."
+
+    /// A pipeline or transaction executed a second time.
+    [<CompiledName("AlreadyExecuted")>]
+    let alreadyExecuted (transaction: bool) : string =
+        let what = if transaction then "transaction" else "pipeline"
+        $"This {what} has already been executed; create a new one."
+
+    /// Registering a client in a host (the hosting package): its options and its multiplexer. A
+    /// client is named as the host shows it ("ScriptClient", "ScriptClient 'orders'").
+    [<RequireQualifiedAccess>]
+    module Hosting =
+
+        /// What a boolean setting expects.
+        [<Literal>]
+        let ExpectedBoolean = "true or false"
+
+        /// What the database setting expects.
+        [<Literal>]
+        let ExpectedDatabase = "a database number (0, 1, ...) or -1 for the multiplexer's default"
+
+        /// What the preload-failure setting expects.
+        [<Literal>]
+        let ExpectedPreloadFailure = "FailStartup or Log"
+
+        /// A configuration value that does not read as its setting's type (`path`: the setting's
+        /// configuration path, `expected`: what it takes).
+        [<CompiledName("InvalidSetting")>]
+        let invalidSetting (path: string) (value: string) (expected: string) : string = $"{path} is '{value}'; expected {expected}."
+
+        /// An option set in code to a value it does not take (`client`: "" for the default client,
+        /// " (name)" for a named one).
+        [<CompiledName("InvalidOption")>]
+        let invalidOption (option: string) (client: string) (value: string) (expected: string) : string =
+            $"LuaScriptsOptions.{option}{client} is {value}; expected {expected}."
+
+        /// Watching the scripts directory with no directory set.
+        [<CompiledName("WatchWithoutDirectory")>]
+        let watchWithoutDirectory (client: string) : string =
+            $"LuaScriptsOptions.WatchScripts{client} is true but ScriptsDirectory is not set; set the directory to watch."
+
+        /// The multiplexer factory given at registration returned null.
+        [<CompiledName("MultiplexerFactoryReturnedNull")>]
+        let multiplexerFactoryReturnedNull (client: string) : string =
+            $"The multiplexer factory given to AddKeyedLuaScripts for {client} returned null."
+
+        /// No multiplexer is registered for a client (`serviceKey`: null for the unkeyed client).
+        [<CompiledName("NoMultiplexer")>]
+        let noMultiplexer (client: string) (serviceKey: string) : string =
+            match serviceKey with
+            | null ->
+                "LuaScripts needs an IConnectionMultiplexer, and none is registered. Register one before the host starts: "
+                + "services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(\"localhost:6379\")), "
+                + "or with .NET Aspire, builder.AddRedisClient(\"name\")."
+            | key ->
+                $"LuaScripts needs an IConnectionMultiplexer for {client}, and none is registered under the key '{key}'. "
+                + $"Register one under the same key (services.AddKeyedSingleton<IConnectionMultiplexer>(\"{key}\", (_, _) => ConnectionMultiplexer.Connect(\"localhost:6379\")), "
+                + $"or with .NET Aspire, builder.AddKeyedRedisClient(\"{key}\")), or pass a multiplexer factory to AddKeyedLuaScripts."
+
+        /// The health check's entry for one server: down, could not be inspected (`failure`, null
+        /// when it answered), lacks commands (`missing`), or holds every command.
+        [<CompiledName("ServerHealth")>]
+        let serverHealth (connected: bool) (failure: string) (missing: IReadOnlyList<string>) : string =
+            if not connected then "not connected"
+            elif not (isNull failure) then $"could not be inspected: {failure}"
+            elif missing.Count > 0 then "lacks " + String.Join(", ", missing)
+            else "holds every command"
+
+        /// The health check's description when the servers could not be asked.
+        [<CompiledName("HealthCheckFailed")>]
+        let healthCheckFailed (reason: string) : string = $"LuaScripts could not ask the servers: {reason}"

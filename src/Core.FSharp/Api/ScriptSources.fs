@@ -129,17 +129,27 @@ module ScriptSources =
     /// returns each compile error placed in its source, for checking scripts before production. The
     /// SHA1s it loads are harmless: loading never runs a script. A body that compiles as a script may
     /// still break a function library (`...` outside a vararg function): see <see cref="compileLibraryOn"/>.
+    /// Error with the server's message when it refuses SCRIPT LOAD itself rather than a script's
+    /// body (an ACL without SCRIPT, a busy or loading server...: a refusal as
+    /// <see cref="RefusalReason"/> classifies replies); nothing is reported as a compile error then.
     [<CompiledName("CompileOn")>]
-    let compileOn (server: IServer) (scripts: Script list) : Task<ErrorSource list> =
+    let compileOn (server: IServer) (scripts: Script list) : Task<Result<ErrorSource list, string>> =
         task {
             let errors = ResizeArray<ErrorSource>()
+            let mutable refused = None
             for script in scripts do
-                try
-                    let! _ = server.ScriptLoadAsync(script.Lua)
-                    ()
-                with :? RedisServerException as e ->
-                    errors.Add(placed script None e.Message)
-            return List.ofSeq errors
+                if refused.IsNone then
+                    try
+                        let! _ = server.ScriptLoadAsync(script.Lua)
+                        ()
+                    with :? RedisServerException as e ->
+                        match RefusalReason.ofKind (Replies.classify e.Message) with
+                        | Some _ -> refused <- Some e.Message
+                        | None -> errors.Add(placed script None e.Message)
+            return
+                match refused with
+                | Some message -> Error message
+                | None -> Ok(List.ofSeq errors)
         }
 
     /// Compiles on a server the function library the Functions backend would deploy for these
@@ -149,15 +159,23 @@ module ScriptSources =
     /// alone. Definitions that cannot be functions at all (a `#!` first line) are compiled with
     /// SCRIPT LOAD instead, as the backend runs them as scripts (<see cref="compileOn"/>). Error with
     /// the server's message when it refuses FUNCTION LOAD for another reason (a Redis older than 7.0,
-    /// an ACL without FUNCTION...).
+    /// an ACL without FUNCTION...), or refuses SCRIPT LOAD (see <see cref="compileOn"/>).
     [<CompiledName("CompileLibraryOn")>]
     let compileLibraryOn (server: IServer) (scripts: Script list) : Task<Result<ErrorSource list, string>> =
         task {
             let asScripts = (FunctionLibrary.generate scripts).Excluded |> List.map fst |> set
             let! scriptErrors = compileOn server (scripts |> List.filter (fun s -> asScripts.Contains s.Name))
-            let errors = ResizeArray<ErrorSource>(scriptErrors)
+            let errors =
+                ResizeArray<ErrorSource>(
+                    match scriptErrors with
+                    | Ok found -> found
+                    | Error _ -> []
+                )
             let mutable remaining = scripts |> List.filter (fun s -> not (asScripts.Contains s.Name))
-            let mutable outcome = None
+            let mutable outcome =
+                match scriptErrors with
+                | Error message -> Some(Error message)
+                | Ok _ -> None
             while outcome.IsNone do
                 let library = FunctionLibrary.generate remaining
                 if library.Functions.IsEmpty then

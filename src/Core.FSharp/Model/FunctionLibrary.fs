@@ -82,18 +82,21 @@ module FunctionLibrary =
             if c = '\n' then n <- n + 1
         n
 
+    /// Why <see cref="generateExcluding"/> leaves a definition out of the library (it then runs as a
+    /// script): <see cref="unsupported"/>'s reason, else `exclude`'s; None when it is included.
+    [<CompiledName("Exclusion")>]
+    let internal exclusion (exclude: Script -> string option) (script: Script) : string option =
+        match unsupported script with
+        | Some reason -> Some reason
+        | None -> exclude script
+
     /// Generates the library for a set of definitions, leaving out (as scripts) those `exclude`
     /// gives a reason for as well as those <see cref="unsupported"/> refuses. The name is a digest of
     /// the included definitions only. The same definitions, in any order, give the same library.
     [<CompiledName("GenerateExcluding")>]
     let internal generateExcluding (exclude: Script -> string option) (scripts: Script seq) : FunctionLibrary =
         let sorted = scripts |> Seq.sortWith (fun a b -> String.CompareOrdinal(a.Name, b.Name)) |> Seq.toList
-        let reasons =
-            sorted
-            |> List.choose (fun s ->
-                match unsupported s with
-                | Some reason -> Some(s.Name, reason)
-                | None -> exclude s |> Option.map (fun reason -> s.Name, reason))
+        let reasons = sorted |> List.choose (fun s -> exclusion exclude s |> Option.map (fun reason -> s.Name, reason))
         let excludedNames = reasons |> List.map fst |> set
         let included = sorted |> List.filter (fun s -> not (excludedNames.Contains s.Name))
         let canonical = included |> List.map (fun s -> $"{s.Name}\u0000{s.Sha1}\u0000{flagsOf s}") |> String.concat "\n"

@@ -208,17 +208,16 @@ module internal Calls =
             evaluateScript context db inv flags onFailure
 
     /// What a call will send as far as the client can tell before sending (the span's operation
-    /// and backend): FCALL where the plan in use holds the command, EVALSHA otherwise (EVAL when the
-    /// call turns out to need its body is set on the span as it happens).
+    /// and backend): FCALL where the plan for the registry as it is now holds (or will hold) the
+    /// command (<see cref="Deployment.runsAsFunction"/>), EVALSHA otherwise (EVAL when the call turns
+    /// out to need its body is set on the span as it happens).
     let private operationOf (context: Context) (db: IDatabaseAsync) (inv: Invocation) =
         let readOnly = usesReadOnlyCommands inv.Script.ReadOnly context.Topology.ReadOnlyScripts
         let asFunction =
             context.Functions.MayUseFunctions
             && context.IsOwn db
             && not (db :? IBatch)
-            && (match context.Functions.Current with
-                | Some plan -> not (isNull (Plan.functionFor inv.Script plan))
-                | None -> true)
+            && Deployment.runsAsFunction context inv.Script
         if asFunction then
             struct ((if inv.Script.ReadOnly then "FCALL_RO" else "FCALL"), "functions")
         else

@@ -164,6 +164,22 @@ module internal Deployment =
         | null -> context.Functions.PlanFor(registry, deploy context false CommandFlags.None)
         | ready -> ready
 
+    /// Whether a call of a definition goes out as FCALL, as far as the client can tell before sending
+    /// (the span's operation and backend): when the plan for the registry as it is now is ready,
+    /// whether it holds the definition; while that plan is still to be made (first use, or the
+    /// registry changed since, as when a command was redefined) whether the definition is the
+    /// registry's current one and the library would include it. Auto turning to Scripts meanwhile
+    /// cannot be foreseen.
+    let runsAsFunction (context: Context) (script: Script) : bool =
+        let registry = context.Registry
+        match context.Functions.ReadyFor registry with
+        | null ->
+            match Registry.tryFind script.Name registry with
+            | Some current when obj.ReferenceEquals(current, script) ->
+                (FunctionLibrary.exclusion context.Functions.BrokenReason script).IsNone
+            | _ -> false
+        | ready -> not (isNull (Plan.functionFor script ready.Result))
+
     /// Waits for a plan being made: the plan, or the library and the servers that refused it.
     let awaitPlan (plan: Task<Plan>) : Task<Result<Plan, string * NodeFailure list>> =
         task {

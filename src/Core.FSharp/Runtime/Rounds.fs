@@ -279,19 +279,16 @@ module internal Rounds =
                 }
 
     /// What a round will send, as far as the client can tell before sending: each step's operation
-    /// (FCALL where the plan in use holds the command, EVALSHA otherwise, a raw command's name), the
+    /// (FCALL where the plan for the registry as it is now holds or will hold the command, see
+    /// <see cref="Deployment.runsAsFunction"/>; EVALSHA otherwise; a raw command's name), the
     /// distinct command names, and the backend.
     let private describeRound (context: Context) (db: IDatabase) (steps: Step[]) =
         let functions = context.Functions.MayUseFunctions && context.IsOwn db
-        let plan = if functions then context.Functions.Current else None
         let operationOf step =
             match step with
             | Step.Raw(name, _) -> name.ToUpperInvariant()
-            | Step.Call inv ->
-                match plan with
-                | Some p when not (isNull (Plan.functionFor inv.Script p)) -> "FCALL"
-                | None when functions -> "FCALL"
-                | _ -> "EVALSHA"
+            | Step.Call inv when functions && Deployment.runsAsFunction context inv.Script -> "FCALL"
+            | Step.Call _ -> "EVALSHA"
         let operations = steps |> Array.map operationOf |> Array.distinct
         let names = steps |> Array.map Step.name |> Array.distinct
         let backend = if operations |> Array.contains "FCALL" then "functions" else "scripts"

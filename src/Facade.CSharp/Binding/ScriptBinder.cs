@@ -104,7 +104,7 @@ internal sealed class ClientTarget : ICommandTarget
 
     public Registry Registry => client.Core.Registry;
 
-    public string Where => "this client";
+    public string Where => Messages.Binding.OnClient;
 
     public object Call(BoundMethod method, RedisValue[] args, CancellationToken cancellation)
     {
@@ -121,7 +121,7 @@ internal sealed class PipelineTarget : ICommandTarget
 
     public Registry Registry => pipeline.Client.Core.Registry;
 
-    public string Where => pipeline.IsTransaction ? "this transaction's client" : "this pipeline's client";
+    public string Where => Messages.Binding.OnPipelineClient(pipeline.IsTransaction);
 
     public object Call(BoundMethod method, RedisValue[] args, CancellationToken cancellation)
     {
