@@ -126,7 +126,16 @@ public sealed class WatchTests : IDisposable
 
         public void Dispose() { }
 
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+        // Explicit, with a non-null scope: the ILogger.BeginScope signature differs in nullability between the
+        // Logging.Abstractions floor the StackExchange.Redis floor brings and the newest, and this compiles against both.
+        IDisposable ILogger.BeginScope<TState>(TState state) => NoScope.Instance;
+
+        private sealed class NoScope : IDisposable
+        {
+            public static readonly NoScope Instance = new();
+
+            public void Dispose() { }
+        }
 
         public bool IsEnabled(LogLevel logLevel) => true;
 
