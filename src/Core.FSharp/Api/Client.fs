@@ -82,6 +82,8 @@ type Client(mux: IConnectionMultiplexer, options: ClientOptions) =
 type StepQueue internal (context: Context, mode: RoundMode) =
     let steps = ResizeArray<Step>()
     let mutable slot: int option = None
+    // Made once per queue, not once per queued step.
+    let slotOf = fun (key: RedisKey) -> context.SlotOf key
     // Raw steps queued before their command's keys were learned: checked again when sent.
     let mutable unlearned = false
 
@@ -115,7 +117,7 @@ type StepQueue internal (context: Context, mode: RoundMode) =
                     if not context.Topology.IsCluster then
                         Ok slot
                     else
-                        Routing.checkStep context.SlotOf (mode = RoundMode.Transaction) slot step
+                        Routing.checkStep slotOf (mode = RoundMode.Transaction) slot step
                 match routed with
                 | Error e -> Error(RunError.InvalidArguments(Step.name step, e))
                 | Ok s ->

@@ -100,13 +100,16 @@ module internal Rounds =
                 with :? RedisServerException as e ->
                     discard <- Some e.Message
             | _ -> batch.Execute()
-            // Wait for every reply without one continuation per step; read each outcome after.
-            try
-                let! _ = Task.WhenAll(tasks)
-                ()
-            with _ ->
-                ()
-            let settled = tasks |> Array.map Settled.ofTask
+            // Wait for every reply, last first (replies come back in order on a connection, so the
+            // others are usually in by then): no continuation per step, no copy of the tasks; each
+            // outcome is read from its task when decided, not copied into an array of its own.
+            let mutable last = tasks.Length - 1
+            while last >= 0 do
+                let pending = tasks[last]
+                if not pending.IsCompleted then
+                    do! (pending :> Task).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing)
+                last <- last - 1
+            let settled = Outcomes.OfTasks tasks
             let mutable guardFailure = None
             if not (isNull guard) then
                 let! guardSettled = Wire.settle guard
