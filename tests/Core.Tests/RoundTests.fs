@@ -341,7 +341,10 @@ let private outcomeTests =
               let exists = Replies.libraryExistsText lib
               let oom = "OOM command not allowed when used memory > 'maxmemory'."
               let abort = Settled.Refused("EXECABORT Transaction discarded because of previous errors.", ReplyKind.ExecAbort)
-              Expect.equal (RoundOutcome.guard lib (Settled.Answered(RedisResult.Create(rv lib))) (Outcomes.Of [||])) (struct (true, None)) "loaded"
+              Expect.equal
+                  (RoundOutcome.guard lib (Settled.Answered(RedisResult.Create(rv lib))) (Outcomes.Of [||]))
+                  (struct (true, None))
+                  "loaded"
               Expect.equal
                   (RoundOutcome.guard lib (Settled.Refused(exists, Replies.classify exists)) (Outcomes.Of [||]))
                   (struct (true, None))

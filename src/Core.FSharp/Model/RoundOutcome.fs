@@ -152,24 +152,26 @@ module internal RoundOutcome =
     let wasRedirected (report: RoundReport) : bool =
         match report.Discarded with
         | Some message when Replies.classify message = ReplyKind.ExecAbort ->
-            report.Settled.ForAll(
-                function
+            report.Settled.ForAll (function
                 | Settled.Answered _
                 | Settled.Cancelled -> true
                 | Settled.Refused(_, kind) -> kind = ReplyKind.Redirected || kind = ReplyKind.ExecAbort
-                | Settled.Broken _ -> false
-            )
+                | Settled.Broken _ -> false)
         | _ -> false
+
+    // Made once, not on every round.
+    let private functionNotFound: Settled -> bool = Settled.isKind ReplyKind.FunctionNotFound
 
     /// Whether a transaction sent without its library guard (see <see cref="RoundPlan.plan"/>) found
     /// the library gone: every position was refused "Function not found", so nothing of it ran and it
     /// is sent again with the guard.
+
     let sendAgainGuarded (plan: RoundPlan) (report: RoundReport) : bool =
         plan.Mode = RoundMode.Transaction
         && plan.GuardSkipped
         && report.Discarded.IsNone
         && report.Settled.Length > 0
-        && report.Settled.ForAll(Settled.isKind ReplyKind.FunctionNotFound)
+        && report.Settled.ForAll functionNotFound
 
     /// Decides every position's reply, what to send again and which load marks to set or forget.
     /// `library` is the name of the function library the plan calls (null when none).

@@ -97,8 +97,7 @@ module internal RoundPlan =
                         if not (guards.Contains endPoint) then guards.Add endPoint
                 else
                     if firstFcall >= 0 then fcallsToTheEnd <- false
-                    if not (isNull endPoint) && isNull bodySent then
-                        bodySent <- HashSet<struct (EndPoint * Script)>()
+                    if not (isNull endPoint) && isNull bodySent then bodySent <- HashSet<struct (EndPoint * Script)>()
                     if isNull endPoint || bodySent.Add(struct (endPoint, inv.Script)) then
                         sends[i] <- Send.Eval
                     else
