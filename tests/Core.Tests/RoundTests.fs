@@ -65,7 +65,7 @@ let private play (plan: RoundPlan) (steps: Step[]) (cached: bool) (flushBefore: 
                 Settled.Refused(Replies.NoScriptText, ReplyKind.NoScript)
         | _ -> answer ())
 
-let private report settled = { Discarded = None; GuardFailure = None; Settled = settled }
+let private report settled = { Discarded = None; GuardFailure = None; Settled = Outcomes.Of settled }
 
 /// The servers a byte's bits name (bit i: servers[i]; the unknown server never holds anything).
 let private serversIn (mask: byte) (e: EndPoint) =
@@ -320,13 +320,13 @@ let private outcomeTests =
               let redirected =
                   { Discarded = Some abort
                     GuardFailure = None
-                    Settled = [| Settled.Refused(moved, Replies.classify moved); Settled.Refused(abort, ReplyKind.ExecAbort) |] }
+                    Settled = Outcomes.Of [| Settled.Refused(moved, Replies.classify moved); Settled.Refused(abort, ReplyKind.ExecAbort) |] }
               Expect.isTrue (RoundOutcome.wasRedirected redirected) "MOVED then EXECABORT: nothing ran"
               let wrong = "WRONGTYPE Operation against a key holding the wrong kind of value"
               Expect.isFalse
                   (RoundOutcome.wasRedirected
                       { redirected with
-                          Settled = [| Settled.Refused(wrong, Replies.classify wrong); Settled.Cancelled |] })
+                          Settled = Outcomes.Of [| Settled.Refused(wrong, Replies.classify wrong); Settled.Cancelled |] })
                   "a real refusal is not resent"
               let outcome = RoundOutcome.decide plan null steps redirected
               match outcome.Replies with
@@ -341,15 +341,18 @@ let private outcomeTests =
               let exists = Replies.libraryExistsText lib
               let oom = "OOM command not allowed when used memory > 'maxmemory'."
               let abort = Settled.Refused("EXECABORT Transaction discarded because of previous errors.", ReplyKind.ExecAbort)
-              Expect.equal (RoundOutcome.guard lib (Settled.Answered(RedisResult.Create(rv lib))) [||]) (struct (true, None)) "loaded"
               Expect.equal
-                  (RoundOutcome.guard lib (Settled.Refused(exists, Replies.classify exists)) [||])
+                  (RoundOutcome.guard lib (Settled.Answered(RedisResult.Create(rv lib))) (Outcomes.Of [||]))
+                  (struct (true, None))
+                  "loaded"
+              Expect.equal
+                  (RoundOutcome.guard lib (Settled.Refused(exists, Replies.classify exists)) (Outcomes.Of [||]))
                   (struct (true, None))
                   "already there"
-              let struct (loaded, failure) = RoundOutcome.guard lib (Settled.Refused(oom, Replies.classify oom)) [||]
+              let struct (loaded, failure) = RoundOutcome.guard lib (Settled.Refused(oom, Replies.classify oom)) (Outcomes.Of [||])
               Expect.isFalse loaded "refused"
               Expect.stringContains failure.Value oom "the server's reason"
-              let struct (_, atQueue) = RoundOutcome.guard lib abort [| abort; abort |]
+              let struct (_, atQueue) = RoundOutcome.guard lib abort (Outcomes.Of [| abort; abort |])
               Expect.stringContains atQueue.Value "FUNCTION LOAD" "names the guard as the likely refusal"
           } ]
 

@@ -82,6 +82,8 @@ type Client(mux: IConnectionMultiplexer, options: ClientOptions) =
 type StepQueue internal (context: Context, mode: RoundMode) =
     let steps = ResizeArray<Step>()
     let mutable slot: int option = None
+    // Made once per queue, not once per queued step.
+    let slotOf = fun (key: RedisKey) -> context.SlotOf key
     // Raw steps queued before their command's keys were learned: checked again when sent.
     let mutable unlearned = false
 
@@ -112,16 +114,19 @@ type StepQueue internal (context: Context, mode: RoundMode) =
             | _ ->
                 let step = context.Commands.Route step
                 let routed =
-                    if not context.Topology.IsCluster then
-                        Ok slot
-                    else
-                        Routing.checkStep context.SlotOf (mode = RoundMode.Transaction) slot step
+                    if not context.Topology.IsCluster then Ok slot else Routing.checkStep slotOf (mode = RoundMode.Transaction) slot step
                 match routed with
                 | Error e -> Error(RunError.InvalidArguments(Step.name step, e))
                 | Ok s ->
                     slot <- s
                     steps.Add step
                     Ok()
+
+    /// Whether the steps were all checked as queued (no raw command waits for its keys to be learned).
+    member internal _.Checked = not unlearned
+
+    /// The steps as queued.
+    member internal _.Steps() : Step[] = steps.ToArray()
 
     /// The steps to send: as queued, or, when some raw command was not learned when queued, with
     /// every raw command's keys learned and the whole round checked again.
@@ -314,11 +319,16 @@ module Client =
             Task.FromResult(Ok(Array.Empty<Reply>()))
         else
             task {
-                match! queue.Prepare() with
-                | Error e -> return Error e
-                | Ok steps ->
-                    let! replies = Rounds.send client.Context client.Database queue.Mode CommandFlags.None steps
+                if queue.Checked then
+                    // The usual case: no task for the steps.
+                    let! replies = Rounds.send client.Context client.Database queue.Mode CommandFlags.None (queue.Steps())
                     return Ok replies
+                else
+                    match! queue.Prepare() with
+                    | Error e -> return Error e
+                    | Ok steps ->
+                        let! replies = Rounds.send client.Context client.Database queue.Mode CommandFlags.None steps
+                        return Ok replies
             }
 
     /// Loads every defined command on every server: SCRIPT LOAD of every script (Scripts backend), or

@@ -40,6 +40,34 @@ module internal Settled =
         | Settled.Refused(_, k) -> k = kind
         | _ -> false
 
+/// Each position's outcome in a round. At run time it reads the round's finished tasks when asked
+/// (no array of outcomes is built per round: most rounds only read each position once); tests give
+/// the outcomes as data.
+[<Sealed>]
+type internal Outcomes private (tasks: Task<RedisResult>[], given: Settled[]) =
+
+    /// How many positions.
+    member _.Length = if isNull given then tasks.Length else given.Length
+
+    /// One position's outcome (its task must be finished).
+    member _.Item
+        with get (i: int): Settled = if isNull given then Settled.ofTask tasks[i] else given[i]
+
+    /// Whether every position's outcome satisfies `test`.
+    member this.ForAll(test: Settled -> bool) : bool =
+        let mutable all = true
+        let mutable i = 0
+        while all && i < this.Length do
+            all <- test this[i]
+            i <- i + 1
+        all
+
+    /// The outcomes of a round's finished tasks, one per position.
+    static member OfTasks(tasks: Task<RedisResult>[]) = Outcomes(tasks, null)
+
+    /// Outcomes given as data.
+    static member Of(settled: Settled[]) = Outcomes(null, settled)
+
 /// What happened to a round on the server, as data: what each position got, and whether the
 /// transaction was discarded.
 type internal RoundReport =
@@ -50,7 +78,7 @@ type internal RoundReport =
         /// Why the transaction's library guard failed, if it did and it matters.
         GuardFailure: string option
         /// Each position's outcome.
-        Settled: Settled[]
+        Settled: Outcomes
     }
 
 /// What to do after a round: the replies the caller gets, what to send again, and what the replies
@@ -100,13 +128,13 @@ module internal RoundOutcome =
     /// call then misses its function. StackExchange.Redis reports only EXECABORT for every queued
     /// command; when none was refused for its own reason (MOVED...), the guard, a write, is the one
     /// a full server or a narrow ACL refuses at queue time.
-    let guard (library: string) (guardSettled: Settled) (settled: Settled[]) : struct (bool * string option) =
+    let guard (library: string) (guardSettled: Settled) (settled: Outcomes) : struct (bool * string option) =
         match guardSettled with
         | Settled.Answered _ -> struct (true, None)
         | Settled.Refused(_, ReplyKind.LibraryExists name) when name = library -> struct (true, None)
         | Settled.Refused(message, kind) when kind <> ReplyKind.ExecAbort ->
             struct (false, Some $"the function library '{library}' could not be loaded: {message}")
-        | Settled.Refused _ when settled |> Array.forall (Settled.isKind ReplyKind.ExecAbort) ->
+        | Settled.Refused _ when settled.ForAll(Settled.isKind ReplyKind.ExecAbort) ->
             struct (false,
                     Some
                         $"the transaction began with FUNCTION LOAD of the library '{library}', which a server out of memory (OOM) or an ACL without FUNCTION LOAD refuses")
@@ -124,23 +152,26 @@ module internal RoundOutcome =
     let wasRedirected (report: RoundReport) : bool =
         match report.Discarded with
         | Some message when Replies.classify message = ReplyKind.ExecAbort ->
-            report.Settled
-            |> Array.forall (function
+            report.Settled.ForAll (function
                 | Settled.Answered _
                 | Settled.Cancelled -> true
                 | Settled.Refused(_, kind) -> kind = ReplyKind.Redirected || kind = ReplyKind.ExecAbort
                 | Settled.Broken _ -> false)
         | _ -> false
 
+    // Made once, not on every round.
+    let private functionNotFound: Settled -> bool = Settled.isKind ReplyKind.FunctionNotFound
+
     /// Whether a transaction sent without its library guard (see <see cref="RoundPlan.plan"/>) found
     /// the library gone: every position was refused "Function not found", so nothing of it ran and it
     /// is sent again with the guard.
+
     let sendAgainGuarded (plan: RoundPlan) (report: RoundReport) : bool =
         plan.Mode = RoundMode.Transaction
         && plan.GuardSkipped
         && report.Discarded.IsNone
         && report.Settled.Length > 0
-        && report.Settled |> Array.forall (Settled.isKind ReplyKind.FunctionNotFound)
+        && report.Settled.ForAll functionNotFound
 
     /// Decides every position's reply, what to send again and which load marks to set or forget.
     /// `library` is the name of the function library the plan calls (null when none).

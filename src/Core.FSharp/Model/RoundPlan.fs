@@ -77,9 +77,10 @@ module internal RoundPlan =
         : RoundPlan =
         let n = steps.Length
         let sends = Array.zeroCreate<Send> n
-        // Keyed by the script object (reference hashing): cheaper per step than its SHA text.
-        let bodySent = HashSet<struct (EndPoint * Script)>()
-        let guards = ResizeArray<EndPoint>(1)
+        // Keyed by the script object (reference hashing): cheaper per step than its SHA text. Both
+        // made on first use: a round of FCALLs needs no set, a transaction or a round of scripts no list.
+        let mutable bodySent: HashSet<struct (EndPoint * Script)> = null
+        let mutable guards: ResizeArray<EndPoint> = null
         let mutable firstFcall = -1
         // Whether every position from the first FCALL on is an FCALL.
         let mutable fcallsToTheEnd = true
@@ -91,9 +92,12 @@ module internal RoundPlan =
                 if not (isNull fn) then
                     sends[i] <- Send.Fcall fn
                     if firstFcall < 0 then firstFcall <- i
-                    if mode = RoundMode.Pipeline && not (guards.Contains endPoint) then guards.Add endPoint
+                    if mode = RoundMode.Pipeline then
+                        if isNull guards then guards <- ResizeArray<EndPoint>(1)
+                        if not (guards.Contains endPoint) then guards.Add endPoint
                 else
                     if firstFcall >= 0 then fcallsToTheEnd <- false
+                    if not (isNull endPoint) && isNull bodySent then bodySent <- HashSet<struct (EndPoint * Script)>()
                     if isNull endPoint || bodySent.Add(struct (endPoint, inv.Script)) then
                         sends[i] <- Send.Eval
                     else
@@ -118,13 +122,14 @@ module internal RoundPlan =
               PipelineGuards = System.Array.Empty<EndPoint>()
               GuardSkipped = skip }
         | RoundMode.Pipeline ->
-            let skipped = if firstFcall >= 0 && fcallsToTheEnd then guards.RemoveAll(fun e -> libraryLoaded e) else 0
+            let skipped =
+                if firstFcall >= 0 && fcallsToTheEnd && not (isNull guards) then guards.RemoveAll(fun e -> libraryLoaded e) else 0
             { Mode = mode
               Sends = sends
               EndPoints = endPoints
               TransactionGuard = false
               GuardEndPoint = guardEndPoint
-              PipelineGuards = guards.ToArray()
+              PipelineGuards = if isNull guards then System.Array.Empty<EndPoint>() else guards.ToArray()
               GuardSkipped = skipped > 0 }
 
     /// Plans a round with every library guard in place (no server is taken to hold the library).

@@ -59,7 +59,13 @@ module Routing =
         (step: Step)
         : Result<int option, ArgumentError> =
         let keys = Step.keys step
-        if transaction then joinTransaction slotOf slotSoFar keys else checkKeys slotOf keys |> Result.map (fun () -> slotSoFar)
+        if transaction then
+            joinTransaction slotOf slotSoFar keys
+        else
+            // A match, not Result.map: no closure per queued step.
+            match checkKeys slotOf keys with
+            | Ok() -> Ok slotSoFar
+            | Error e -> Error e
 
     /// Checks every step of a round, in order: the first step refused, with why, or Ok.
     [<CompiledName("CheckRound")>]

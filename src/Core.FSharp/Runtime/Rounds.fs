@@ -100,13 +100,16 @@ module internal Rounds =
                 with :? RedisServerException as e ->
                     discard <- Some e.Message
             | _ -> batch.Execute()
-            // Wait for every reply without one continuation per step; read each outcome after.
-            try
-                let! _ = Task.WhenAll(tasks)
-                ()
-            with _ ->
-                ()
-            let settled = tasks |> Array.map Settled.ofTask
+            // Wait for every reply, last first (replies come back in order on a connection, so the
+            // others are usually in by then): no continuation per step, no copy of the tasks; each
+            // outcome is read from its task when decided, not copied into an array of its own.
+            let mutable last = tasks.Length - 1
+            while last >= 0 do
+                let pending = tasks[last]
+                if not pending.IsCompleted then
+                    do! (pending :> Task).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing)
+                last <- last - 1
+            let settled = Outcomes.OfTasks tasks
             let mutable guardFailure = None
             if not (isNull guard) then
                 let! guardSettled = Wire.settle guard
@@ -172,7 +175,79 @@ module internal Rounds =
                 | Settled.Broken e -> raise e
         }
 
-    /// Sends one round with a plan made (or none, for scripts) and returns one reply per step.
+    /// A transaction sent again when the first attempt was only redirected (on a cluster, routed by a
+    /// stale slot map right after a reconnect, during a failover or a slot migration: discarded with
+    /// EXECABORT after a MOVED/ASK, nothing of it ran), up to three times once the client has looked at
+    /// the topology again; then, when it was sent without its library guard and found the library gone
+    /// (a FUNCTION FLUSH since the last reply that proved it: nothing ran), once more, guarded.
+    let private attemptAgain
+        (context: Context)
+        (db: IDatabase)
+        (mode: RoundMode)
+        (flags: CommandFlags)
+        (deployed: Deployed voption)
+        (steps: Step[])
+        (first: struct (RoundPlan * RoundReport))
+        : Task<struct (RoundPlan * RoundReport)> =
+        task {
+            let mutable struct (plan, report) = first
+            let mutable retries = 0
+            while mode = RoundMode.Transaction && retries < 3 && context.Topology.IsCluster && RoundOutcome.wasRedirected report do
+                retries <- retries + 1
+                context.Log.TransactionResent(steps.Length, retries + 1)
+                context.Topology.Invalidate()
+                do! Task.Delay(50 * retries)
+                let! next = attempt context db mode flags deployed false steps
+                let struct (p, r) = next
+                plan <- p
+                report <- r
+            if RoundOutcome.sendAgainGuarded plan report then
+                context.LoadState.Forget(plan.GuardEndPoint, deployed.Value.Library.Name)
+                let! next = attempt context db mode flags deployed true steps
+                let struct (p, r) = next
+                plan <- p
+                report <- r
+            return struct (plan, report)
+        }
+
+    /// Sends again, with their body, in their order and after the batch, the calls of a pipeline whose
+    /// EVALSHA found the script gone (a flush landed inside the batch, or the keys moved).
+    let private resendWithBody
+        (context: Context)
+        (db: IDatabase)
+        (flags: CommandFlags)
+        (steps: Step[])
+        (positions: int list)
+        (replies: Reply[])
+        : Task =
+        task {
+            context.Topology.Invalidate()
+            let retry = db.CreateBatch()
+            let readOnlyCommands = context.Topology.ReadOnlyScripts
+            let resent =
+                [ for i in positions ->
+                      match steps[i] with
+                      | Step.Call inv -> i, inv, Wire.settle (queue retry readOnlyCommands flags steps[i] Send.Eval)
+                      | Step.Raw _ -> failwith "only calls are resent" ]
+            for i in positions do
+                match steps[i] with
+                | Step.Call inv -> Telemetry.healedScript context.Log inv.Script.Name (context.EndPointFor inv.Keys)
+                | Step.Raw _ -> ()
+            retry.Execute()
+            Telemetry.roundTrip ()
+            for (i, inv, pending) in resent do
+                match! pending with
+                | Settled.Answered result ->
+                    context.LoadState.MarkLoaded(context.EndPointFor inv.Keys, inv.Script.Sha1)
+                    replies[i] <- Ok result
+                | Settled.Refused(message, _) -> replies[i] <- Error(ExecutionError.ofReply inv.Script.Name inv.Script.Sha1 message)
+                | Settled.Cancelled -> raise (TaskCanceledException())
+                | Settled.Broken e -> raise e
+        }
+
+    /// Sends one round with a plan made (or none, for scripts) and returns one reply per step. The
+    /// rare paths (a transaction sent again, calls resent or called again) are functions of their
+    /// own, so that the usual round's state machine stays small.
     let private sendWith
         (context: Context)
         (db: IDatabase)
@@ -185,25 +260,9 @@ module internal Rounds =
             if mode = RoundMode.Transaction then do! primaryConnected context
             let! first = attempt context db mode flags deployed false steps
             let mutable struct (plan, report) = first
-            let mutable retries = 0
-            // On a cluster, a transaction routed by a stale slot map (right after a reconnect, during a
-            // failover or a slot migration) is discarded with EXECABORT after a MOVED/ASK: nothing of
-            // it ran, so it is sent again once the client has looked at the topology again.
-            while mode = RoundMode.Transaction && retries < 3 && context.Topology.IsCluster && RoundOutcome.wasRedirected report do
-                retries <- retries + 1
-                context.Log.TransactionResent(steps.Length, retries + 1)
-                context.Topology.Invalidate()
-                do! Task.Delay(50 * retries)
-                let! next = attempt context db mode flags deployed false steps
-                let struct (p, r) = next
-                plan <- p
-                report <- r
-            // A transaction of FCALLs sent without its guard found the library gone (a FUNCTION FLUSH
-            // since the last reply that proved it): nothing ran; sent again, guarded.
-            if RoundOutcome.sendAgainGuarded plan report then
-                context.LoadState.Forget(plan.GuardEndPoint, deployed.Value.Library.Name)
-                let! next = attempt context db mode flags deployed true steps
-                let struct (p, r) = next
+            if mode = RoundMode.Transaction && (RoundOutcome.wasRedirected report || RoundOutcome.sendAgainGuarded plan report) then
+                let! again = attemptAgain context db mode flags deployed steps first
+                let struct (p, r) = again
                 plan <- p
                 report <- r
             let library =
@@ -211,43 +270,26 @@ module internal Rounds =
                 | ValueSome d -> d.Library.Name
                 | ValueNone -> null
             let outcome = RoundOutcome.decide plan library steps report
-            for struct (endPoint, name) in outcome.Loaded do
+            let mutable loaded = outcome.Loaded
+            while not loaded.IsEmpty do
+                let struct (endPoint, name) = loaded.Head
                 context.LoadState.MarkLoaded(endPoint, name)
-            for struct (endPoint, sha) in outcome.Forget do
+                loaded <- loaded.Tail
+            let mutable forget = outcome.Forget
+            while not forget.IsEmpty do
+                let struct (endPoint, sha) = forget.Head
                 context.LoadState.Forget(endPoint, sha)
+                forget <- forget.Tail
             match outcome.Raise with
             | Some e -> raise e
             | None -> ()
             let replies = outcome.Replies
             if not outcome.ResendWithBody.IsEmpty then
-                // A flush landed inside the batch (or the keys moved): resend those calls with their
-                // body, in their order, after the batch.
-                context.Topology.Invalidate()
-                let retry = db.CreateBatch()
-                let readOnlyCommands = context.Topology.ReadOnlyScripts
-                let resent =
-                    [ for i in outcome.ResendWithBody ->
-                          match steps[i] with
-                          | Step.Call inv -> i, inv, Wire.settle (queue retry readOnlyCommands flags steps[i] Send.Eval)
-                          | Step.Raw _ -> failwith "only calls are resent" ]
-                for i in outcome.ResendWithBody do
-                    match steps[i] with
-                    | Step.Call inv -> Telemetry.healedScript context.Log inv.Script.Name (context.EndPointFor inv.Keys)
-                    | Step.Raw _ -> ()
-                retry.Execute()
-                Telemetry.roundTrip ()
-                for (i, inv, pending) in resent do
-                    match! pending with
-                    | Settled.Answered result ->
-                        context.LoadState.MarkLoaded(context.EndPointFor inv.Keys, inv.Script.Sha1)
-                        replies[i] <- Ok result
-                    | Settled.Refused(message, _) -> replies[i] <- Error(ExecutionError.ofReply inv.Script.Name inv.Script.Sha1 message)
-                    | Settled.Cancelled -> raise (TaskCanceledException())
-                    | Settled.Broken e -> raise e
+                do! resendWithBody context db flags steps outcome.ResendWithBody replies
             if not outcome.CallAgain.IsEmpty then
                 do! callAgain context db flags deployed.Value plan steps outcome.CallAgain replies
-            for reply in replies do
-                match reply with
+            for i in 0 .. replies.Length - 1 do
+                match replies[i] with
                 | Error e -> context.Log.IfRefused e
                 | Ok _ -> ()
             return replies
