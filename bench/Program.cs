@@ -42,6 +42,7 @@ public static class Program
         }
         if (Array.IndexOf(args, "--hot") is var h and >= 0)
             return await HotLoop.RunAsync(h + 1 < args.Length ? args[h + 1] : "", args.Contains("--smoke") ? 20_000 : 2_000_000);
+        if (args.Contains("--split")) return await Quick.SplitTimer.RunAsync();
         if (args.Contains("--profile-alloc"))
             return await AllocProfile.RunAsync(calls: args.Contains("--smoke") ? 20_000 : 200_000,
                 only: Array.IndexOf(args, "--only") is var o and >= 0 && o + 1 < args.Length ? args[o + 1] : null);

@@ -3,13 +3,13 @@ using System.Diagnostics;
 namespace LuaScripts.Bench.Quick;
 
 /// <summary>
-/// <c>--hot NAME</c>: one contender alone, 256 in flight (or in pipelines of 1,000), for a CPU
+/// <c>--hot NAME</c>: one contender alone, 256 in flight (or in pipelines of 1,000, or transactions of 10: <c>tx</c>, <c>fn-tx</c> and their raw <c>tx-batch</c>, <c>fcall-tx</c>), for a CPU
 /// profiler to attach to (e.g. <c>DOTNET_PerfMapEnabled=1 perf record -g</c>). Checks the counter.
 /// </summary>
 internal static class HotLoop
 {
     /// <summary>The contenders <c>--hot</c> knows.</summary>
-    public static readonly string[] Names = { "flat", "explicit", "sha", "pipeline", "batch", "fn-flat", "fn-explicit", "fcall", "fn-pipeline", "fcall-batch" };
+    public static readonly string[] Names = { "flat", "explicit", "sha", "pipeline", "batch", "fn-flat", "fn-explicit", "fcall", "fn-pipeline", "fcall-batch", "tx", "tx-batch", "fn-tx", "fcall-tx" };
 
     /// <summary>Runs <paramref name="calls"/> calls of the named contender; 0 when the counter matches.</summary>
     public static async Task<int> RunAsync(string name, int calls)
@@ -28,17 +28,25 @@ internal static class HotLoop
             "fcall" => Shapes.InFlight(256, f.RawFcall),
             "fn-pipeline" => Shapes.Batches(1_000, (k, n) => Fixture.LuaPipeline(f.Fn, Fixture.Incr, k, n)),
             "fcall-batch" => Shapes.Batches(1_000, (k, n) => f.RawFcallBatch(f.IncrFn, k, n)),
+            "tx" => Shapes.Batches(10, (k, n) => f.LuaPipeline(Fixture.Incr, k, n, transaction: true)),
+            "tx-batch" => Shapes.Batches(10, (k, n) => f.RawBatch(f.IncrSha, k, n, transaction: true)),
+            "fn-tx" => Shapes.Batches(10, (k, n) => Fixture.LuaPipeline(f.Fn, Fixture.Incr, k, n, transaction: true)),
+            "fcall-tx" => Shapes.Batches(10, (k, n) => f.RawFcallBatch(f.IncrFn, k, n, transaction: true)),
             _ => throw new ArgumentException($"--hot takes one of: {string.Join(", ", Names)}"),
         };
         var key = "bench:hot:" + Guid.NewGuid().ToString("N")[..8];
         calls = calls / 1_000 * 1_000;
         var cpu = CpuClock.NowMicroseconds();
+        var items = ThreadPool.CompletedWorkItemCount;
+        var gcs = GC.CollectionCount(0);
         var clock = Stopwatch.StartNew();
         await run(key, calls);
         var cpuUsed = CpuClock.NowMicroseconds() - cpu;
+        items = ThreadPool.CompletedWorkItemCount - items;
+        gcs = GC.CollectionCount(0) - gcs;
         var counter = await f.CounterAsync(key);
         await f.Db.KeyDeleteAsync(key);
-        Console.WriteLine($"{name}: {calls:N0} calls, {calls / clock.Elapsed.TotalSeconds:N0} ops/s, {cpuUsed / calls:0.00} CPU µs/call (pid {Environment.ProcessId})");
+        Console.WriteLine($"{name}: {calls:N0} calls, {calls / clock.Elapsed.TotalSeconds:N0} ops/s, {cpuUsed / calls:0.00} CPU µs/call, {(double)items / calls:0.00} thread-pool work items/call, {gcs} gen0 GCs (pid {Environment.ProcessId})");
         if (counter == calls) return 0;
         Console.WriteLine($"FAIL: the counter is {counter} after {calls} calls");
         return 1;

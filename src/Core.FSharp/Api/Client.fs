@@ -317,18 +317,16 @@ module Client =
     let send (queue: StepQueue) (client: Client) : Task<Result<Reply[], RunError>> =
         if queue.Count = 0 then
             Task.FromResult(Ok(Array.Empty<Reply>()))
+        elif queue.Checked then
+            // The usual case: the round's own task, no task of this function's.
+            Rounds.sendQueued client.Context client.Database queue.Mode (queue.Steps())
         else
             task {
-                if queue.Checked then
-                    // The usual case: no task for the steps.
-                    let! replies = Rounds.send client.Context client.Database queue.Mode CommandFlags.None (queue.Steps())
+                match! queue.Prepare() with
+                | Error e -> return Error e
+                | Ok steps ->
+                    let! replies = Rounds.send client.Context client.Database queue.Mode CommandFlags.None steps
                     return Ok replies
-                else
-                    match! queue.Prepare() with
-                    | Error e -> return Error e
-                    | Ok steps ->
-                        let! replies = Rounds.send client.Context client.Database queue.Mode CommandFlags.None steps
-                        return Ok replies
             }
 
     /// Loads every defined command on every server: SCRIPT LOAD of every script (Scripts backend), or

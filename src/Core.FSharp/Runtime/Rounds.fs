@@ -2,8 +2,18 @@ namespace LuaScripts.Core
 
 open System
 open System.Net
+open System.Runtime.ExceptionServices
 open System.Threading.Tasks
 open StackExchange.Redis
+
+/// One attempt of a round as sent: its plan and the tasks its replies complete (the library
+/// guard queued in a transaction, and EXEC, where there are some; null otherwise).
+[<NoEquality; NoComparison>]
+type internal Sent =
+    { Plan: RoundPlan
+      Tasks: Task<RedisResult>[]
+      Guard: Task<RedisResult>
+      Exec: Task<bool> }
 
 /// Rounds of steps over StackExchange.Redis: the thin effectful shell around the pure
 /// <see cref="RoundPlan"/> (what each position sends) and <see cref="RoundOutcome"/> (replies,
@@ -45,7 +55,100 @@ module internal Rounds =
         | Step.Call inv, _ -> Wire.evalsha batch inv (Calls.usesReadOnlyCommands inv.Script.ReadOnly readOnlyCommands) flags
         | Step.Raw(name, args), _ -> Wire.raw batch name args flags
 
-    /// One attempt: plan, queue every step, send the batch (or MULTI/EXEC), wait for every reply.
+    /// One attempt on the wire: the plan, every step queued, the batch sent (or MULTI/EXEC). Nothing
+    /// awaited: the caller waits for <see cref="pendingOf"/> in its own state machine, so the usual
+    /// round is one state machine, not one per layer.
+    let private dispatch
+        (context: Context)
+        (db: IDatabase)
+        (mode: RoundMode)
+        (flags: CommandFlags)
+        (deployed: Deployed voption)
+        (guardAll: bool)
+        (steps: Step[])
+        : Sent =
+        let endPoints =
+            steps
+            |> Array.map (function
+                | Step.Call inv -> context.EndPointFor inv.Keys
+                | Step.Raw _ -> null)
+        let functionFor =
+            match deployed with
+            | ValueSome d ->
+                fun (script: Script) ->
+                    match d.Functions.TryGetValue script with
+                    | true, fn -> fn
+                    | _ -> null
+            | ValueNone -> fun _ -> null
+        let plan =
+            match deployed with
+            | ValueSome d when not guardAll ->
+                let state = context.LoadState
+                let name = d.Library.Name
+                RoundPlan.plan mode functionFor (fun e -> state.IsLoaded(e, name)) endPoints steps
+            | _ -> RoundPlan.make mode functionFor endPoints steps
+        let batch: IBatch =
+            match mode with
+            | RoundMode.Pipeline -> db.CreateBatch()
+            | RoundMode.Transaction -> db.CreateTransaction()
+        let guard =
+            if plan.TransactionGuard then Wire.functionLoadQueued batch (box deployed.Value.Code) CommandFlags.None else null
+        let readOnlyCommands = context.Topology.ReadOnlyScripts
+        let tasks = Array.init steps.Length (fun i -> queue batch readOnlyCommands flags steps[i] plan.Sends[i])
+        // Written to each server's connection before the batch is, so it runs first there; a
+        // failed load shows as "Function not found", healed after the batch.
+        for endPoint in plan.PipelineGuards do
+            Wire.functionLoad (context.Multiplexer.GetServer endPoint) (box deployed.Value.Code) false CommandFlags.FireAndForget
+            |> ignore
+        Telemetry.roundTrip ()
+        let exec =
+            match batch with
+            | :? ITransaction as tx -> tx.ExecuteAsync(flags)
+            | _ ->
+                batch.Execute()
+                null
+        { Plan = plan; Tasks = tasks; Guard = guard; Exec = exec }
+
+    /// A task of the attempt still to finish, or null when every one has (EXEC first, then the
+    /// replies last first: they come back in order on a connection, so the others are usually in
+    /// by then; no continuation per step, no copy of the tasks).
+    let private pendingOf (sent: Sent) : Task =
+        if not (isNull sent.Exec) && not sent.Exec.IsCompleted then
+            sent.Exec
+        else
+            let tasks = sent.Tasks
+            let mutable found: Task = null
+            let mutable i = tasks.Length - 1
+            while isNull found && i >= 0 do
+                if not tasks[i].IsCompleted then found <- tasks[i]
+                i <- i - 1
+            if isNull found && not (isNull sent.Guard) && not sent.Guard.IsCompleted then sent.Guard else found
+
+    /// What a finished attempt came back with: each outcome read from its task when decided, not
+    /// copied into an array of its own. A transaction's EXEC refused by the server discards it; a
+    /// connection failure or a time-out of EXEC raises, as it is.
+    let private reportOf (context: Context) (deployed: Deployed voption) (sent: Sent) : RoundReport =
+        let discard =
+            match sent.Exec with
+            | null -> None
+            | exec when exec.IsCompletedSuccessfully ->
+                if exec.Result then None else Some "the transaction was not committed (a watched key changed)"
+            | exec when exec.IsCanceled -> raise (TaskCanceledException(exec))
+            | exec ->
+                match exec.Exception.InnerException with
+                | :? RedisServerException as e -> Some e.Message
+                | e -> ExceptionDispatchInfo.Capture(e).Throw(); None
+        let settled = Outcomes.OfTasks sent.Tasks
+        let mutable guardFailure = None
+        if not (isNull sent.Guard) then
+            let struct (loaded, failure) = RoundOutcome.guard deployed.Value.Library.Name (Settled.ofTask sent.Guard) settled
+            if loaded then context.LoadState.MarkLoaded(sent.Plan.GuardEndPoint, deployed.Value.Library.Name)
+            guardFailure <- failure
+        { Discarded = RoundOutcome.discarded discard guardFailure
+          GuardFailure = guardFailure
+          Settled = settled }
+
+    /// One attempt (a transaction sent again): dispatched, waited for, read.
     let private attempt
         (context: Context)
         (db: IDatabase)
@@ -56,71 +159,12 @@ module internal Rounds =
         (steps: Step[])
         =
         task {
-            let endPoints =
-                steps
-                |> Array.map (function
-                    | Step.Call inv -> context.EndPointFor inv.Keys
-                    | Step.Raw _ -> null)
-            let functionFor =
-                match deployed with
-                | ValueSome d ->
-                    fun (script: Script) ->
-                        match d.Functions.TryGetValue script with
-                        | true, fn -> fn
-                        | _ -> null
-                | ValueNone -> fun _ -> null
-            let plan =
-                match deployed with
-                | ValueSome d when not guardAll ->
-                    let state = context.LoadState
-                    let name = d.Library.Name
-                    RoundPlan.plan mode functionFor (fun e -> state.IsLoaded(e, name)) endPoints steps
-                | _ -> RoundPlan.make mode functionFor endPoints steps
-            let batch: IBatch =
-                match mode with
-                | RoundMode.Pipeline -> db.CreateBatch()
-                | RoundMode.Transaction -> db.CreateTransaction()
-            let guard =
-                if plan.TransactionGuard then Wire.functionLoadQueued batch (box deployed.Value.Code) CommandFlags.None else null
-            let readOnlyCommands = context.Topology.ReadOnlyScripts
-            let tasks = Array.init steps.Length (fun i -> queue batch readOnlyCommands flags steps[i] plan.Sends[i])
-            // Written to each server's connection before the batch is, so it runs first there; a
-            // failed load shows as "Function not found", healed after the batch.
-            for endPoint in plan.PipelineGuards do
-                Wire.functionLoad (context.Multiplexer.GetServer endPoint) (box deployed.Value.Code) false CommandFlags.FireAndForget
-                |> ignore
-            Telemetry.roundTrip ()
-            // Awaited here, not in a task of its own: one state machine per round.
-            let mutable discard = None
-            match batch with
-            | :? ITransaction as tx ->
-                try
-                    let! committed = tx.ExecuteAsync(flags)
-                    if not committed then discard <- Some "the transaction was not committed (a watched key changed)"
-                with :? RedisServerException as e ->
-                    discard <- Some e.Message
-            | _ -> batch.Execute()
-            // Wait for every reply, last first (replies come back in order on a connection, so the
-            // others are usually in by then): no continuation per step, no copy of the tasks; each
-            // outcome is read from its task when decided, not copied into an array of its own.
-            let mutable last = tasks.Length - 1
-            while last >= 0 do
-                let pending = tasks[last]
-                if not pending.IsCompleted then
-                    do! (pending :> Task).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing)
-                last <- last - 1
-            let settled = Outcomes.OfTasks tasks
-            let mutable guardFailure = None
-            if not (isNull guard) then
-                let! guardSettled = Wire.settle guard
-                let struct (loaded, failure) = RoundOutcome.guard deployed.Value.Library.Name guardSettled settled
-                if loaded then context.LoadState.MarkLoaded(plan.GuardEndPoint, deployed.Value.Library.Name)
-                guardFailure <- failure
-            let report =
-                { Discarded = RoundOutcome.discarded discard guardFailure
-                  GuardFailure = guardFailure
-                  Settled = settled }
-            return struct (plan, report)
+            let sent = dispatch context db mode flags deployed guardAll steps
+            let mutable pending = pendingOf sent
+            while not (isNull pending) do
+                do! pending.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing)
+                pending <- pendingOf sent
+            return struct (sent.Plan, reportOf context deployed sent)
         }
 
     /// Sends again, in their order and as one batch, the FCALLs of a pipeline that found the library
@@ -249,16 +293,23 @@ module internal Rounds =
     /// rare paths (a transaction sent again, calls resent or called again) are functions of their
     /// own, so that the usual round's state machine stays small.
     let private sendWith
+        (wrap: Reply[] -> 'R)
         (context: Context)
         (db: IDatabase)
         (mode: RoundMode)
         (flags: CommandFlags)
         (deployed: Deployed voption)
         (steps: Step[])
-        : Task<Reply[]> =
+        : Task<'R> =
         task {
             if mode = RoundMode.Transaction then do! primaryConnected context
-            let! first = attempt context db mode flags deployed false steps
+            // The first attempt, awaited here: one state machine for the usual round.
+            let sent = dispatch context db mode flags deployed false steps
+            let mutable pending = pendingOf sent
+            while not (isNull pending) do
+                do! pending.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing)
+                pending <- pendingOf sent
+            let first = struct (sent.Plan, reportOf context deployed sent)
             let mutable struct (plan, report) = first
             if mode = RoundMode.Transaction && (RoundOutcome.wasRedirected report || RoundOutcome.sendAgainGuarded plan report) then
                 let! again = attemptAgain context db mode flags deployed steps first
@@ -292,24 +343,32 @@ module internal Rounds =
                 match replies[i] with
                 | Error e -> context.Log.IfRefused e
                 | Ok _ -> ()
-            return replies
+            return wrap replies
         }
 
-    /// <see cref="send"/> without telemetry.
-    let private sendUnobserved (context: Context) (db: IDatabase) (mode: RoundMode) (flags: CommandFlags) (steps: Step[]) : Task<Reply[]> =
+    /// <see cref="send"/> without telemetry; `wrap` makes the round's result of its replies, in the
+    /// round's own state machine (no layer of its own for the caller's result type).
+    let private sendUnobserved
+        (wrap: Reply[] -> 'R)
+        (context: Context)
+        (db: IDatabase)
+        (mode: RoundMode)
+        (flags: CommandFlags)
+        (steps: Step[])
+        : Task<'R> =
         let calls =
             steps
             |> Array.exists (function
                 | Step.Call _ -> true
                 | Step.Raw _ -> false)
         if not (calls && context.Functions.MayUseFunctions && context.IsOwn db) then
-            sendWith context db mode flags ValueNone steps
+            sendWith wrap context db mode flags ValueNone steps
         else
             let plan = Deployment.planFor context
             let withPlan (p: Plan) =
                 match p with
-                | Plan.Library d -> sendWith context db mode flags (ValueSome d) steps
-                | Plan.ScriptsOnly _ -> sendWith context db mode flags ValueNone steps
+                | Plan.Library d -> sendWith wrap context db mode flags (ValueSome d) steps
+                | Plan.ScriptsOnly _ -> sendWith wrap context db mode flags ValueNone steps
             if plan.IsCompletedSuccessfully then
                 withPlan plan.Result
             else
@@ -317,7 +376,7 @@ module internal Rounds =
                     match! Deployment.awaitPlan plan with
                     | Ok p -> return! withPlan p
                     | Error(name, failures) ->
-                        return steps |> Array.map (fun s -> Error(ExecutionError.LibraryNotLoaded(Step.name s, name, failures)))
+                        return wrap (steps |> Array.map (fun s -> Error(ExecutionError.LibraryNotLoaded(Step.name s, name, failures))))
                 }
 
     /// What a round will send, as far as the client can tell before sending: each step's operation
@@ -343,11 +402,25 @@ module internal Rounds =
     /// <see cref="Instrumentation.Name"/>.
     let send (context: Context) (db: IDatabase) (mode: RoundMode) (flags: CommandFlags) (steps: Step[]) : Task<Reply[]> =
         if not (Telemetry.observed ()) then
-            sendUnobserved context db mode flags steps
+            sendUnobserved id context db mode flags steps
         else
             let struct (operations, names, backend) = describeRound context db steps
             Telemetry.observeRound context (mode = RoundMode.Transaction) operations names backend steps.Length (fun () ->
-                sendUnobserved context db mode flags steps)
+                sendUnobserved id context db mode flags steps)
+
+    // Made once: the queue's result of its replies.
+    let private queued: Reply[] -> Result<Reply[], RunError> = Ok
+
+    /// <see cref="send"/> for a queue of checked steps, its result made in the round's own state
+    /// machine when nothing observes it (the usual case: no task of its own to wrap the replies).
+    let sendQueued (context: Context) (db: IDatabase) (mode: RoundMode) (steps: Step[]) : Task<Result<Reply[], RunError>> =
+        if not (Telemetry.observed ()) then
+            sendUnobserved queued context db mode CommandFlags.None steps
+        else
+            task {
+                let! replies = send context db mode CommandFlags.None steps
+                return Ok replies
+            }
 
     /// A round's steps with every raw command's keys as the server describes them (the command table
     /// is learned once per connection, on the first raw command).

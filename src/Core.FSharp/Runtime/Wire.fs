@@ -24,8 +24,10 @@ module internal Wire =
         args[1] <- if keys.Length < boxedCounts.Length then boxedCounts[keys.Length] else box keys.Length
         for i in 0 .. keys.Length - 1 do
             args[2 + i] <- box keys[i]
+        // RedisValue.Box(): a string or byte[] as it is, a small integer from StackExchange.Redis's
+        // cache, so that an ARGV costs no box of its own where it can (it writes the same bytes).
         for i in 0 .. argv.Length - 1 do
-            args[2 + keys.Length + i] <- box argv[i]
+            args[2 + keys.Length + i] <- argv[i].Box()
         args :> ICollection<obj>
 
     /// EVAL (or EVAL_RO): the body on the wire.
