@@ -102,28 +102,28 @@ internal sealed class ClusterMode : IDisposable
         int Ops(int tiny, int quick) => smoke ? tiny : quick;
 
         var fly = New("clinflight", $"cluster: {Width} calls in flight over all slots");
-        var flyLua = fly.Add(new Contender("RunScriptAsync(name, key, 1)", Ops(512, 24_000), 10, Spread.InFlight(Width, k => scripts.RunScriptAsync(Fixture.Incr, k, 1))));
-        var flySha = fly.Add(new Contender("ScriptEvaluateAsync(byte[] sha1)", Ops(512, 24_000), 10, Spread.InFlight(Width, RawEvalSha)) { Via = Via.Raw });
-        var flyFn = fly.Add(new Contender("Functions: RunScriptAsync(name, key, 1)", Ops(512, 24_000), 10, Spread.InFlight(Width, k => functions.RunScriptAsync(Fixture.Incr, k, 1))) { Via = Via.Functions });
-        var flyFcall = fly.Add(new Contender("raw FCALL ExecuteAsync", Ops(512, 24_000), 10, Spread.InFlight(Width, RawFcall)) { Via = Via.Raw });
+        var flyLua = fly.Add(new Contender("RunScriptAsync(name, key, 1)", Ops(512, 100_000), 10, Spread.InFlight(Width, k => scripts.RunScriptAsync(Fixture.Incr, k, 1))));
+        var flySha = fly.Add(new Contender("ScriptEvaluateAsync(byte[] sha1)", Ops(512, 100_000), 10, Spread.InFlight(Width, RawEvalSha)) { Via = Via.Raw });
+        var flyFn = fly.Add(new Contender("Functions: RunScriptAsync(name, key, 1)", Ops(512, 100_000), 10, Spread.InFlight(Width, k => functions.RunScriptAsync(Fixture.Incr, k, 1))) { Via = Via.Functions });
+        var flyFcall = fly.Add(new Contender("raw FCALL ExecuteAsync", Ops(512, 100_000), 10, Spread.InFlight(Width, RawFcall)) { Via = Via.Raw });
         fly.Compare(flyLua, flySha, target);
         fly.Compare(flyFn, flyFcall, target);
         fly.Quad("256 in flight", flyLua, flySha, flyFn, flyFcall);
 
         var pipe = New("clpipe", "cluster: pipelines of 1,000 over all slots");
-        var pipeLua = pipe.Add(new Contender("Pipeline().RunScript×1,000.ExecuteAsync", Ops(1_000, 50_000), 1_000, Spread.Pipelines(1_000, (keys, at, n) => LuaPipeline(scripts, keys, at, n))));
-        var pipeSha = pipe.Add(new Contender("IBatch of 1,000 EVALSHA", Ops(1_000, 50_000), 1_000, Spread.Pipelines(1_000, RawShaBatch)) { Via = Via.Raw });
-        var pipeFn = pipe.Add(new Contender("Functions: Pipeline().RunScript×1,000.ExecuteAsync", Ops(1_000, 50_000), 1_000, Spread.Pipelines(1_000, (keys, at, n) => LuaPipeline(functions, keys, at, n))) { Via = Via.Functions });
-        var pipeFcall = pipe.Add(new Contender("IBatch of 1,000 FCALL", Ops(1_000, 50_000), 1_000, Spread.Pipelines(1_000, RawFcallBatch)) { Via = Via.Raw });
+        var pipeLua = pipe.Add(new Contender("Pipeline().RunScript×1,000.ExecuteAsync", Ops(1_000, 200_000), 1_000, Spread.Pipelines(1_000, (keys, at, n) => LuaPipeline(scripts, keys, at, n))));
+        var pipeSha = pipe.Add(new Contender("IBatch of 1,000 EVALSHA", Ops(1_000, 200_000), 1_000, Spread.Pipelines(1_000, RawShaBatch)) { Via = Via.Raw });
+        var pipeFn = pipe.Add(new Contender("Functions: Pipeline().RunScript×1,000.ExecuteAsync", Ops(1_000, 200_000), 1_000, Spread.Pipelines(1_000, (keys, at, n) => LuaPipeline(functions, keys, at, n))) { Via = Via.Functions });
+        var pipeFcall = pipe.Add(new Contender("IBatch of 1,000 FCALL", Ops(1_000, 200_000), 1_000, Spread.Pipelines(1_000, RawFcallBatch)) { Via = Via.Raw });
         pipe.Compare(pipeLua, pipeSha, target);
         pipe.Compare(pipeFn, pipeFcall, target);
         pipe.Quad("pipeline of 1,000", pipeLua, pipeSha, pipeFn, pipeFcall, 1_000);
 
         var tx = New("cltx", "cluster: transactions of 10 in one slot");
-        var txLua = tx.Add(new Contender("Transaction().RunScript×10.ExecuteAsync", Ops(10, 20_000), 10, Spread.Transactions(10, (k, n) => Fixture.LuaPipeline(scripts, Fixture.Incr, k, n, transaction: true))));
-        var txSha = tx.Add(new Contender("ITransaction of 10 EVALSHA", Ops(10, 20_000), 10, Spread.Transactions(10, RawShaTransaction)) { Via = Via.Raw });
-        var txFn = tx.Add(new Contender("Functions: Transaction().RunScript×10.ExecuteAsync", Ops(10, 20_000), 10, Spread.Transactions(10, (k, n) => Fixture.LuaPipeline(functions, Fixture.Incr, k, n, transaction: true))) { Via = Via.Functions });
-        var txFcall = tx.Add(new Contender("ITransaction of 10 FCALL", Ops(10, 20_000), 10, Spread.Transactions(10, RawFcallTransaction)) { Via = Via.Raw });
+        var txLua = tx.Add(new Contender("Transaction().RunScript×10.ExecuteAsync", Ops(10, 60_000), 10, Spread.Transactions(10, (k, n) => Fixture.LuaPipeline(scripts, Fixture.Incr, k, n, transaction: true))));
+        var txSha = tx.Add(new Contender("ITransaction of 10 EVALSHA", Ops(10, 60_000), 10, Spread.Transactions(10, RawShaTransaction)) { Via = Via.Raw });
+        var txFn = tx.Add(new Contender("Functions: Transaction().RunScript×10.ExecuteAsync", Ops(10, 60_000), 10, Spread.Transactions(10, (k, n) => Fixture.LuaPipeline(functions, Fixture.Incr, k, n, transaction: true))) { Via = Via.Functions });
+        var txFcall = tx.Add(new Contender("ITransaction of 10 FCALL", Ops(10, 60_000), 10, Spread.Transactions(10, RawFcallTransaction)) { Via = Via.Raw });
         tx.Compare(txLua, txSha, target);
         tx.Compare(txFn, txFcall, target);
         tx.Quad("transaction of 10", txLua, txSha, txFn, txFcall, 10);
