@@ -9,11 +9,7 @@ open StackExchange.Redis
 /// One attempt of a round as sent: its plan and the tasks its replies complete (the library
 /// guard queued in a transaction, and EXEC, where there are some; null otherwise).
 [<NoEquality; NoComparison>]
-type internal Sent =
-    { Plan: RoundPlan
-      Tasks: Task<RedisResult>[]
-      Guard: Task<RedisResult>
-      Exec: Task<bool> }
+type internal Sent = { Plan: RoundPlan; Tasks: Task<RedisResult>[]; Guard: Task<RedisResult>; Exec: Task<bool> }
 
 /// Rounds of steps over StackExchange.Redis: the thin effectful shell around the pure
 /// <see cref="RoundPlan"/> (what each position sends) and <see cref="RoundOutcome"/> (replies,
@@ -137,7 +133,9 @@ module internal Rounds =
             | exec ->
                 match exec.Exception.InnerException with
                 | :? RedisServerException as e -> Some e.Message
-                | e -> ExceptionDispatchInfo.Capture(e).Throw(); None
+                | e ->
+                    ExceptionDispatchInfo.Capture(e).Throw()
+                    None
         let settled = Outcomes.OfTasks sent.Tasks
         let mutable guardFailure = None
         if not (isNull sent.Guard) then
