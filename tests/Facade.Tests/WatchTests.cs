@@ -74,7 +74,8 @@ public sealed class WatchTests : IDisposable
 
         Write("greet-0.lua", "--- @include \"h/word\"\nreturn word('two')");
         await Until("the new body", async () => await Run("greet") == "two");
-        Assert.Contains(log.Entries, e => e.Id == 1009 && e.Message.Contains("greet", StringComparison.Ordinal));
+        // The new definitions are visible a moment before the reload is logged: wait for the entry too.
+        await Until("the reload logged", () => Task.FromResult(log.Entries.Any(e => e.Id == 1009 && e.Message.Contains("greet", StringComparison.Ordinal))));
 
         Write("greet-0.lua", "--- @include \"h/gone\"\nreturn word('three')");
         await Until("the failure logged", () => Task.FromResult(log.Entries.Any(e => e.Id == 1010)));
