@@ -165,7 +165,6 @@ module internal RoundOutcome =
     /// Whether a transaction sent without its library guard (see <see cref="RoundPlan.plan"/>) found
     /// the library gone: every position was refused "Function not found", so nothing of it ran and it
     /// is sent again with the guard.
-
     let sendAgainGuarded (plan: RoundPlan) (report: RoundReport) : bool =
         plan.Mode = RoundMode.Transaction
         && plan.GuardSkipped

@@ -1,0 +1,157 @@
+namespace LuaScripts.Core
+
+open System
+open System.Runtime.ExceptionServices
+open System.Threading.Tasks
+open StackExchange.Redis
+
+/// One attempt of a round as sent: its plan and the tasks its replies complete (the library
+/// guard queued in a transaction, and EXEC, where there are some; null otherwise).
+[<NoEquality; NoComparison>]
+type internal Sent = { Plan: RoundPlan; Tasks: Task<RedisResult>[]; Guard: Task<RedisResult>; Exec: Task<bool> }
+
+/// One attempt of a round on the wire: planned, queued and sent without awaiting
+/// (<see cref="RoundAttempt.dispatch"/>), then waited for and read as a <see cref="RoundReport"/>. The
+/// usual round awaits in its own state machine (see <c>Rounds</c>); the rare paths use
+/// <see cref="RoundAttempt.finish"/>.
+[<RequireQualifiedAccess>]
+module internal RoundAttempt =
+
+    /// Waits (up to the multiplexer's time-out) until a primary is connected before a transaction is
+    /// queued on a server with numbered databases. StackExchange.Redis follows each raw command inside
+    /// MULTI with a SELECT of the database, but only when it can pick a server at queue time; a
+    /// transaction queued while disconnected is written after the reconnect without those SELECTs,
+    /// and StackExchange.Redis then kills the connection rather than SELECT inside MULTI. Raises a
+    /// connection error (nothing was sent) if none comes back in time.
+    let primaryConnected (context: Context) : Task =
+        let mux = context.Multiplexer
+        let connected () = mux.GetServers() |> Array.exists (fun s -> s.IsConnected && not s.IsReplica)
+        if connected () then
+            Task.CompletedTask
+        else
+            task {
+                let deadline = DateTime.UtcNow.AddMilliseconds(float (max 1000 mux.TimeoutMilliseconds))
+                while not (connected ()) && DateTime.UtcNow < deadline do
+                    do! Task.Delay 20
+                if not (connected ()) then
+                    raise (
+                        RedisConnectionException(
+                            ConnectionFailureType.UnableToConnect,
+                            "No primary server is connected: the transaction was not sent."
+                        )
+                    )
+            }
+
+    /// Queues one step on a batch as the plan says: FCALL, EVAL, EVALSHA (or their read-only forms) or the raw command.
+    let queue (batch: IBatch) (readOnlyCommands: bool) (flags: CommandFlags) (step: Step) (send: Send) : Task<RedisResult> =
+        match step, send with
+        | Step.Call inv, Send.Fcall fn -> Wire.fcall batch fn inv flags
+        | Step.Call inv, Send.Eval -> Wire.eval batch inv (Calls.usesReadOnlyCommands inv.Script.ReadOnly readOnlyCommands) flags
+        | Step.Call inv, _ -> Wire.evalsha batch inv (Calls.usesReadOnlyCommands inv.Script.ReadOnly readOnlyCommands) flags
+        | Step.Raw(name, args), _ -> Wire.raw batch name args flags
+
+    /// One attempt on the wire: the plan, every step queued, the batch sent (or MULTI/EXEC). Nothing
+    /// awaited: the caller waits for <see cref="pendingOf"/> in its own state machine, so the usual
+    /// round is one state machine, not one per layer.
+    let dispatch
+        (context: Context)
+        (db: IDatabase)
+        (mode: RoundMode)
+        (flags: CommandFlags)
+        (deployed: Deployed voption)
+        (guardAll: bool)
+        (steps: Step[])
+        : Sent =
+        let endPoints =
+            steps
+            |> Array.map (function
+                | Step.Call inv -> context.EndPointFor inv.Keys
+                | Step.Raw _ -> null)
+        let functionFor =
+            match deployed with
+            | ValueSome d ->
+                fun (script: Script) ->
+                    match d.Functions.TryGetValue script with
+                    | true, fn -> fn
+                    | _ -> null
+            | ValueNone -> fun _ -> null
+        let plan =
+            match deployed with
+            | ValueSome d when not guardAll ->
+                let state = context.LoadState
+                let name = d.Library.Name
+                RoundPlan.plan mode functionFor (fun e -> state.IsLoaded(e, name)) endPoints steps
+            | _ -> RoundPlan.make mode functionFor endPoints steps
+        let batch: IBatch =
+            match mode with
+            | RoundMode.Pipeline -> db.CreateBatch()
+            | RoundMode.Transaction -> db.CreateTransaction()
+        let guard =
+            if plan.TransactionGuard then Wire.functionLoadQueued batch (box deployed.Value.Code) CommandFlags.None else null
+        let readOnlyCommands = context.Topology.ReadOnlyScripts
+        let tasks = Array.init steps.Length (fun i -> queue batch readOnlyCommands flags steps[i] plan.Sends[i])
+        // Written to each server's connection before the batch is, so it runs first there; a
+        // failed load shows as "Function not found", healed after the batch.
+        for endPoint in plan.PipelineGuards do
+            Wire.functionLoad (context.Multiplexer.GetServer endPoint) (box deployed.Value.Code) false CommandFlags.FireAndForget
+            |> ignore
+        Telemetry.roundTrip ()
+        let exec =
+            match batch with
+            | :? ITransaction as tx -> tx.ExecuteAsync(flags)
+            | _ ->
+                batch.Execute()
+                null
+        { Plan = plan; Tasks = tasks; Guard = guard; Exec = exec }
+
+    /// A task of the attempt still to finish, or null when every one has (EXEC first, then the
+    /// replies last first: they come back in order on a connection, so the others are usually in
+    /// by then; no continuation per step, no copy of the tasks).
+    let pendingOf (sent: Sent) : Task =
+        if not (isNull sent.Exec) && not sent.Exec.IsCompleted then
+            sent.Exec
+        else
+            let tasks = sent.Tasks
+            let mutable found: Task = null
+            let mutable i = tasks.Length - 1
+            while isNull found && i >= 0 do
+                if not tasks[i].IsCompleted then found <- tasks[i]
+                i <- i - 1
+            if isNull found && not (isNull sent.Guard) && not sent.Guard.IsCompleted then sent.Guard else found
+
+    /// What a finished attempt came back with: each outcome read from its task when decided, not
+    /// copied into an array of its own. A transaction's EXEC refused by the server discards it; a
+    /// connection failure or a time-out of EXEC raises, as it is.
+    let reportOf (context: Context) (deployed: Deployed voption) (sent: Sent) : RoundReport =
+        let discard =
+            match sent.Exec with
+            | null -> None
+            | exec when exec.IsCompletedSuccessfully ->
+                if exec.Result then None else Some "the transaction was not committed (a watched key changed)"
+            | exec when exec.IsCanceled -> raise (TaskCanceledException(exec))
+            | exec ->
+                match exec.Exception.InnerException with
+                | :? RedisServerException as e -> Some e.Message
+                | e ->
+                    ExceptionDispatchInfo.Capture(e).Throw()
+                    None
+        let settled = Outcomes.OfTasks sent.Tasks
+        let mutable guardFailure = None
+        if not (isNull sent.Guard) then
+            let struct (loaded, failure) = RoundOutcome.guard deployed.Value.Library.Name (Settled.ofTask sent.Guard) settled
+            if loaded then context.LoadState.MarkLoaded(sent.Plan.GuardEndPoint, deployed.Value.Library.Name)
+            guardFailure <- failure
+        { Discarded = RoundOutcome.discarded discard guardFailure
+          GuardFailure = guardFailure
+          Settled = settled }
+
+    /// Waits for a dispatched attempt in a state machine of its own and reads it (the rare paths: a
+    /// transaction sent again).
+    let finish (context: Context) (deployed: Deployed voption) (sent: Sent) : Task<struct (RoundPlan * RoundReport)> =
+        task {
+            let mutable pending = pendingOf sent
+            while not (isNull pending) do
+                do! pending.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing)
+                pending <- pendingOf sent
+            return struct (sent.Plan, reportOf context deployed sent)
+        }
