@@ -104,12 +104,20 @@ module internal RoundAttempt =
                 null
         { Plan = plan; Tasks = tasks; Guard = guard; Exec = exec }
 
-    /// A task of the attempt still to finish, or null when every one has (EXEC first, then the
-    /// replies last first: they come back in order on a connection, so the others are usually in
-    /// by then; no continuation per step, no copy of the tasks).
+    /// Whether EXEC failed other than by the server's reply (the connection, a time-out, a
+    /// cancellation): <see cref="reportOf"/> raises that at once, without waiting for the queued
+    /// commands, which StackExchange.Redis may then leave pending.
+    let private execBroken (exec: Task<bool>) =
+        exec.IsCanceled || (exec.IsFaulted && not (exec.Exception.InnerException :? RedisServerException))
+
+    /// A task of the attempt still to finish, or null when every one has, or when EXEC broke (EXEC
+    /// first, then the replies last first: they come back in order on a connection, so the others
+    /// are usually in by then; no continuation per step, no copy of the tasks).
     let pendingOf (sent: Sent) : Task =
         if not (isNull sent.Exec) && not sent.Exec.IsCompleted then
             sent.Exec
+        elif not (isNull sent.Exec) && execBroken sent.Exec then
+            null
         else
             let tasks = sent.Tasks
             let mutable found: Task = null
