@@ -182,17 +182,32 @@ public sealed class ScriptPipeline
     /// <returns>One reply per queued command, in queue order.</returns>
     /// <exception cref="PipelineExecutionException">Some positions failed; it carries every other position's reply.</exception>
     /// <exception cref="InvalidOperationException">The pipeline was already executed.</exception>
-    public async Task<RedisResult[]> ExecuteAsync(CancellationToken cancellationToken = default)
+    public Task<RedisResult[]> ExecuteAsync(CancellationToken cancellationToken = default)
     {
-        if (Interlocked.Exchange(ref executed, 1) != 0) throw AlreadyExecuted();
-        if (queue.Count == 0) return Array.Empty<RedisResult>();
-        if (pending is null && !cancellationToken.CanBeCanceled)
+        if (Interlocked.Exchange(ref executed, 1) != 0) return Task.FromException<RedisResult[]>(AlreadyExecuted());
+        if (queue.Count == 0) return Task.FromResult(Array.Empty<RedisResult>());
+        if (pending is not null || cancellationToken.CanBeCanceled) return ExecuteTrackedAsync(cancellationToken);
+        // The usual case: the replies converted in the round's own task, no task of this method's.
+        try
         {
-            // The usual case, awaited here: one state machine less per batch.
-            var sent = await ClientModule.Send(queue, client.Core).ConfigureAwait(false);
-            if (sent.IsError) throw ExceptionFactory.Run(sent.ErrorValue);
-            return ToResults(sent.ResultValue, IsTransaction);
+            return ClientModule.SendAs(IsTransaction ? ConvertTransaction : ConvertPipeline, queue, client.Core);
         }
+        catch (Exception e)
+        {
+            return Task.FromException<RedisResult[]>(e);
+        }
+    }
+
+    // Made once: a sent queue's result as C# callers get it (an exception for what failed).
+    private static readonly Func<FSharpResult<FSharpResult<RedisResult, ExecutionError>[], RunError>, RedisResult[]> ConvertPipeline =
+        sent => sent.IsError ? throw ExceptionFactory.Run(sent.ErrorValue) : ToResults(sent.ResultValue, transaction: false);
+
+    private static readonly Func<FSharpResult<FSharpResult<RedisResult, ExecutionError>[], RunError>, RedisResult[]> ConvertTransaction =
+        sent => sent.IsError ? throw ExceptionFactory.Run(sent.ErrorValue) : ToResults(sent.ResultValue, transaction: true);
+
+    // With a cancellation token or typed replies to complete (Bind<T>): the round tracked by a task of its own.
+    private async Task<RedisResult[]> ExecuteTrackedAsync(CancellationToken cancellationToken)
+    {
         var round = SendAsync();
         if (cancellationToken.CanBeCanceled) round = round.WaitAsync(cancellationToken);
         var replies = await PendingReplies.Track(pending, round).ConfigureAwait(false);

@@ -311,23 +311,32 @@ module Client =
     [<CompiledName("Transaction")>]
     let transaction (client: Client) : StepQueue = StepQueue(client.Context, RoundMode.Transaction)
 
-    /// Sends a queue's steps in one round trip and returns one reply per step, in order; an empty
-    /// queue sends nothing. Error (nothing sent) when a raw command learned only now does not fit.
-    [<CompiledName("Send")>]
-    let send (queue: StepQueue) (client: Client) : Task<Result<Reply[], RunError>> =
+    /// <see cref="send"/> with its result converted by `convert` inside the round's own task (for a
+    /// caller, such as the C# facade, whose result type is not a Result: no task of the caller's own
+    /// around the round's). An exception `convert` raises faults the returned task.
+    [<CompiledName("SendAs")>]
+    let sendAs (convert: Func<Result<Reply[], RunError>, 'R>) (queue: StepQueue) (client: Client) : Task<'R> =
         if queue.Count = 0 then
-            Task.FromResult(Ok(Array.Empty<Reply>()))
+            Task.FromResult(convert.Invoke(Ok(Array.Empty<Reply>())))
         elif queue.Checked then
-            // The usual case: the round's own task, no task of this function's.
-            Rounds.sendQueued client.Context client.Database queue.Mode (queue.Steps())
+            // The usual case: the result made in the round's own task, no task of this function's.
+            Rounds.sendQueuedAs (fun replies -> convert.Invoke(Ok replies)) client.Context client.Database queue.Mode (queue.Steps())
         else
             task {
                 match! queue.Prepare() with
-                | Error e -> return Error e
+                | Error e -> return convert.Invoke(Error e)
                 | Ok steps ->
                     let! replies = Rounds.send client.Context client.Database queue.Mode CommandFlags.None steps
-                    return Ok replies
+                    return convert.Invoke(Ok replies)
             }
+
+    // Made once: the queue's result as it is.
+    let private asItIs = Func<Result<Reply[], RunError>, Result<Reply[], RunError>>(id)
+
+    /// Sends a queue's steps in one round trip and returns one reply per step, in order; an empty
+    /// queue sends nothing. Error (nothing sent) when a raw command learned only now does not fit.
+    [<CompiledName("Send")>]
+    let send (queue: StepQueue) (client: Client) : Task<Result<Reply[], RunError>> = sendAs asItIs queue client
 
     /// Loads every defined command on every server: SCRIPT LOAD of every script (Scripts backend), or
     /// FUNCTION LOAD REPLACE of the library on every primary (Functions); the number of loads that

@@ -77,8 +77,12 @@ module internal RoundPlan =
         : RoundPlan =
         let n = steps.Length
         let sends = Array.zeroCreate<Send> n
-        // Keyed by the script object (reference hashing): cheaper per step than its SHA text. Both
-        // made on first use: a round of FCALLs needs no set, a transaction or a round of scripts no list.
+        // Where a body went, keyed by the script object (reference hashing): cheaper per step than
+        // its SHA text. The first (server, script) pair is held apart and the set made only when a
+        // second shows up: a round usually calls one script on one server. The guard list is made
+        // on first use: a transaction or a round of scripts needs none.
+        let mutable firstBodyTo: EndPoint = null
+        let mutable firstBodyOf: Script = Unchecked.defaultof<Script>
         let mutable bodySent: HashSet<struct (EndPoint * Script)> = null
         let mutable guards: ResizeArray<EndPoint> = null
         let mutable firstFcall = -1
@@ -97,11 +101,21 @@ module internal RoundPlan =
                         if not (guards.Contains endPoint) then guards.Add endPoint
                 else
                     if firstFcall >= 0 then fcallsToTheEnd <- false
-                    if not (isNull endPoint) && isNull bodySent then bodySent <- HashSet<struct (EndPoint * Script)>()
-                    if isNull endPoint || bodySent.Add(struct (endPoint, inv.Script)) then
-                        sends[i] <- Send.Eval
-                    else
-                        sends[i] <- Send.Evalsha
+                    let firstUse =
+                        if isNull endPoint then
+                            true
+                        elif isNull firstBodyTo then
+                            firstBodyTo <- endPoint
+                            firstBodyOf <- inv.Script
+                            true
+                        elif obj.ReferenceEquals(firstBodyOf, inv.Script) && obj.Equals(firstBodyTo, endPoint) then
+                            false
+                        else
+                            if isNull bodySent then
+                                bodySent <- HashSet<struct (EndPoint * Script)>()
+                                bodySent.Add(struct (firstBodyTo, firstBodyOf)) |> ignore
+                            bodySent.Add(struct (endPoint, inv.Script))
+                    if firstUse then sends[i] <- Send.Eval else sends[i] <- Send.Evalsha
             | Step.Raw _ ->
                 if firstFcall >= 0 then fcallsToTheEnd <- false
                 sends[i] <- Send.Raw

@@ -47,6 +47,30 @@ type internal Context
         else
             topology.EndPointFor(this.SlotOf keys[0])
 
+    /// The server each step goes to (null for a raw command, or where the client cannot tell). Steps
+    /// whose first key equals the previous call's (a transaction's usual shape) share its answer:
+    /// one hash of the key, not one per step.
+    member this.EndPointsOf(steps: Step[]) : EndPoint[] =
+        let endPoints = Array.zeroCreate<EndPoint> steps.Length
+        let mutable lastKey = Unchecked.defaultof<RedisKey>
+        let mutable last: EndPoint = null
+        let mutable known = false
+        for i in 0 .. steps.Length - 1 do
+            match steps[i] with
+            | Step.Call inv ->
+                let keys = inv.Keys
+                if isNull keys || keys.Length = 0 then
+                    endPoints[i] <- this.EndPointFor keys
+                elif known && keys[0].Equals lastKey then
+                    endPoints[i] <- last
+                else
+                    last <- this.EndPointFor keys
+                    lastKey <- keys[0]
+                    known <- true
+                    endPoints[i] <- last
+            | Step.Raw _ -> ()
+        endPoints
+
     /// Whether a database belongs to this client's connection.
     member _.IsOwn(db: IDatabaseAsync) = obj.ReferenceEquals(db.Multiplexer, mux)
 

@@ -62,11 +62,7 @@ module internal RoundAttempt =
         (guardAll: bool)
         (steps: Step[])
         : Sent =
-        let endPoints =
-            steps
-            |> Array.map (function
-                | Step.Call inv -> context.EndPointFor inv.Keys
-                | Step.Raw _ -> null)
+        let endPoints = context.EndPointsOf steps
         let functionFor =
             match deployed with
             | ValueSome d ->

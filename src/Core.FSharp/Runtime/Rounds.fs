@@ -10,9 +10,80 @@ open StackExchange.Redis
 [<RequireQualifiedAccess>]
 module internal Rounds =
 
+    /// What a round's report comes to, decided and applied: the load marks set and forgotten, a
+    /// connection failure or a time-out raised. The positions to resend or call again are left to
+    /// <see cref="finishRecovering"/>.
+    let private conclude (context: Context) (deployed: Deployed voption) (plan: RoundPlan) (steps: Step[]) (report: RoundReport) =
+        let library =
+            match deployed with
+            | ValueSome d -> d.Library.Name
+            | ValueNone -> null
+        let outcome = RoundOutcome.decide plan library steps report
+        let mutable loaded = outcome.Loaded
+        while not loaded.IsEmpty do
+            let struct (endPoint, name) = loaded.Head
+            context.LoadState.MarkLoaded(endPoint, name)
+            loaded <- loaded.Tail
+        let mutable forget = outcome.Forget
+        while not forget.IsEmpty do
+            let struct (endPoint, sha) = forget.Head
+            context.LoadState.Forget(endPoint, sha)
+            forget <- forget.Tail
+        match outcome.Raise with
+        | Some e -> raise e
+        | None -> ()
+        outcome
+
+    /// Logs the positions the server refused (off the hot path: only when there are some).
+    let private logRefused (context: Context) (replies: Reply[]) =
+        for i in 0 .. replies.Length - 1 do
+            match replies[i] with
+            | Error e -> context.Log.IfRefused e
+            | Ok _ -> ()
+
+    /// The rest of a round whose outcome may have positions to resend with their body or to call again.
+    let private finishRecovering
+        (wrap: Reply[] -> 'R)
+        (context: Context)
+        (db: IDatabase)
+        (flags: CommandFlags)
+        (deployed: Deployed voption)
+        (plan: RoundPlan)
+        (steps: Step[])
+        (outcome: RoundOutcome)
+        : Task<'R> =
+        task {
+            let replies = outcome.Replies
+            if not outcome.ResendWithBody.IsEmpty then
+                do! RoundRecovery.resendWithBody context db flags steps outcome.ResendWithBody replies
+            if not outcome.CallAgain.IsEmpty then
+                do! RoundRecovery.callAgain context db flags deployed.Value plan steps outcome.CallAgain replies
+            logRefused context replies
+            return wrap replies
+        }
+
+    /// A transaction sent again (redirected, or it found its library gone), then completed.
+    let private sendAgain
+        (wrap: Reply[] -> 'R)
+        (context: Context)
+        (db: IDatabase)
+        (mode: RoundMode)
+        (flags: CommandFlags)
+        (deployed: Deployed voption)
+        (steps: Step[])
+        (first: struct (RoundPlan * RoundReport))
+        : Task<'R> =
+        task {
+            let! again = RoundRecovery.attemptAgain context db mode flags deployed steps first
+            let struct (plan, report) = again
+            let outcome = conclude context deployed plan steps report
+            return! finishRecovering wrap context db flags deployed plan steps outcome
+        }
+
     /// Sends one round with a plan made (or none, for scripts) and returns one reply per step. The
     /// rare paths (a transaction sent again, calls resent or called again) are functions of their
-    /// own, so that the usual round's state machine stays small.
+    /// own, so that the usual round's state machine stays small: it holds the attempt while it
+    /// waits, and nothing decided after.
     let private sendWith
         (wrap: Reply[] -> 'R)
         (context: Context)
@@ -30,41 +101,16 @@ module internal Rounds =
             while not (isNull pending) do
                 do! pending.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing)
                 pending <- RoundAttempt.pendingOf sent
-            let first = struct (sent.Plan, RoundAttempt.reportOf context deployed sent)
-            let mutable struct (plan, report) = first
-            if mode = RoundMode.Transaction && (RoundOutcome.wasRedirected report || RoundOutcome.sendAgainGuarded plan report) then
-                let! again = RoundRecovery.attemptAgain context db mode flags deployed steps first
-                let struct (p, r) = again
-                plan <- p
-                report <- r
-            let library =
-                match deployed with
-                | ValueSome d -> d.Library.Name
-                | ValueNone -> null
-            let outcome = RoundOutcome.decide plan library steps report
-            let mutable loaded = outcome.Loaded
-            while not loaded.IsEmpty do
-                let struct (endPoint, name) = loaded.Head
-                context.LoadState.MarkLoaded(endPoint, name)
-                loaded <- loaded.Tail
-            let mutable forget = outcome.Forget
-            while not forget.IsEmpty do
-                let struct (endPoint, sha) = forget.Head
-                context.LoadState.Forget(endPoint, sha)
-                forget <- forget.Tail
-            match outcome.Raise with
-            | Some e -> raise e
-            | None -> ()
-            let replies = outcome.Replies
-            if not outcome.ResendWithBody.IsEmpty then
-                do! RoundRecovery.resendWithBody context db flags steps outcome.ResendWithBody replies
-            if not outcome.CallAgain.IsEmpty then
-                do! RoundRecovery.callAgain context db flags deployed.Value plan steps outcome.CallAgain replies
-            for i in 0 .. replies.Length - 1 do
-                match replies[i] with
-                | Error e -> context.Log.IfRefused e
-                | Ok _ -> ()
-            return wrap replies
+            let report = RoundAttempt.reportOf context deployed sent
+            if mode = RoundMode.Transaction && (RoundOutcome.wasRedirected report || RoundOutcome.sendAgainGuarded sent.Plan report) then
+                return! sendAgain wrap context db mode flags deployed steps (struct (sent.Plan, report))
+            else
+                let outcome = conclude context deployed sent.Plan steps report
+                if outcome.ResendWithBody.IsEmpty && outcome.CallAgain.IsEmpty then
+                    logRefused context outcome.Replies
+                    return wrap outcome.Replies
+                else
+                    return! finishRecovering wrap context db flags deployed sent.Plan steps outcome
         }
 
     /// <see cref="send"/> without telemetry; `wrap` makes the round's result of its replies, in the
@@ -129,18 +175,15 @@ module internal Rounds =
             Telemetry.observeRound context (mode = RoundMode.Transaction) operations names backend steps.Length (fun () ->
                 sendUnobserved id context db mode flags steps)
 
-    // Made once: the queue's result of its replies.
-    let private queued: Reply[] -> Result<Reply[], RunError> = Ok
-
-    /// <see cref="send"/> for a queue of checked steps, its result made in the round's own state
-    /// machine when nothing observes it (the usual case: no task of its own to wrap the replies).
-    let sendQueued (context: Context) (db: IDatabase) (mode: RoundMode) (steps: Step[]) : Task<Result<Reply[], RunError>> =
+    /// <see cref="send"/> for a queue of checked steps, its result made by `wrap` in the round's own
+    /// state machine when nothing observes it (the usual case: no task of its own to wrap the replies).
+    let sendQueuedAs (wrap: Reply[] -> 'R) (context: Context) (db: IDatabase) (mode: RoundMode) (steps: Step[]) : Task<'R> =
         if not (Telemetry.observed ()) then
-            sendUnobserved queued context db mode CommandFlags.None steps
+            sendUnobserved wrap context db mode CommandFlags.None steps
         else
             task {
                 let! replies = send context db mode CommandFlags.None steps
-                return Ok replies
+                return wrap replies
             }
 
     /// A round's steps with every raw command's keys as the server describes them (the command table
