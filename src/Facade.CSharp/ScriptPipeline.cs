@@ -198,28 +198,24 @@ public sealed class ScriptPipeline
         }
     }
 
-    // Made once: a sent queue's result as C# callers get it (an exception for what failed).
+    // Made once: a sent queue's replies, or the exception for why nothing was sent (a raw command
+    // learned only when sent may still be refused, keys spanning slots), then as C# callers get them.
+    private static readonly Func<FSharpResult<FSharpResult<RedisResult, ExecutionError>[], RunError>, FSharpResult<RedisResult, ExecutionError>[]> RepliesOrThrow =
+        sent => sent.IsError ? throw ExceptionFactory.Run(sent.ErrorValue) : sent.ResultValue;
+
     private static readonly Func<FSharpResult<FSharpResult<RedisResult, ExecutionError>[], RunError>, RedisResult[]> ConvertPipeline =
-        sent => sent.IsError ? throw ExceptionFactory.Run(sent.ErrorValue) : ToResults(sent.ResultValue, transaction: false);
+        sent => ToResults(RepliesOrThrow(sent), transaction: false);
 
     private static readonly Func<FSharpResult<FSharpResult<RedisResult, ExecutionError>[], RunError>, RedisResult[]> ConvertTransaction =
-        sent => sent.IsError ? throw ExceptionFactory.Run(sent.ErrorValue) : ToResults(sent.ResultValue, transaction: true);
+        sent => ToResults(RepliesOrThrow(sent), transaction: true);
 
     // With a cancellation token or typed replies to complete (Bind<T>): the round tracked by a task of its own.
     private async Task<RedisResult[]> ExecuteTrackedAsync(CancellationToken cancellationToken)
     {
-        var round = SendAsync();
+        var round = ClientModule.SendAs(RepliesOrThrow, queue, client.Core);
         if (cancellationToken.CanBeCanceled) round = round.WaitAsync(cancellationToken);
         var replies = await PendingReplies.Track(pending, round).ConfigureAwait(false);
         return ToResults(replies, IsTransaction);
-    }
-
-    // A raw command learned only when sent may still be refused (keys spanning slots): nothing is sent then.
-    private async Task<FSharpResult<RedisResult, ExecutionError>[]> SendAsync()
-    {
-        var sent = await ClientModule.Send(queue, client.Core).ConfigureAwait(false);
-        if (sent.IsError) throw ExceptionFactory.Run(sent.ErrorValue);
-        return sent.ResultValue;
     }
 
     // Typed tasks of calls queued through Bind<T>(), completed by ExecuteAsync (Binding/PendingReplies.cs).
