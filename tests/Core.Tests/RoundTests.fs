@@ -34,6 +34,8 @@ let private functionsFor (mask: byte) (script: Script) =
 
 let private noFunctions (_: Script) : string = null
 
+let private noScriptLoaded (_: EndPoint) (_: Script) = false
+
 let private modeOf transaction = if transaction then RoundMode.Transaction else RoundMode.Pipeline
 
 /// The stand-in server's answer to one position: its step's own id, so order is visible.
@@ -158,7 +160,7 @@ let private planTests =
           testProperty "a pipeline leaves a guard out only where the library is proved loaded and only FCALLs follow the first FCALL"
           <| fun (spec: (byte * byte * byte) list) (mask: byte) (loaded: byte) ->
               let steps, endPoints = roundOf spec
-              let plan = RoundPlan.plan RoundMode.Pipeline (functionsFor mask) (serversIn loaded) endPoints steps
+              let plan = RoundPlan.plan RoundMode.Pipeline (functionsFor mask) (serversIn loaded) noScriptLoaded endPoints steps
               let full = RoundPlan.make RoundMode.Pipeline (functionsFor mask) endPoints steps
               let fcalls = [ 0 .. steps.Length - 1 ] |> List.filter (isFcallAt plan)
               let onlyFcallsAfter =
@@ -175,7 +177,7 @@ let private planTests =
           <| fun (spec: (byte * byte * byte) list) (mask: byte) (loaded: byte) (oneServer: bool) ->
               let steps, endPoints = roundOf spec
               let endPoints = if oneServer then endPoints |> Array.map (fun _ -> servers[int loaded % 3]) else endPoints
-              let plan = RoundPlan.plan RoundMode.Transaction (functionsFor mask) (serversIn loaded) endPoints steps
+              let plan = RoundPlan.plan RoundMode.Transaction (functionsFor mask) (serversIn loaded) noScriptLoaded endPoints steps
               let full = RoundPlan.make RoundMode.Transaction (functionsFor mask) endPoints steps
               let allFcalls = steps.Length > 0 && [ 0 .. steps.Length - 1 ] |> List.forall (isFcallAt plan)
               let oneKnown =
@@ -185,7 +187,43 @@ let private planTests =
               && full.TransactionGuard = not (List.isEmpty ([ 0 .. steps.Length - 1 ] |> List.filter (isFcallAt plan)))
               && plan.TransactionGuard = (full.TransactionGuard && not skip)
               && plan.GuardSkipped = skip
-              && plan.PipelineGuards.Length = 0 ]
+              && plan.PipelineGuards.Length = 0
+
+          testProperty "a transaction sends no body only when it is calls of one script to one server proved to hold it"
+          <| fun (spec: (byte * byte * byte) list) (loaded: byte) (oneServer: bool) (oneScript: bool) ->
+              let steps, endPoints = roundOf spec
+              let steps =
+                  if oneScript then
+                      steps |> Array.mapi (fun i _ -> Step.Call(invocationOf scripts[int loaded % 3] [| rv $"k{i}" |]))
+                  else
+                      steps
+              let endPoints = if oneServer then steps |> Array.map (fun _ -> servers[int loaded % 3]) else endPoints
+              let endPoints =
+                  steps
+                  |> Array.mapi (fun i step ->
+                      match step with
+                      | Step.Raw _ -> null
+                      | Step.Call _ -> endPoints[i])
+              let holds (e: EndPoint) (script: Script) = serversIn loaded e && not (obj.ReferenceEquals(script, scripts[2]))
+              let plan = RoundPlan.plan RoundMode.Transaction noFunctions (fun _ -> true) holds endPoints steps
+              let full = RoundPlan.make RoundMode.Transaction noFunctions endPoints steps
+              let scriptOfStep =
+                  function
+                  | Step.Call inv -> inv.Script
+                  | Step.Raw _ -> Unchecked.defaultof<Script>
+              let skip =
+                  steps.Length > 0
+                  && not (isNull endPoints[0])
+                  && endPoints |> Array.forall (fun e -> obj.Equals(e, endPoints[0]))
+                  && steps |> Array.forall (fun step -> obj.ReferenceEquals(scriptOfStep step, scriptOfStep steps[0]))
+                  && not (obj.ReferenceEquals(scriptOfStep steps[0], null))
+                  && holds endPoints[0] (scriptOfStep steps[0])
+              plan.GuardSkipped = skip
+              && not plan.TransactionGuard
+              && (if skip then
+                      plan.Sends |> Array.forall ((=) Send.Evalsha) && obj.Equals(plan.GuardEndPoint, endPoints[0])
+                  else
+                      plan.Sends = full.Sends) ]
 
 let private outcomeTests =
     testList
@@ -261,7 +299,7 @@ let private outcomeTests =
           <| fun (spec: (byte * byte * byte) list) (mask: byte) (holding: byte) ->
               let steps, endPoints = roundOf spec
               // The client believes every server holds the library; only `holding` still does.
-              let plan = RoundPlan.plan RoundMode.Pipeline (functionsFor mask) (fun e -> not (isNull e)) endPoints steps
+              let plan = RoundPlan.plan RoundMode.Pipeline (functionsFor mask) (fun e -> not (isNull e)) noScriptLoaded endPoints steps
               let settled = playFunctions plan steps (serversIn holding)
               let outcome = RoundOutcome.decide plan "lib" steps (report settled)
               let again = Set.ofList outcome.CallAgain
@@ -285,7 +323,7 @@ let private outcomeTests =
           <| fun (spec: (byte * byte * byte) list) (mask: byte) (server: byte) (holds: bool) ->
               let steps, _ = roundOf spec
               let endPoints = steps |> Array.map (fun _ -> servers[int server % 3])
-              let plan = RoundPlan.plan RoundMode.Transaction (functionsFor mask) (fun e -> not (isNull e)) endPoints steps
+              let plan = RoundPlan.plan RoundMode.Transaction (functionsFor mask) (fun e -> not (isNull e)) noScriptLoaded endPoints steps
               let settled = playFunctions plan steps (fun _ -> holds)
               let ran = settled |> Array.filter (fun s -> not (Settled.isKind ReplyKind.FunctionNotFound s))
               let missed = settled.Length - ran.Length
@@ -297,6 +335,23 @@ let private outcomeTests =
                           (RoundPlan.make RoundMode.Transaction (functionsFor mask) endPoints steps)
                           (report settled)
                       |> not))
+
+          testProperty "after a SCRIPT FLUSH the client has not seen, a transaction sent without its body is all or nothing and sent again with it"
+          <| fun (count: byte) (server: byte) (holds: bool) ->
+              let n = 1 + int count % 12
+              let steps = Array.init n (fun i -> Step.Call(invocationOf scripts[0] [| rv $"k{i}" |]))
+              let endPoints = Array.create n servers[int server % 2]
+              // The client believes the server holds the script; it still does only when `holds`.
+              let plan = RoundPlan.plan RoundMode.Transaction noFunctions (fun _ -> false) (fun _ _ -> true) endPoints steps
+              let settled = play plan steps holds Set.empty
+              let missed = settled |> Array.filter (Settled.isKind ReplyKind.NoScript) |> Array.length
+              let again = RoundOutcome.sendAgainGuarded plan (report settled)
+              let withBody = RoundPlan.make RoundMode.Transaction noFunctions endPoints steps
+              plan.GuardSkipped
+              && (missed = 0 || missed = n)
+              && again = (missed > 0)
+              && withBody.Sends[0] = Send.Eval
+              && not (RoundOutcome.sendAgainGuarded withBody (report (play withBody steps false Set.empty)))
 
           test "a pipeline FCALL that found its library gone is called again; a transaction's fails with the guard's reason" {
               let steps = [| Step.Call(invocationOf scripts[0] [| rv "k" |]) |]

@@ -142,6 +142,27 @@ public sealed class ClusterTests : IDisposable
         Assert.Equal(1, Wire.RoundTrips(sent)); // the per-node batches are in flight at the same time
     }
 
+    [BatchProfilingFact]
+    public async Task After_an_unseen_flush_on_its_slots_owner_a_transaction_of_one_command_is_sent_again_whole()
+    {
+        var key = Key("tx");
+        await client.RunScriptAsync("incr", new RedisKey[] { key }, new RedisValue[] { 0 }); // proves it loaded there
+        // What SCRIPT FLUSH is to scripts, FUNCTION FLUSH is to the library.
+        if (TestBackend.IsFunctions) await Owner(key).ExecuteAsync("FUNCTION", "FLUSH");
+        else await Owner(key).ScriptFlushAsync();
+        var tx = client.Transaction();
+        for (var i = 0; i < 4; i++) tx.RunScript("incr", key, 1);
+
+        RedisResult[] results = Array.Empty<RedisResult>();
+        var sent = await Wire.Profile(mux, async () => results = await tx.ExecuteAsync());
+
+        Assert.Equal(new[] { "1", "2", "3", "4" }, results.Select(r => (string?)r));
+        Assert.Equal("4", (string?)await mux.GetDatabase().StringGetAsync(key));
+        // Sent without the body (or the library's guard), found it gone everywhere, sent again with it.
+        Assert.Equal(2, sent.Count(c => c.Command == "EXEC"));
+        Assert.All(sent, c => Assert.Equal(Owner(key).EndPoint, c.EndPoint));
+    }
+
     [Fact]
     public async Task A_transaction_across_slots_is_refused_at_queue_time()
     {

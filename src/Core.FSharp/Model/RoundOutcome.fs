@@ -160,17 +160,22 @@ module internal RoundOutcome =
         | _ -> false
 
     // Made once, not on every round.
-    let private functionNotFound: Settled -> bool = Settled.isKind ReplyKind.FunctionNotFound
+    let private missing: Settled -> bool =
+        function
+        | Settled.Refused(_, ReplyKind.FunctionNotFound)
+        | Settled.Refused(_, ReplyKind.NoScript) -> true
+        | _ -> false
 
-    /// Whether a transaction sent without its library guard (see <see cref="RoundPlan.plan"/>) found
-    /// the library gone: every position was refused "Function not found", so nothing of it ran and it
-    /// is sent again with the guard.
+    /// Whether a transaction sent without its library guard, or without its script's body (see
+    /// <see cref="RoundPlan.plan"/>), found the library or the script gone: every position was
+    /// refused "Function not found" (or NOSCRIPT), so nothing of it ran and it is sent again with the
+    /// guard (or the body).
     let sendAgainGuarded (plan: RoundPlan) (report: RoundReport) : bool =
         plan.Mode = RoundMode.Transaction
         && plan.GuardSkipped
         && report.Discarded.IsNone
         && report.Settled.Length > 0
-        && report.Settled.ForAll functionNotFound
+        && report.Settled.ForAll missing
 
     /// Decides every position's reply, what to send again and which load marks to set or forget.
     /// `library` is the name of the function library the plan calls (null when none).

@@ -20,7 +20,7 @@ type internal Send =
     /// (or every use where the server is unknown).
     | Eval
     /// EVALSHA (or EVALSHA_RO): a later use, after the body went earlier in the same round to the
-    /// same server.
+    /// same server; or every use in a transaction of one script proved loaded on its server.
     | Evalsha
     /// A raw command, as it is.
     | Raw
@@ -37,12 +37,14 @@ type internal RoundPlan =
         EndPoints: EndPoint[]
         /// A transaction with an FCALL starts with FUNCTION LOAD of the library inside MULTI.
         TransactionGuard: bool
-        /// The server of a transaction's guard (that of its first FCALL), for the load mark.
+        /// The server of a transaction's guard (that of its first FCALL), for the load mark; or of a
+        /// transaction sent without its script's body.
         GuardEndPoint: EndPoint
         /// A pipeline with FCALLs sends, before the batch, one FUNCTION LOAD to each of these servers.
         PipelineGuards: EndPoint[]
-        /// A guard was left out where a reply had proved the library loaded: the round relies on the
-        /// "Function not found" backstop (nothing ran where the library is missing).
+        /// A guard (or a transaction's only body) was left out where a reply had proved the library (or
+        /// the script) loaded: the round relies on the "Function not found" (or NOSCRIPT) backstop
+        /// (nothing ran where it is missing).
         GuardSkipped: bool
     }
 
@@ -52,7 +54,7 @@ module internal RoundPlan =
 
     /// Plans a round. `functionFor` gives the function a script runs as (null: it runs as a script);
     /// `libraryLoaded` says whether a reply since the last reconnect proved the library loaded on a
-    /// server.
+    /// server, `scriptLoaded` the same of a script.
     ///
     /// Policy: a call of a command deployed in the function library is FCALL, except a keyless call
     /// in a pipeline on a cluster (its server, and so its guard, is unknown), which runs as a script.
@@ -67,11 +69,15 @@ module internal RoundPlan =
     /// are all FCALL (a call refused "Function not found" ran nothing, and is sent again, in order,
     /// in one guarded batch), and in a transaction of nothing but FCALLs to one known server (inside
     /// EXEC the library is there for all of them or for none, so it is never half-applied; one that
-    /// found none is sent again, guarded).
+    /// found none is sent again, guarded). In the same way a transaction of nothing but calls of one
+    /// script to one known server sends no body (all EVALSHA) where the script is proved loaded there:
+    /// inside EXEC the script is there for every call or for none (no other client's SCRIPT LOAD or
+    /// FLUSH can run in between), and one that found it missing everywhere is sent again with the body.
     let plan
         (mode: RoundMode)
         (functionFor: Script -> string)
         (libraryLoaded: EndPoint -> bool)
+        (scriptLoaded: EndPoint -> Script -> bool)
         (endPoints: EndPoint[])
         (steps: Step[])
         : RoundPlan =
@@ -88,6 +94,8 @@ module internal RoundPlan =
         let mutable firstFcall = -1
         // Whether every position from the first FCALL on is an FCALL.
         let mutable fcallsToTheEnd = true
+        // A raw command, or a call whose server is unknown.
+        let mutable rawOrUnknown = false
         for i in 0 .. n - 1 do
             match steps[i] with
             | Step.Call inv ->
@@ -103,6 +111,7 @@ module internal RoundPlan =
                     if firstFcall >= 0 then fcallsToTheEnd <- false
                     let firstUse =
                         if isNull endPoint then
+                            rawOrUnknown <- true
                             true
                         elif isNull firstBodyTo then
                             firstBodyTo <- endPoint
@@ -118,6 +127,7 @@ module internal RoundPlan =
                     if firstUse then sends[i] <- Send.Eval else sends[i] <- Send.Evalsha
             | Step.Raw _ ->
                 if firstFcall >= 0 then fcallsToTheEnd <- false
+                rawOrUnknown <- true
                 sends[i] <- Send.Raw
         let guardEndPoint = if firstFcall >= 0 then endPoints[firstFcall] else null
         match mode with
@@ -128,13 +138,21 @@ module internal RoundPlan =
                 && not (isNull guardEndPoint)
                 && Array.forall (fun (e: EndPoint) -> obj.Equals(e, guardEndPoint)) endPoints
                 && libraryLoaded guardEndPoint
+            // One script (no second pair made the set) on one known server, nothing else.
+            let skipBody =
+                firstFcall < 0
+                && not rawOrUnknown
+                && isNull bodySent
+                && not (isNull firstBodyTo)
+                && scriptLoaded firstBodyTo firstBodyOf
+            if skipBody then sends[0] <- Send.Evalsha
             { Mode = mode
               Sends = sends
               EndPoints = endPoints
               TransactionGuard = firstFcall >= 0 && not skip
-              GuardEndPoint = guardEndPoint
+              GuardEndPoint = if skipBody then firstBodyTo else guardEndPoint
               PipelineGuards = System.Array.Empty<EndPoint>()
-              GuardSkipped = skip }
+              GuardSkipped = skip || skipBody }
         | RoundMode.Pipeline ->
             let skipped =
                 if firstFcall >= 0 && fcallsToTheEnd && not (isNull guards) then guards.RemoveAll(fun e -> libraryLoaded e) else 0
@@ -146,9 +164,10 @@ module internal RoundPlan =
               PipelineGuards = if isNull guards then System.Array.Empty<EndPoint>() else guards.ToArray()
               GuardSkipped = skipped > 0 }
 
-    /// Plans a round with every library guard in place (no server is taken to hold the library).
+    /// Plans a round with every library guard and every first body in place (no server is taken to
+    /// hold the library or a script).
     let make (mode: RoundMode) (functionFor: Script -> string) (endPoints: EndPoint[]) (steps: Step[]) : RoundPlan =
-        plan mode functionFor (fun _ -> false) endPoints steps
+        plan mode functionFor (fun _ -> false) (fun _ _ -> false) endPoints steps
 
     /// Whether any position is an FCALL.
     let hasFcall (plan: RoundPlan) =

@@ -19,12 +19,17 @@ type internal Context
         mux.ConnectionFailed.Add(fun e -> loadState.ForgetServer e.EndPoint)
         mux.ConnectionRestored.Add(fun e -> loadState.ForgetServer e.EndPoint)
 
+    // Made once, not on every round.
+    let scriptLoaded = fun (endPoint: EndPoint) (script: Script) -> loadState.IsLoaded(endPoint, script.Sha1)
+
     /// The connection.
     member _.Multiplexer = mux
     /// The client's database (key-prefixed when the client has a prefix).
     member _.Database = database
     /// Which scripts are known loaded where.
     member _.LoadState = loadState
+    /// Whether a reply proved the script loaded on the server.
+    member _.ScriptLoaded: EndPoint -> Script -> bool = scriptLoaded
     /// Where commands go.
     member _.Topology = topology
     /// The Functions backend's state (its plan, Auto's decision).

@@ -50,6 +50,9 @@ module internal RoundAttempt =
         | Step.Call inv, _ -> Wire.evalsha batch inv (Calls.usesReadOnlyCommands inv.Script.ReadOnly readOnlyCommands) flags
         | Step.Raw(name, args), _ -> Wire.raw batch name args flags
 
+    // No library: nothing is taken to hold one.
+    let private noLibrary: System.Net.EndPoint -> bool = fun _ -> false
+
     /// One attempt on the wire: the plan, every step queued, the batch sent (or MULTI/EXEC). Nothing
     /// awaited: the caller waits for <see cref="pendingOf"/> in its own state machine, so the usual
     /// round is one state machine, not one per layer.
@@ -72,12 +75,15 @@ module internal RoundAttempt =
                     | _ -> null
             | ValueNone -> fun _ -> null
         let plan =
-            match deployed with
-            | ValueSome d when not guardAll ->
-                let state = context.LoadState
-                let name = d.Library.Name
-                RoundPlan.plan mode functionFor (fun e -> state.IsLoaded(e, name)) endPoints steps
-            | _ -> RoundPlan.make mode functionFor endPoints steps
+            if guardAll then
+                RoundPlan.make mode functionFor endPoints steps
+            else
+                match deployed with
+                | ValueSome d ->
+                    let state = context.LoadState
+                    let name = d.Library.Name
+                    RoundPlan.plan mode functionFor (fun e -> state.IsLoaded(e, name)) context.ScriptLoaded endPoints steps
+                | ValueNone -> RoundPlan.plan mode functionFor noLibrary context.ScriptLoaded endPoints steps
         let batch: IBatch =
             match mode with
             | RoundMode.Pipeline -> db.CreateBatch()

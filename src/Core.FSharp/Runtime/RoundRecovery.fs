@@ -67,8 +67,9 @@ module internal RoundRecovery =
     /// A transaction sent again when the first attempt was only redirected (on a cluster, routed by a
     /// stale slot map right after a reconnect, during a failover or a slot migration: discarded with
     /// EXECABORT after a MOVED/ASK, nothing of it ran), up to three times once the client has looked at
-    /// the topology again; then, when it was sent without its library guard and found the library gone
-    /// (a FUNCTION FLUSH since the last reply that proved it: nothing ran), once more, guarded.
+    /// the topology again; then, when it was sent without its library guard (or its script's body) and
+    /// found the library (or the script) gone (a FUNCTION FLUSH or SCRIPT FLUSH since the last reply
+    /// that proved it: nothing ran), once more, guarded (with the body).
     let attemptAgain
         (context: Context)
         (db: IDatabase)
@@ -91,7 +92,11 @@ module internal RoundRecovery =
                 plan <- p
                 report <- r
             if RoundOutcome.sendAgainGuarded plan report then
-                context.LoadState.Forget(plan.GuardEndPoint, deployed.Value.Library.Name)
+                match steps[0], plan.Sends[0] with
+                | Step.Call inv, Send.Evalsha ->
+                    context.LoadState.Forget(plan.GuardEndPoint, inv.Script.Sha1)
+                    Telemetry.healedScript context.Log inv.Script.Name plan.GuardEndPoint
+                | _ -> context.LoadState.Forget(plan.GuardEndPoint, deployed.Value.Library.Name)
                 let! next = RoundAttempt.finish context deployed (RoundAttempt.dispatch context db mode flags deployed true steps)
                 let struct (p, r) = next
                 plan <- p
