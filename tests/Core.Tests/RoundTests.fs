@@ -336,7 +336,7 @@ let private outcomeTests =
                           (report settled)
                       |> not))
 
-          testProperty "after a SCRIPT FLUSH the client has not seen, a transaction sent without its body is all or nothing and sent again with it"
+          testProperty "after an unseen SCRIPT FLUSH, a transaction without its body is all or nothing and sent again with it"
           <| fun (count: byte) (server: byte) (holds: bool) ->
               let n = 1 + int count % 12
               let steps = Array.init n (fun i -> Step.Call(invocationOf scripts[0] [| rv $"k{i}" |]))
