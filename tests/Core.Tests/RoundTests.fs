@@ -189,6 +189,22 @@ let private planTests =
               && plan.GuardSkipped = skip
               && plan.PipelineGuards.Length = 0
 
+          testProperty "a pipeline sends no body only when it is all calls, each to a server proved to hold its script"
+          <| fun (spec: (byte * byte * byte) list) (loaded: byte) ->
+              let steps, endPoints = roundOf spec
+              let holds (e: EndPoint) (script: Script) = serversIn loaded e && not (obj.ReferenceEquals(script, scripts[int loaded % 3]))
+              let plan = RoundPlan.plan RoundMode.Pipeline noFunctions (fun _ -> true) holds endPoints steps
+              let full = RoundPlan.make RoundMode.Pipeline noFunctions endPoints steps
+              let skip =
+                  steps.Length > 0
+                  && steps
+                     |> Array.mapi (fun i step ->
+                         match step with
+                         | Step.Call inv -> holds endPoints[i] inv.Script
+                         | Step.Raw _ -> false)
+                     |> Array.forall id
+              plan.GuardSkipped = skip && (if skip then plan.Sends |> Array.forall ((=) Send.Evalsha) else plan.Sends = full.Sends)
+
           testProperty "a transaction sends no body only when it is calls of one script to one server proved to hold it"
           <| fun (spec: (byte * byte * byte) list) (loaded: byte) (oneServer: bool) (oneScript: bool) ->
               let steps, endPoints = roundOf spec
@@ -245,6 +261,35 @@ let private outcomeTests =
                      | Ok v -> string v = idOf i steps[i]
                      | Error _ -> false)
                  |> Array.forall id
+
+          testProperty "a pipeline without bodies under any flushes: after a call that missed, its server ran nothing of the batch"
+          <| fun (spec: (byte * byte * byte) list) (cached: bool) (flushes: byte list) ->
+              let steps, endPoints = roundOf spec
+              // Calls only, each to a known server.
+              let steps =
+                  steps
+                  |> Array.mapi (fun i step ->
+                      match step with
+                      | Step.Raw _ -> Step.Call(invocationOf scripts[i % 3] [| rv $"k{i}" |])
+                      | call -> call)
+              let endPoints = endPoints |> Array.map (fun e -> if isNull e then servers[0] else e)
+              let plan = RoundPlan.plan RoundMode.Pipeline noFunctions (fun _ -> false) (fun _ _ -> true) endPoints steps
+              let flushBefore = flushes |> List.map (fun b -> int b % (max 1 steps.Length)) |> Set.ofList
+              let settled = play plan steps cached flushBefore
+              let outcome = RoundOutcome.decide plan null steps (report settled)
+              let resent = Set.ofList outcome.ResendWithBody
+              (steps.Length = 0 || plan.GuardSkipped)
+              && outcome.CallAgain.IsEmpty
+              && resent
+                 |> Set.forall (fun i ->
+                     [ i + 1 .. steps.Length - 1 ]
+                     |> List.forall (fun j -> not (obj.Equals(endPoints[j], endPoints[i])) || resent.Contains j))
+              && [ 0 .. steps.Length - 1 ]
+                 |> List.forall (fun i ->
+                     resent.Contains i
+                     || (match outcome.Replies[i] with
+                         | Ok r -> string r = idOf i steps[i]
+                         | Error _ -> false))
 
           testProperty "a position that ran is never resent, and a resent one is forgotten where it missed"
           <| fun (spec: (byte * byte * byte) list) (cached: bool) (flushes: byte list) ->

@@ -20,7 +20,8 @@ type internal Send =
     /// (or every use where the server is unknown).
     | Eval
     /// EVALSHA (or EVALSHA_RO): a later use, after the body went earlier in the same round to the
-    /// same server; or every use in a transaction of one script proved loaded on its server.
+    /// same server; or every use in a round whose scripts are all proved loaded (see
+    /// <see cref="RoundPlan.plan"/>).
     | Evalsha
     /// A raw command, as it is.
     | Raw
@@ -69,10 +70,13 @@ module internal RoundPlan =
     /// are all FCALL (a call refused "Function not found" ran nothing, and is sent again, in order,
     /// in one guarded batch), and in a transaction of nothing but FCALLs to one known server (inside
     /// EXEC the library is there for all of them or for none, so it is never half-applied; one that
-    /// found none is sent again, guarded). In the same way a transaction of nothing but calls of one
-    /// script to one known server sends no body (all EVALSHA) where the script is proved loaded there:
-    /// inside EXEC the script is there for every call or for none (no other client's SCRIPT LOAD or
-    /// FLUSH can run in between), and one that found it missing everywhere is sent again with the body.
+    /// found none is sent again, guarded). In the same way bodies are left out (all EVALSHA) where
+    /// every script is proved loaded on its known server: in a pipeline of nothing but calls (no
+    /// body goes in the batch, so a call refused NOSCRIPT ran nothing and neither do the calls after
+    /// it on that server; they are sent again with their bodies, in order, after the batch), and in a
+    /// transaction of nothing but calls of one script to one server (inside EXEC the script is there
+    /// for every call or for none, no other client's SCRIPT LOAD or FLUSH running in between; one that
+    /// found it missing everywhere is sent again with the body).
     let plan
         (mode: RoundMode)
         (functionFor: Script -> string)
@@ -96,6 +100,9 @@ module internal RoundPlan =
         let mutable fcallsToTheEnd = true
         // A raw command, or a call whose server is unknown.
         let mutable rawOrUnknown = false
+        // Whether every script's first use so far went to a server a reply proved it loaded on
+        // (asked once per (server, script) pair, not per position).
+        let mutable bodiesProved = true
         for i in 0 .. n - 1 do
             match steps[i] with
             | Step.Call inv ->
@@ -124,12 +131,24 @@ module internal RoundPlan =
                                 bodySent <- HashSet<struct (EndPoint * Script)>()
                                 bodySent.Add(struct (firstBodyTo, firstBodyOf)) |> ignore
                             bodySent.Add(struct (endPoint, inv.Script))
-                    if firstUse then sends[i] <- Send.Eval else sends[i] <- Send.Evalsha
+                    if firstUse then
+                        if bodiesProved then
+                            bodiesProved <- not rawOrUnknown && firstFcall < 0 && scriptLoaded endPoint inv.Script
+                        sends[i] <- Send.Eval
+                    else
+                        sends[i] <- Send.Evalsha
             | Step.Raw _ ->
                 if firstFcall >= 0 then fcallsToTheEnd <- false
                 rawOrUnknown <- true
                 sends[i] <- Send.Raw
         let guardEndPoint = if firstFcall >= 0 then endPoints[firstFcall] else null
+        // Nothing but calls of scripts, each proved loaded on its known server; a transaction, of one
+        // script (no second pair made the set).
+        let skipBodies =
+            n > 0 && bodiesProved && not rawOrUnknown && firstFcall < 0 && (mode = RoundMode.Pipeline || isNull bodySent)
+        if skipBodies then
+            for i in 0 .. n - 1 do
+                sends[i] <- Send.Evalsha
         match mode with
         | RoundMode.Transaction ->
             let skip =
@@ -138,21 +157,13 @@ module internal RoundPlan =
                 && not (isNull guardEndPoint)
                 && Array.forall (fun (e: EndPoint) -> obj.Equals(e, guardEndPoint)) endPoints
                 && libraryLoaded guardEndPoint
-            // One script (no second pair made the set) on one known server, nothing else.
-            let skipBody =
-                firstFcall < 0
-                && not rawOrUnknown
-                && isNull bodySent
-                && not (isNull firstBodyTo)
-                && scriptLoaded firstBodyTo firstBodyOf
-            if skipBody then sends[0] <- Send.Evalsha
             { Mode = mode
               Sends = sends
               EndPoints = endPoints
               TransactionGuard = firstFcall >= 0 && not skip
-              GuardEndPoint = if skipBody then firstBodyTo else guardEndPoint
+              GuardEndPoint = if skipBodies then firstBodyTo else guardEndPoint
               PipelineGuards = System.Array.Empty<EndPoint>()
-              GuardSkipped = skip || skipBody }
+              GuardSkipped = skip || skipBodies }
         | RoundMode.Pipeline ->
             let skipped =
                 if firstFcall >= 0 && fcallsToTheEnd && not (isNull guards) then guards.RemoveAll(fun e -> libraryLoaded e) else 0
@@ -162,7 +173,7 @@ module internal RoundPlan =
               TransactionGuard = false
               GuardEndPoint = guardEndPoint
               PipelineGuards = if isNull guards then System.Array.Empty<EndPoint>() else guards.ToArray()
-              GuardSkipped = skipped > 0 }
+              GuardSkipped = skipped > 0 || skipBodies }
 
     /// Plans a round with every library guard and every first body in place (no server is taken to
     /// hold the library or a script).

@@ -5,20 +5,21 @@ using Xunit;
 namespace LuaScripts.Tests;
 
 /// <summary>
-/// The Scripts backend's transactions once a reply has proved a script loaded: a transaction of
-/// nothing but calls of that one script goes without its body (EVALSHA only), and a SCRIPT FLUSH the
-/// client has not seen costs one more round trip, never a doubled or half-applied call. Transactions
-/// of two scripts, or with raw commands, keep the body of each script's first call.
+/// The Scripts backend's batches once replies have proved their scripts loaded: a pipeline of
+/// nothing but calls, and a transaction of nothing but calls of one script, go without bodies
+/// (EVALSHA only), and a SCRIPT FLUSH the client has not seen costs one more round trip, never a
+/// doubled, reordered or half-applied call. Batches with raw commands, and transactions of two
+/// scripts, keep the body of each script's first call.
 /// </summary>
 [Collection(RedisCollectionDefinition.Name)]
-public sealed class ScriptsTransactionTests : IDisposable
+public sealed class ScriptsBatchTests : IDisposable
 {
     private readonly RedisFixture redis;
     private readonly ConnectionMultiplexer mux;
     private readonly ScriptClient client;
     private readonly string prefix = "stx:" + Guid.NewGuid().ToString("N")[..8] + ":";
 
-    public ScriptsTransactionTests(RedisFixture redis)
+    public ScriptsBatchTests(RedisFixture redis)
     {
         this.redis = redis;
         mux = redis.Connect();
@@ -43,9 +44,9 @@ public sealed class ScriptsTransactionTests : IDisposable
     /// <summary>A call whose reply proves the script loaded on the server.</summary>
     private async Task ProveLoaded() => await client.RunScriptAsync("incr_by", new RedisKey[] { Key("n") }, new RedisValue[] { 0 });
 
-    private ScriptPipeline Increments(int count)
+    private ScriptPipeline Increments(int count, bool transaction = true)
     {
-        var tx = client.Transaction();
+        var tx = transaction ? client.Transaction() : client.Pipeline();
         for (var i = 0; i < count; i++) tx.RunScript("incr_by", Key("n"), 1);
         return tx;
     }
@@ -134,6 +135,57 @@ public sealed class ScriptsTransactionTests : IDisposable
 
         Assert.Equal(raw ? 1 : 2, Bodies - bodies); // each script's first call, in the one round
         if (Wire.ProfilesBatches) Assert.Equal(1, Wire.RoundTrips(sent));
+    }
+
+    [Fact]
+    public async Task Once_replies_proved_its_scripts_loaded_a_pipeline_of_calls_sends_no_body()
+    {
+        await ProveLoaded();
+        await client.RunScriptAsync("peek", new RedisKey[] { Key("n") }, Array.Empty<RedisValue>());
+        var bodies = Bodies;
+
+        for (var round = 1; round <= 3; round++)
+        {
+            var replies = await Increments(10, transaction: false).RunScript("peek", Key("n")).ExecuteAsync();
+            Assert.Equal((10 * round).ToString(System.Globalization.CultureInfo.InvariantCulture), (string?)replies[^1]);
+        }
+
+        Assert.Equal(bodies, Bodies);
+    }
+
+    [BatchProfilingFact]
+    public async Task After_an_unseen_SCRIPT_FLUSH_a_pipeline_of_calls_runs_each_once_in_order_in_two_round_trips()
+    {
+        await ProveLoaded();
+        await client.RunScriptAsync("peek", new RedisKey[] { Key("n") }, Array.Empty<RedisValue>());
+        await ScriptFlush();
+        var bodies = Bodies;
+        RedisResult[] replies = Array.Empty<RedisResult>();
+
+        var sent = await Wire.Profile(mux, async () =>
+            replies = await Increments(3, transaction: false).RunScript("peek", Key("n")).RunScript("incr_by", Key("n"), 1).ExecuteAsync());
+
+        Assert.Equal(new[] { "1", "2", "3", "3", "4" }, replies.Select(r => (string?)r));
+        Assert.Equal("4", await Counter());
+        Assert.Equal(2, Wire.RoundTrips(sent));
+        Assert.Equal(5, Bodies - bodies); // every call that missed, sent again with its body
+        // Those bodies proved the scripts loaded again: the next pipeline goes without them.
+        await Increments(2, transaction: false).ExecuteAsync();
+        Assert.Equal(5, Bodies - bodies);
+    }
+
+    [Fact]
+    public async Task A_pipeline_with_a_raw_command_keeps_its_bodies_and_its_order_after_an_unseen_SCRIPT_FLUSH()
+    {
+        await client.Pipeline().RawCommand("GET", (RedisKey)Key("n")).ExecuteAsync(); // learns the command table
+        await ProveLoaded();
+        await ScriptFlush();
+        var bodies = Bodies;
+
+        var replies = await Increments(2, transaction: false).RawCommand("GET", (RedisKey)Key("n")).RunScript("incr_by", Key("n"), 1).ExecuteAsync();
+
+        Assert.Equal(new[] { "1", "2", "2", "3" }, replies.Select(r => (string?)r));
+        Assert.Equal(1, Bodies - bodies); // the script's first use in the batch
     }
 
     [Fact]
