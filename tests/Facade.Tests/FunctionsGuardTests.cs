@@ -147,11 +147,7 @@ public sealed class FunctionsGuardTests : IDisposable
     public async Task A_reconnect_forgets_the_proof_so_the_next_pipeline_of_FCALLs_is_guarded()
     {
         await ProveLoaded();
-        var restored = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        mux.ConnectionRestored += (_, _) => restored.TrySetResult();
-        var id = (long)await mux.GetDatabase().ExecuteAsync("CLIENT", "ID");
-        await redis.AdminServer.ExecuteAsync("CLIENT", "KILL", "ID", id);
-        await restored.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        await redis.ReconnectAsync(mux);
         var loads = Loads;
 
         await Increments(transaction: false, 2).ExecuteAsync();

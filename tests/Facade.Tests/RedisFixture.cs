@@ -12,6 +12,15 @@ namespace LuaScripts.Tests;
 /// </summary>
 public sealed class RedisFixture : SharedRedis
 {
+    /// <summary>Kills the connection's interactive link on the server and waits until it is restored.</summary>
+    public async Task ReconnectAsync(ConnectionMultiplexer mux)
+    {
+        var restored = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        mux.ConnectionRestored += (_, _) => restored.TrySetResult();
+        var id = (long)await mux.GetDatabase().ExecuteAsync("CLIENT", "ID");
+        await AdminServer.ExecuteAsync("CLIENT", "KILL", "ID", id);
+        await restored.Task.WaitAsync(TimeSpan.FromSeconds(10));
+    }
 }
 
 [CollectionDefinition(Name)]

@@ -192,11 +192,7 @@ public sealed class ScriptsBatchTests : IDisposable
     public async Task A_reconnect_forgets_the_proof_so_the_next_transaction_carries_the_body()
     {
         await ProveLoaded();
-        var restored = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        mux.ConnectionRestored += (_, _) => restored.TrySetResult();
-        var id = (long)await mux.GetDatabase().ExecuteAsync("CLIENT", "ID");
-        await redis.AdminServer.ExecuteAsync("CLIENT", "KILL", "ID", id);
-        await restored.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        await redis.ReconnectAsync(mux);
         var (bodies, shas) = (Bodies, Shas);
 
         await Increments(2).ExecuteAsync();

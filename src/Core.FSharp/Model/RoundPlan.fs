@@ -39,13 +39,13 @@ type internal RoundPlan =
         /// A transaction with an FCALL starts with FUNCTION LOAD of the library inside MULTI.
         TransactionGuard: bool
         /// The server of a transaction's guard (that of its first FCALL), for the load mark; or of a
-        /// transaction sent without its script's body.
+        /// transaction sent without its script's body, for forgetting it.
         GuardEndPoint: EndPoint
         /// A pipeline with FCALLs sends, before the batch, one FUNCTION LOAD to each of these servers.
         PipelineGuards: EndPoint[]
-        /// A guard (or a transaction's only body) was left out where a reply had proved the library (or
-        /// the script) loaded: the round relies on the "Function not found" (or NOSCRIPT) backstop
-        /// (nothing ran where it is missing).
+        /// A guard (or the bodies) was left out where a reply had proved the library (or the scripts)
+        /// loaded: the round relies on the "Function not found" (or NOSCRIPT) backstop (nothing ran
+        /// where it is missing).
         GuardSkipped: bool
     }
 

@@ -78,12 +78,14 @@ module internal RoundAttempt =
             if guardAll then
                 RoundPlan.make mode functionFor endPoints steps
             else
-                match deployed with
-                | ValueSome d ->
-                    let state = context.LoadState
-                    let name = d.Library.Name
-                    RoundPlan.plan mode functionFor (fun e -> state.IsLoaded(e, name)) context.ScriptLoaded endPoints steps
-                | ValueNone -> RoundPlan.plan mode functionFor noLibrary context.ScriptLoaded endPoints steps
+                let libraryLoaded =
+                    match deployed with
+                    | ValueSome d ->
+                        let state = context.LoadState
+                        let name = d.Library.Name
+                        fun e -> state.IsLoaded(e, name)
+                    | ValueNone -> noLibrary
+                RoundPlan.plan mode functionFor libraryLoaded context.ScriptLoaded endPoints steps
         let batch: IBatch =
             match mode with
             | RoundMode.Pipeline -> db.CreateBatch()
