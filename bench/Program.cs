@@ -42,7 +42,8 @@ public static class Program
         }
         if (Array.IndexOf(args, "--hot") is var h and >= 0)
             return await HotLoop.RunAsync(h + 1 < args.Length ? args[h + 1] : "", args.Contains("--smoke") ? 20_000 : 2_000_000);
-        if (args.Contains("--split")) return await Quick.SplitTimer.RunAsync();
+        if (Array.IndexOf(args, "--split") is var sp and >= 0)
+            return await Quick.SplitTimer.RunAsync(sp + 1 < args.Length && int.TryParse(args[sp + 1], out var size) && size > 0 ? size : 10);
         if (args.Contains("--profile-alloc"))
             return await AllocProfile.RunAsync(calls: args.Contains("--smoke") ? 20_000 : 200_000,
                 only: Array.IndexOf(args, "--only") is var o and >= 0 && o + 1 < args.Length ? args[o + 1] : null);

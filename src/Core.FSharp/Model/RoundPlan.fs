@@ -103,17 +103,32 @@ module internal RoundPlan =
         // Whether every script's first use so far went to a server a reply proved it loaded on
         // (asked once per (server, script) pair, not per position).
         let mutable bodiesProved = true
+        let pipeline = mode = RoundMode.Pipeline
+        // The last script asked about and its function, and the last server guarded: a round usually
+        // calls one script on one server, so most positions ask neither the plan nor the guard list.
+        let mutable lastScript = Unchecked.defaultof<Script>
+        let mutable lastFunction: string = null
+        let mutable lastGuarded: EndPoint = null
         for i in 0 .. n - 1 do
             match steps[i] with
             | Step.Call inv ->
                 let endPoint = endPoints[i]
-                let fn = if mode = RoundMode.Pipeline && isNull endPoint then null else functionFor inv.Script
+                let fn =
+                    if pipeline && isNull endPoint then
+                        null
+                    elif obj.ReferenceEquals(inv.Script, lastScript) then
+                        lastFunction
+                    else
+                        lastScript <- inv.Script
+                        lastFunction <- functionFor inv.Script
+                        lastFunction
                 if not (isNull fn) then
                     sends[i] <- Send.Fcall fn
                     if firstFcall < 0 then firstFcall <- i
-                    if mode = RoundMode.Pipeline then
+                    if pipeline && not (obj.ReferenceEquals(endPoint, lastGuarded)) then
                         if isNull guards then guards <- ResizeArray<EndPoint>(1)
                         if not (guards.Contains endPoint) then guards.Add endPoint
+                        lastGuarded <- endPoint
                 else
                     if firstFcall >= 0 then fcallsToTheEnd <- false
                     let firstUse =
@@ -144,8 +159,7 @@ module internal RoundPlan =
         let guardEndPoint = if firstFcall >= 0 then endPoints[firstFcall] else null
         // Nothing but calls of scripts, each proved loaded on its known server; a transaction, of one
         // script (no second pair made the set).
-        let skipBodies =
-            n > 0 && bodiesProved && not rawOrUnknown && firstFcall < 0 && (mode = RoundMode.Pipeline || isNull bodySent)
+        let skipBodies = n > 0 && bodiesProved && not rawOrUnknown && firstFcall < 0 && (pipeline || isNull bodySent)
         if skipBodies then
             for i in 0 .. n - 1 do
                 sends[i] <- Send.Evalsha
