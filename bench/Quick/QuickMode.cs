@@ -137,7 +137,7 @@ internal sealed class QuickMode
         fly.Quad("flat", flyFlat, flySha, flyFnFlat, flyFcall);
         fly.Quad("explicit", flyExpl, flySha, flyFnExpl, flyFcall);
 
-        foreach (var (size, ops) in new[] { (1, 1_200), (10, 6_000), (100, 20_000), (1_000, 20_000), (10_000, 20_000) })
+        foreach (var (size, ops) in new[] { (1, 1_200), (10, 6_000), (100, 20_000), (1_000, 100_000), (10_000, 100_000) })
         {
             var s = New($"pipe{size}", $"pipeline of {size:N0}");
             var lua = s.Add(Batches("Pipeline().RunScript×N.ExecuteAsync", Batched(size, ops), size, (k, n) => f.LuaPipeline(Fixture.Incr, k, n)));

@@ -497,17 +497,48 @@ let private replyTests =
                   Expect.equal (Replies.provesLoaded (Replies.classify text)) proves text
           } ]
 
-let private firstOnceTests =
+// A pool of servers past the sets' list limit, each given as a new object every time it is picked
+// (the sets must compare by equality as well as by reference), null among them.
+let private pickServer (p: byte) : EndPoint =
+    match int p % 41 with
+    | 40 -> null
+    | k when k % 2 = 0 -> servers[k / 2 % 2]
+    | k -> DnsEndPoint($"s{k}", 6379)
+
+let private roundSetTests =
     testList
-        "FirstOnce"
-        [ testProperty "says true exactly when a set of the servers seen would (one server, several, null among them)"
+        "Round sets"
+        [ testProperty "a server set says true exactly when a hash set would, and keeps the servers in first-seen order"
           <| fun (picks: byte list) ->
-              let seen = FirstOnce()
+              let seen = ServerSet()
               let reference = System.Collections.Generic.HashSet<EndPoint>()
+              let order = ResizeArray<EndPoint>()
+              let agrees =
+                  picks
+                  |> List.forall (fun p ->
+                      let e = pickServer p
+                      let added = reference.Add e
+                      if added then order.Add e
+                      seen.Add e = added)
+              agrees && seen.Count = reference.Count && (seen.ToArray() |> Array.forall2 (fun a b -> obj.Equals(a, b)) (order.ToArray()))
+
+          testProperty "a server set without the servers dropped keeps the others in order"
+          <| fun (picks: byte list) (dropMask: int) ->
+              let seen = ServerSet()
+              for p in picks do
+                  seen.Add(pickServer p) |> ignore
+              let drop (e: EndPoint) = not (isNull e) && (e.GetHashCode() ^^^ dropMask) % 3 = 0
+              seen.ToArrayWithout drop = (seen.ToArray() |> Array.filter (drop >> not))
+
+          testProperty "a body set says true exactly when a hash set of (server, script) pairs would"
+          <| fun (picks: (byte * byte) list) ->
+              let seen = BodySet()
+              let reference = System.Collections.Generic.HashSet<struct (EndPoint * Script)>()
               picks
-              |> List.forall (fun p ->
-                  let e = servers[int p % servers.Length]
-                  seen.Add e = reference.Add e) ]
+              |> List.forall (fun (p, q) ->
+                  let e = pickServer p
+                  let script = scripts[int q % scripts.Length]
+                  seen.Add(e, script) = reference.Add(struct (e, script))) ]
 
 [<Tests>]
-let tests = testList "Rounds (pure)" [ planTests; outcomeTests; replyTests; firstOnceTests ]
+let tests = testList "Rounds (pure)" [ planTests; outcomeTests; replyTests; roundSetTests ]

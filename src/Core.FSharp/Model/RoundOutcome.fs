@@ -101,24 +101,6 @@ type internal RoundOutcome =
         Raise: exn option
     }
 
-/// Which servers were seen already, for a round that usually sees one: no set until a second shows up.
-type internal FirstOnce() =
-    let mutable first: EndPoint = null
-    let mutable seenFirst = false
-    let mutable rest: HashSet<EndPoint> = null
-
-    /// True the first time a server (null included) is added.
-    member _.Add(endPoint: EndPoint) : bool =
-        if not seenFirst then
-            seenFirst <- true
-            first <- endPoint
-            true
-        elif obj.Equals(first, endPoint) then
-            false
-        else
-            if isNull rest then rest <- HashSet<EndPoint>()
-            rest.Add endPoint
-
 /// The pure decisions after a round comes back.
 [<RequireQualifiedAccess>]
 module internal RoundOutcome =
@@ -204,8 +186,8 @@ module internal RoundOutcome =
                 | _ -> None)
         // Every FCALL on a server proves the same library: one mark per server. The sets are made
         // only when a second server shows up (a round usually goes to one).
-        let fcallMarked = FirstOnce()
-        let fcallForgotten = FirstOnce()
+        let fcallMarked = ServerSet()
+        let fcallForgotten = ServerSet()
         for i in n - 1 .. -1 .. 0 do
             let endPoint = plan.EndPoints[i]
             match settled[i], steps[i], plan.Sends[i] with

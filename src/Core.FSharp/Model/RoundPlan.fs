@@ -87,14 +87,14 @@ module internal RoundPlan =
         : RoundPlan =
         let n = steps.Length
         let sends = Array.zeroCreate<Send> n
-        // Where a body went, keyed by the script object (reference hashing): cheaper per step than
-        // its SHA text. The first (server, script) pair is held apart and the set made only when a
-        // second shows up: a round usually calls one script on one server. The guard list is made
+        // Where a body went, keyed by the script object (by reference): cheaper per step than its
+        // SHA text. The first (server, script) pair is held apart and the set made only when a
+        // second shows up: a round usually calls one script on one server. The guard set is made
         // on first use: a transaction or a round of scripts needs none.
         let mutable firstBodyTo: EndPoint = null
         let mutable firstBodyOf: Script = Unchecked.defaultof<Script>
-        let mutable bodySent: HashSet<struct (EndPoint * Script)> = null
-        let mutable guards: ResizeArray<EndPoint> = null
+        let mutable bodySent: BodySet = null
+        let mutable guards: ServerSet = null
         let mutable firstFcall = -1
         // Whether every position from the first FCALL on is an FCALL.
         let mutable fcallsToTheEnd = true
@@ -126,8 +126,8 @@ module internal RoundPlan =
                     sends[i] <- Send.Fcall fn
                     if firstFcall < 0 then firstFcall <- i
                     if pipeline && not (obj.ReferenceEquals(endPoint, lastGuarded)) then
-                        if isNull guards then guards <- ResizeArray<EndPoint>(1)
-                        if not (guards.Contains endPoint) then guards.Add endPoint
+                        if isNull guards then guards <- ServerSet()
+                        guards.Add endPoint |> ignore
                         lastGuarded <- endPoint
                 else
                     if firstFcall >= 0 then fcallsToTheEnd <- false
@@ -143,9 +143,9 @@ module internal RoundPlan =
                             false
                         else
                             if isNull bodySent then
-                                bodySent <- HashSet<struct (EndPoint * Script)>()
-                                bodySent.Add(struct (firstBodyTo, firstBodyOf)) |> ignore
-                            bodySent.Add(struct (endPoint, inv.Script))
+                                bodySent <- BodySet()
+                                bodySent.Add(firstBodyTo, firstBodyOf) |> ignore
+                            bodySent.Add(endPoint, inv.Script)
                     if firstUse then
                         if bodiesProved then
                             bodiesProved <- not rawOrUnknown && firstFcall < 0 && scriptLoaded endPoint inv.Script
@@ -179,15 +179,17 @@ module internal RoundPlan =
               PipelineGuards = System.Array.Empty<EndPoint>()
               GuardSkipped = skip || skipBodies }
         | RoundMode.Pipeline ->
-            let skipped =
-                if firstFcall >= 0 && fcallsToTheEnd && not (isNull guards) then guards.RemoveAll(fun e -> libraryLoaded e) else 0
+            let pipelineGuards =
+                if isNull guards then System.Array.Empty<EndPoint>()
+                elif firstFcall >= 0 && fcallsToTheEnd then guards.ToArrayWithout libraryLoaded
+                else guards.ToArray()
             { Mode = mode
               Sends = sends
               EndPoints = endPoints
               TransactionGuard = false
               GuardEndPoint = guardEndPoint
-              PipelineGuards = if isNull guards then System.Array.Empty<EndPoint>() else guards.ToArray()
-              GuardSkipped = skipped > 0 || skipBodies }
+              PipelineGuards = pipelineGuards
+              GuardSkipped = (not (isNull guards) && pipelineGuards.Length < guards.Count) || skipBodies }
 
     /// Plans a round with every library guard and every first body in place (no server is taken to
     /// hold the library or a script).
