@@ -520,7 +520,9 @@ let private roundSetTests =
                       let added = reference.Add e
                       if added then order.Add e
                       seen.Add e = added)
-              agrees && seen.Count = reference.Count && (seen.ToArray() |> Array.forall2 (fun a b -> obj.Equals(a, b)) (order.ToArray()))
+              agrees
+              && seen.Count = reference.Count
+              && (seen.ToArray() |> Array.forall2 (fun a b -> obj.Equals(a, b)) (order.ToArray()))
 
           testProperty "a server set without the servers dropped keeps the others in order"
           <| fun (picks: byte list) (dropMask: int) ->

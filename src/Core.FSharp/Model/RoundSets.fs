@@ -33,11 +33,7 @@ type internal ServerSet() =
 
     /// Adds a server: true the first time it is added.
     member _.Add(endPoint: EndPoint) : bool =
-        let added =
-            if isNull hashed then
-                not (contains endPoint)
-            else
-                hashed.Add endPoint
+        let added = if isNull hashed then not (contains endPoint) else hashed.Add endPoint
         if added then
             items.Add endPoint
             if isNull hashed && items.Count > ServerSet.ListLimit then hashed <- HashSet<EndPoint>(items)
@@ -80,11 +76,7 @@ type internal BodySet() =
 
     /// Adds a pair: true the first time it is added.
     member _.Add(endPoint: EndPoint, script: Script) : bool =
-        let added =
-            if isNull hashed then
-                not (contains endPoint script)
-            else
-                hashed.Add(struct (endPoint, script))
+        let added = if isNull hashed then not (contains endPoint script) else hashed.Add(struct (endPoint, script))
         if added then
             items.Add(struct (endPoint, script))
             if isNull hashed && items.Count > ServerSet.ListLimit then
