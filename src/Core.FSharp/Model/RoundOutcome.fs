@@ -184,14 +184,15 @@ module internal RoundOutcome =
                     ->
                     Some message
                 | _ -> None)
-        // Every FCALL on a server proves the same library: one mark per server. The sets are made
-        // only when a second server shows up (a round usually goes to one).
-        let fcallMarked = ServerSet()
-        let fcallForgotten = ServerSet()
+        // Every FCALL on a server proves the same library: one mark per server. The sets are made on
+        // first use (a round of scripts needs neither).
+        let mutable fcallMarked: ServerSet = null
+        let mutable fcallForgotten: ServerSet = null
         for i in n - 1 .. -1 .. 0 do
             let endPoint = plan.EndPoints[i]
             match settled[i], steps[i], plan.Sends[i] with
             | Settled.Answered result, Step.Call _, Send.Fcall _ ->
+                if isNull fcallMarked then fcallMarked <- ServerSet()
                 if fcallMarked.Add endPoint then loaded <- struct (endPoint, library) :: loaded
                 replies[i] <- Ok result
             | Settled.Answered result, Step.Call inv, Send.Eval ->
@@ -202,8 +203,9 @@ module internal RoundOutcome =
             | Settled.Refused(_, ReplyKind.FunctionNotFound), Step.Call _, Send.Fcall _ when pipeline ->
                 // The library went missing (before the batch, where no guard went, or inside it), or
                 // the keys moved: nothing ran. The next batch there is guarded again.
-                if not (isNull library) && fcallForgotten.Add endPoint then
-                    forget <- struct (endPoint, library) :: forget
+                if not (isNull library) then
+                    if isNull fcallForgotten then fcallForgotten <- ServerSet()
+                    if fcallForgotten.Add endPoint then forget <- struct (endPoint, library) :: forget
                 callAgain <- i :: callAgain
             | Settled.Refused(message, ReplyKind.FunctionNotFound), Step.Call inv, Send.Fcall _ when discardedMessage.IsNone ->
                 let message =

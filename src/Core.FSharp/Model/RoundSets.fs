@@ -10,18 +10,24 @@ open System.Net
 /// Null (a server the client cannot tell) is a member like any other.
 [<Sealed; AllowNullLiteral>]
 type internal ServerSet() =
-    let items = ResizeArray<EndPoint>(4)
+    // The first server is held apart and the list made only when a second shows up: a round usually
+    // goes to one server.
+    let mutable first: EndPoint = null
+    let mutable count = 0
+    let mutable rest: ResizeArray<EndPoint> = null
     let mutable hashed: HashSet<EndPoint> = null
+
+    let item (i: int) = if i = 0 then first else rest[i - 1]
 
     let contains (endPoint: EndPoint) =
         let mutable found = false
         let mutable i = 0
-        while not found && i < items.Count do
-            found <- obj.ReferenceEquals(items[i], endPoint)
+        while not found && i < count do
+            found <- obj.ReferenceEquals(item i, endPoint)
             i <- i + 1
         i <- 0
-        while not found && i < items.Count do
-            found <- obj.Equals(items[i], endPoint)
+        while not found && i < count do
+            found <- obj.Equals(item i, endPoint)
             i <- i + 1
         found
 
@@ -29,25 +35,32 @@ type internal ServerSet() =
     static member ListLimit = 16
 
     /// How many servers were added.
-    member _.Count = items.Count
+    member _.Count = count
 
     /// Adds a server: true the first time it is added.
     member _.Add(endPoint: EndPoint) : bool =
         let added = if isNull hashed then not (contains endPoint) else hashed.Add endPoint
         if added then
-            items.Add endPoint
-            if isNull hashed && items.Count > ServerSet.ListLimit then hashed <- HashSet<EndPoint>(items)
+            if count = 0 then
+                first <- endPoint
+            else
+                if isNull rest then rest <- ResizeArray<EndPoint>(4)
+                rest.Add endPoint
+            count <- count + 1
+            if isNull hashed && count > ServerSet.ListLimit then
+                hashed <- HashSet<EndPoint>(Seq.init count item)
         added
 
     /// The servers added, in order, but those `drop` says to leave out.
     member _.ToArrayWithout(drop: EndPoint -> bool) : EndPoint[] =
-        let kept = ResizeArray<EndPoint>(items.Count)
-        for e in items do
+        let kept = ResizeArray<EndPoint>(count)
+        for i in 0 .. count - 1 do
+            let e = item i
             if not (drop e) then kept.Add e
         kept.ToArray()
 
     /// The servers added, in order.
-    member _.ToArray() : EndPoint[] = items.ToArray()
+    member _.ToArray() : EndPoint[] = Array.init count item
 
 /// The (server, script) pairs a round sent a body to, for the same reasons as
 /// <see cref="ServerSet"/>: a short list scanned by reference first, a hash set past
