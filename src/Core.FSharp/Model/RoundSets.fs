@@ -48,7 +48,10 @@ type internal ServerSet() =
                 rest.Add endPoint
             count <- count + 1
             if isNull hashed && count > ServerSet.ListLimit then
-                hashed <- HashSet<EndPoint>(Seq.init count item)
+                // A loop, not Seq.init: FSharp.Core's lazy sequences are not trim-safe (docs/aot.md).
+                hashed <- HashSet<EndPoint>(count)
+                for i in 0 .. count - 1 do
+                    hashed.Add(item i) |> ignore
         added
 
     /// The servers added, in order, but those `drop` says to leave out.
