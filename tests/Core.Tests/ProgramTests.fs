@@ -340,4 +340,15 @@ let tests =
               match result with
               | Ok values -> Expect.equal (values |> List.map string) (List.init 10_000 string) "replies in order"
               | Error e -> failtestf "unexpected %A" e
-              Expect.equal (Program.roundTrips answer p) 1 "roundTrips" ]
+              Expect.equal (Program.roundTrips answer p) 1 "roundTrips"
+
+          testCase "a recursive loop of 200,000 binds over values runs in a small stack (bind's call of its function is a tail call)"
+          <| fun () ->
+              // The core keeps F#'s tail calls for this: without them each bind of a value stays on the
+              // stack, and a thread of 1 MB overflows long before 200,000.
+              let rec loop n = if n = 0 then Program.ret "done" else Program.bind (fun (_: int) -> loop (n - 1)) (Program.ret n)
+              let mutable outcome = None
+              let worker = System.Threading.Thread((fun () -> outcome <- Some(Program.simulate answer (loop 200_000))), 1024 * 1024)
+              worker.Start()
+              worker.Join()
+              Expect.equal outcome (Some([], Ok "done")) "the loop's value, no round trip" ]

@@ -42,8 +42,11 @@ module internal RoundAttempt =
                     )
             }
 
-    /// Queues one step on a batch as the plan says: FCALL, EVAL, EVALSHA (or their read-only forms) or the raw command.
-    let queue (batch: IBatch) (readOnlyCommands: bool) (flags: CommandFlags) (step: Step) (send: Send) : Task<RedisResult> =
+    /// Queues one step on a batch as the plan says: FCALL, EVAL, EVALSHA (or their read-only forms) or
+    /// the raw command. Inline, and its result stored by the caller: a tail call into `Wire`'s
+    /// functions, which take the invocation (a 24-byte struct) on the stack, cannot be a fast tail
+    /// call, and the JIT's helper stubs for it cost more than the call, on every queued step.
+    let inline queue (batch: IBatch) (readOnlyCommands: bool) (flags: CommandFlags) (step: Step) (send: Send) : Task<RedisResult> =
         match step, send with
         | Step.Call inv, Send.Fcall fn -> Wire.fcall batch fn inv flags
         | Step.Call inv, Send.Eval -> Wire.eval batch inv (Calls.usesReadOnlyCommands inv.Script.ReadOnly readOnlyCommands) flags
@@ -93,7 +96,9 @@ module internal RoundAttempt =
         let guard =
             if plan.TransactionGuard then Wire.functionLoadQueued batch (box deployed.Value.Code) CommandFlags.None else null
         let readOnlyCommands = context.Topology.ReadOnlyScripts
-        let tasks = Array.init steps.Length (fun i -> queue batch readOnlyCommands flags steps[i] plan.Sends[i])
+        let tasks = Array.zeroCreate<Task<RedisResult>> steps.Length
+        for i in 0 .. steps.Length - 1 do
+            tasks[i] <- queue batch readOnlyCommands flags steps[i] plan.Sends[i]
         // Written to each server's connection before the batch is, so it runs first there; a
         // failed load shows as "Function not found", healed after the batch.
         for endPoint in plan.PipelineGuards do
