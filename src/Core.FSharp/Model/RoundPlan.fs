@@ -104,11 +104,10 @@ module internal RoundPlan =
         // (asked once per (server, script) pair, not per position).
         let mutable bodiesProved = true
         let pipeline = mode = RoundMode.Pipeline
-        // The last script asked about and its function, and the last server guarded: a round usually
-        // calls one script on one server, so most positions ask neither the plan nor the guard list.
+        // The last script asked about and its function: a round usually calls one script, so most
+        // positions do not ask the plan.
         let mutable lastScript = Unchecked.defaultof<Script>
         let mutable lastFunction: string = null
-        let mutable lastGuarded: EndPoint = null
         for i in 0 .. n - 1 do
             match steps[i] with
             | Step.Call inv ->
@@ -125,10 +124,9 @@ module internal RoundPlan =
                 if not (isNull fn) then
                     sends[i] <- Send.Fcall fn
                     if firstFcall < 0 then firstFcall <- i
-                    if pipeline && not (obj.ReferenceEquals(endPoint, lastGuarded)) then
+                    if pipeline then
                         if isNull guards then guards <- ServerSet()
                         guards.Add endPoint |> ignore
-                        lastGuarded <- endPoint
                 else
                     if firstFcall >= 0 then fcallsToTheEnd <- false
                     let firstUse =

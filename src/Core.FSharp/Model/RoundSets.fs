@@ -56,11 +56,14 @@ type internal ServerSet() =
 
     /// The servers added, in order, but those `drop` says to leave out.
     member _.ToArrayWithout(drop: EndPoint -> bool) : EndPoint[] =
-        let kept = ResizeArray<EndPoint>(count)
+        // The usual answer (every server proved loaded) allocates nothing.
+        let mutable kept: ResizeArray<EndPoint> = null
         for i in 0 .. count - 1 do
             let e = item i
-            if not (drop e) then kept.Add e
-        kept.ToArray()
+            if not (drop e) then
+                if isNull kept then kept <- ResizeArray<EndPoint>(count)
+                kept.Add e
+        if isNull kept then System.Array.Empty<EndPoint>() else kept.ToArray()
 
     /// The servers added, in order.
     member _.ToArray() : EndPoint[] = Array.init count item
