@@ -78,6 +78,15 @@ count_expecto() { # file
   passed=$((passed + total - e - f - i)); failed=$((failed + f + e)); skipped=$((skipped + i))
 }
 
+# Names the failed tests of one result file (TRX or Expecto's summary), at most 20, so the last lines of a
+# run say which tests failed and not only which suite.
+failed_tests() { # file
+  [ -s "$1" ] || return 0
+  { grep -o '<UnitTestResult [^>]*outcome="Failed"[^>]*>' "$1" | sed -E 's/.* testName="([^"]*)".*/\1/'
+    grep -o '<test-case [^>]*success="False"[^>]*>' "$1" | sed -E 's/.* name="([^"]*)".*/\1/'
+  } | head -20 | while IFS= read -r t; do echo "  test: $t"; done || true
+}
+
 # Runs one suite: name, kind (dotnet-test | expecto | check), command... A dotnet-test command gets a TRX
 # logger and an expecto command (its arguments after `--`) a summary file appended; a suite that leaves no
 # result file counts as one failure. A check counts as one pass or one failure, by its exit code.
@@ -101,7 +110,11 @@ suite() {
     expecto) count_expecto "$result" || { failed=$((failed + 1)); failures+=("$name (no result file)"); } ;;
     check) if [ "$rc" -eq 0 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); fi ;;
   esac
-  if [ "$rc" -ne 0 ]; then failures+=("$name (exit $rc)"); fi
+  if [ "$rc" -ne 0 ]; then
+    failures+=("$name (exit $rc)")
+    local t
+    while IFS= read -r t; do failures+=("$t"); done < <([ -n "$result" ] && failed_tests "$result")
+  fi
 }
 
 # F# formatting: Fantomas, pinned in .config/dotnet-tools.json, over every folder that has F# sources.
@@ -188,7 +201,7 @@ cmd_test() {
     failed=$((failed + 1)); failures+=("build against the StackExchange.Redis floor ($floor)")
   fi
   echo
-  for f in "${failures[@]}"; do echo "failed: $f"; done
+  for f in "${failures[@]}"; do case $f in "  test: "*) echo "$f" ;; *) echo "failed: $f" ;; esac; done
   echo "skipped (counted neither passed nor failed): $skipped"
   echo "$passed passed, $failed failed"
   [ "$failed" -eq 0 ] && [ ${#failures[@]} -eq 0 ]
