@@ -58,11 +58,15 @@ public static class Wire
     /// <summary>
     /// How many round trips a set of profiled commands took: a new round trip starts when a command is
     /// created after a reply of the current round had already arrived (so it could have waited for it).
-    /// A batch creates all its commands before any is sent, so it counts as one.
+    /// A batch creates all its commands before any is sent, so it counts as one. A fire-and-forget
+    /// command (a pipeline's library guard) waits for no reply, so it takes no round trip: it is left
+    /// out (its "answer" is only its write, which on a busy machine can come before the batch behind
+    /// it is even created).
     /// </summary>
     public static int RoundTrips(IEnumerable<IProfiledCommand> commands)
     {
         var timed = commands
+            .Where(c => (c.Flags & CommandFlags.FireAndForget) == 0)
             .Select(c =>
             {
                 var sent = c.CommandCreated + c.CreationToEnqueued + c.EnqueuedToSending;
