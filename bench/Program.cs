@@ -19,6 +19,8 @@ public static class Program
     {
         var only = Array.IndexOf(args, "--only") is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : null;
         var smoke = args.Contains("--smoke");
+        if (args.Contains("--cluster") && Array.IndexOf(args, "--hot") is var ch and >= 0)
+            return await Guarded(() => ClusterMode.HotAsync(ch + 1 < args.Length ? args[ch + 1] : "", smoke ? 20_000 : 2_000_000));
         if (args.Contains("--cluster"))
             return await Guarded(() => ClusterMode.RunAsync(smoke, only));
         if (args.Contains("--curves"))

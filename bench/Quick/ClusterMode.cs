@@ -90,6 +90,31 @@ internal sealed class ClusterMode : IDisposable
         }
     }
 
+    /// <summary>
+    /// The contenders <c>--cluster --hot NAME</c> runs alone, in the order the scenarios add them
+    /// (each scenario: Scripts, raw EVALSHA, Functions, raw FCALL).
+    /// </summary>
+    public static readonly string[] HotNames =
+    {
+        "cl-flat", "cl-sha", "cl-fn-flat", "cl-fcall",
+        "cl-pipeline", "cl-batch", "cl-fn-pipeline", "cl-fcall-batch",
+        "cl-tx", "cl-tx-batch", "cl-fn-tx", "cl-fcall-tx",
+    };
+
+    /// <summary>Runs one contender alone on a fresh cluster, for a profiler (see <see cref="HotLoop"/>); 0 when its counter matched.</summary>
+    public static async Task<int> HotAsync(string name, int calls)
+    {
+        var at = Array.IndexOf(HotNames, name);
+        if (at < 0) throw new ArgumentException($"--cluster --hot takes one of: {string.Join(", ", HotNames)}");
+        using var cluster = RedisCluster.Start(primaries: 3, replicasPerPrimary: 0);
+        using var mode = new ClusterMode(cluster, smoke: false);
+        mode.Build();
+        var contender = mode.scenarios[at / 4].Contenders[at % 4];
+        var counters = new ClusterCounters(mode.db, mode.primaries);
+        var prefix = "bench:hot:" + Guid.NewGuid().ToString("N")[..8];
+        return await HotLoop.MeasureAsync(name, calls, prefix, contender.Run, counters.ReadAsync, counters.ResetAsync);
+    }
+
     /// <summary>Whether any cluster scenario's id or title contains <paramref name="only"/> (to skip starting a cluster for nothing).</summary>
     public static bool AnyMatches(string? only) =>
         only is null || Ids.Any(id => id.Contains(only, StringComparison.OrdinalIgnoreCase));

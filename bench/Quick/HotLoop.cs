@@ -4,7 +4,8 @@ namespace LuaScripts.Bench.Quick;
 
 /// <summary>
 /// <c>--hot NAME</c>: one contender alone, 256 in flight (or in pipelines of 1,000, or transactions of 10: <c>tx</c>, <c>fn-tx</c> and their raw <c>tx-batch</c>, <c>fcall-tx</c>), for a CPU
-/// profiler to attach to (e.g. <c>DOTNET_PerfMapEnabled=1 perf record -g</c>). Checks the counter.
+/// profiler to attach to (e.g. <c>DOTNET_PerfMapEnabled=1 perf record -g</c>). Checks the counter. With
+/// <c>--cluster</c>, the cluster's contenders instead (<see cref="ClusterMode.HotNames"/>).
 /// </summary>
 internal static class HotLoop
 {
@@ -35,6 +36,16 @@ internal static class HotLoop
             _ => throw new ArgumentException($"--hot takes one of: {string.Join(", ", Names)}"),
         };
         var key = "bench:hot:" + Guid.NewGuid().ToString("N")[..8];
+        return await MeasureAsync(name, calls, key, run, f.CounterAsync, k => f.Db.KeyDeleteAsync(k));
+    }
+
+    /// <summary>
+    /// Runs <paramref name="calls"/> (rounded down to whole thousands) of <paramref name="run"/> on
+    /// <paramref name="key"/> and prints ops/s, CPU µs, thread-pool work items per call and gen0 GCs;
+    /// 0 when <paramref name="counter"/> then reads the calls made.
+    /// </summary>
+    public static async Task<int> MeasureAsync(string name, int calls, string key, Func<string, int, Task> run, Func<string, Task<long>> counter, Func<string, Task> delete)
+    {
         calls = calls / 1_000 * 1_000;
         var cpu = CpuClock.NowMicroseconds();
         var items = ThreadPool.CompletedWorkItemCount;
@@ -44,11 +55,11 @@ internal static class HotLoop
         var cpuUsed = CpuClock.NowMicroseconds() - cpu;
         items = ThreadPool.CompletedWorkItemCount - items;
         gcs = GC.CollectionCount(0) - gcs;
-        var counter = await f.CounterAsync(key);
-        await f.Db.KeyDeleteAsync(key);
+        var counted = await counter(key);
+        await delete(key);
         Console.WriteLine($"{name}: {calls:N0} calls, {calls / clock.Elapsed.TotalSeconds:N0} ops/s, {cpuUsed / calls:0.00} CPU µs/call, {(double)items / calls:0.00} thread-pool work items/call, {gcs} gen0 GCs (pid {Environment.ProcessId})");
-        if (counter == calls) return 0;
-        Console.WriteLine($"FAIL: the counter is {counter} after {calls} calls");
+        if (counted == calls) return 0;
+        Console.WriteLine($"FAIL: the counter is {counted} after {calls} calls");
         return 1;
     }
 }

@@ -87,6 +87,28 @@ public sealed class PipelineTests : IDisposable
         Assert.DoesNotContain(sent, c => c.Command == "SCRIPT");
     }
 
+    // A pipeline longer than 256 steps goes to StackExchange.Redis in batches of 256, each written as
+    // soon as it is queued, so the server starts on the first while the rest are queued: its first
+    // call is on the wire before its last is even created. Still one round trip, in order.
+    [BatchProfilingFact]
+    public async Task A_long_pipeline_is_written_while_it_is_queued_in_one_round_trip_and_in_order()
+    {
+        await client.RunScriptAsync("incr", Key("warm"), 1); // proves the script (or the library) loaded
+        var pipe = client.Pipeline();
+        for (var i = 0; i < 1000; i++) pipe.RunScript("incr", Key("n"), 1);
+        RedisResult[] results = Array.Empty<RedisResult>();
+
+        var sent = await Wire.Profile(mux, async () => results = await pipe.ExecuteAsync());
+
+        var calls = sent.Where(c => c.Command is "EVAL" or "EVALSHA" or "FCALL").OrderBy(c => c.CommandCreated).ToList();
+        Assert.Equal(1000, calls.Count);
+        Assert.Equal(1, Wire.RoundTrips(sent));
+        Assert.Equal(Enumerable.Range(1, 1000), results.Select(r => (int)r));
+        var firstWritten = calls[0].CommandCreated + calls[0].CreationToEnqueued + calls[0].EnqueuedToSending;
+        Assert.True(firstWritten < calls[^1].CommandCreated,
+            $"the first call was written at {firstWritten:HH:mm:ss.ffffff}, after the last was created ({calls[^1].CommandCreated:HH:mm:ss.ffffff})");
+    }
+
     [Fact]
     public async Task The_callers_order_holds_after_a_flush()
     {

@@ -53,10 +53,20 @@ module internal RoundAttempt =
         | Step.Call inv, _ -> Wire.evalsha batch inv (Calls.usesReadOnlyCommands inv.Script.ReadOnly readOnlyCommands) flags
         | Step.Raw(name, args), _ -> Wire.raw batch name args flags
 
+    /// How many steps of a pipeline go to StackExchange.Redis in one batch. A longer pipeline is
+    /// written in batches of this many, each as soon as it is queued, so the servers work on the
+    /// first while the client queues the rest; nothing waits in between (one round trip), and each
+    /// server still runs the steps in order (StackExchange.Redis writes a connection's commands in
+    /// the order they are queued, and lets other commands in between, even inside one batch).
+    [<Literal>]
+    let PipelineBatchSize = 256
+
     // No library: nothing is taken to hold one.
     let private noLibrary: System.Net.EndPoint -> bool = fun _ -> false
 
-    /// One attempt on the wire: the plan, every step queued, the batch sent (or MULTI/EXEC). Nothing
+    /// One attempt on the wire: the plan, every step queued, the batch sent (a pipeline in batches of
+    /// <see cref="PipelineBatchSize"/>, or MULTI/EXEC). The recovery paths' resends stay one batch each
+    /// (their guards go ahead of the whole batch; they are rare). Nothing
     /// awaited: the caller waits for <see cref="pendingOf"/> in its own state machine, so the usual
     /// round is one state machine, not one per layer.
     let dispatch
@@ -89,21 +99,25 @@ module internal RoundAttempt =
                         fun e -> state.IsLoaded(e, name)
                     | ValueNone -> noLibrary
                 RoundPlan.plan mode functionFor libraryLoaded context.ScriptLoaded endPoints steps
-        let batch: IBatch =
+        let mutable batch: IBatch =
             match mode with
             | RoundMode.Pipeline -> db.CreateBatch()
             | RoundMode.Transaction -> db.CreateTransaction()
         let guard =
             if plan.TransactionGuard then Wire.functionLoadQueued batch (box deployed.Value.Code) CommandFlags.None else null
-        let readOnlyCommands = context.Topology.ReadOnlyScripts
-        let tasks = Array.zeroCreate<Task<RedisResult>> steps.Length
-        for i in 0 .. steps.Length - 1 do
-            tasks[i] <- queue batch readOnlyCommands flags steps[i] plan.Sends[i]
         // Written to each server's connection before the batch is, so it runs first there; a
         // failed load shows as "Function not found", healed after the batch.
         for endPoint in plan.PipelineGuards do
             Wire.functionLoad (context.Multiplexer.GetServer endPoint) (box deployed.Value.Code) false CommandFlags.FireAndForget
             |> ignore
+        let readOnlyCommands = context.Topology.ReadOnlyScripts
+        let tasks = Array.zeroCreate<Task<RedisResult>> steps.Length
+        let pipeline = mode = RoundMode.Pipeline
+        for i in 0 .. steps.Length - 1 do
+            if pipeline && i > 0 && i % PipelineBatchSize = 0 then
+                batch.Execute()
+                batch <- db.CreateBatch()
+            tasks[i] <- queue batch readOnlyCommands flags steps[i] plan.Sends[i]
         Telemetry.roundTrip ()
         let exec =
             match batch with
