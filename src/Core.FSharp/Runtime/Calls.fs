@@ -1,5 +1,6 @@
 namespace LuaScripts.Core
 
+open System.Net
 open System.Threading.Tasks
 open StackExchange.Redis
 
@@ -22,8 +23,57 @@ module internal Calls =
     /// (Redis 7.0+); on older servers a read-only script runs with plain EVAL/EVALSHA.
     let usesReadOnlyCommands (scriptIsReadOnly: bool) (serversHaveReadOnlyCommands: bool) = scriptIsReadOnly && serversHaveReadOnlyCommands
 
-    /// On a Redis Cluster, checks that a call's keys share one hash slot (a keyless call always
+    /// The flags that may send a call to a replica (so to a server the client cannot name).
     let replicaFlags = CommandFlags.PreferReplica ||| CommandFlags.DemandReplica
+
+    /// The rest of an EVALSHA that found the script gone where a reply had proved it loaded (the
+    /// server lost its scripts, or the keys now live elsewhere: failover, slot migration): forget,
+    /// look again where the call goes, and send the body.
+    let private healProved
+        (context: Context)
+        (db: IDatabaseAsync)
+        (inv: Invocation)
+        (readOnly: bool)
+        (flags: CommandFlags)
+        (endPoint: EndPoint)
+        =
+        let state = context.LoadState
+        let sha = inv.Script.Sha1
+        state.Forget(endPoint, sha)
+        context.Topology.Invalidate()
+        let target = context.EndPointFor inv.Keys
+        Telemetry.healedScript context.Log inv.Script.Name endPoint
+        task {
+            try
+                let! result = Wire.eval db inv readOnly flags
+                state.MarkLoaded(target, sha)
+                return result
+            with :? RedisServerException as e when Replies.provesLoaded (Replies.classify e.Message) ->
+                state.MarkLoaded(target, sha)
+                return raise e
+        }
+
+    /// EVALSHA where a reply proved the script loaded on the server the call goes to, healed by
+    /// <see cref="healProved"/>. A function (and a state machine) of its own, holding only what it
+    /// needs while it waits: the usual call's one allocation of the library's own.
+    let private evalshaProved
+        (context: Context)
+        (db: IDatabaseAsync)
+        (inv: Invocation)
+        (readOnly: bool)
+        (flags: CommandFlags)
+        (onFailure: RunError -> exn)
+        (endPoint: EndPoint)
+        : Task<RedisResult> =
+        task {
+            try
+                try
+                    return! Wire.evalsha db inv readOnly flags
+                with e when Replies.isNoScript e ->
+                    return! healProved context db inv readOnly flags endPoint
+            with :? RedisServerException as e ->
+                return raise (onFailure (RunError.Execution(scriptFailed context inv e)))
+        }
 
     /// Runs one script call and heals NOSCRIPT. Server errors become `onFailure`'s exception;
     /// connection failures and time-outs pass through as they are.
@@ -71,27 +121,7 @@ module internal Calls =
                         return raise (onFailure (RunError.Execution(scriptFailed context inv e)))
                 }
             elif state.IsLoaded(endPoint, sha) then
-                task {
-                    try
-                        try
-                            return! Wire.evalsha db inv readOnly flags
-                        with e when Replies.isNoScript e ->
-                            // The server lost its scripts, or the keys now live elsewhere (failover,
-                            // slot migration): forget, look again where the call goes, resend the body.
-                            state.Forget(endPoint, sha)
-                            topology.Invalidate()
-                            let target = context.EndPointFor inv.Keys
-                            Telemetry.healedScript context.Log inv.Script.Name endPoint
-                            try
-                                let! result = Wire.eval db inv readOnly flags
-                                state.MarkLoaded(target, sha)
-                                return result
-                            with :? RedisServerException as e when Replies.provesLoaded (Replies.classify e.Message) ->
-                                state.MarkLoaded(target, sha)
-                                return raise e
-                    with :? RedisServerException as e ->
-                        return raise (onFailure (RunError.Execution(scriptFailed context inv e)))
-                }
+                evalshaProved context db inv readOnly flags onFailure endPoint
             else
                 Telemetry.sentBody readOnly
                 task {
@@ -154,6 +184,23 @@ module internal Calls =
             return answer.Value
         }
 
+    /// Whether a failure of an FCALL is the caller's error (the server's reply, or a library that
+    /// cannot load); anything else (a connection failure, a time-out) passes through as it is.
+    let private isFunctionFailure (e: exn) =
+        match e with
+        | :? RedisServerException
+        | LibraryLoadFailed _ -> true
+        | _ -> false
+
+    /// The caller's error for a failure <see cref="isFunctionFailure"/> accepts. Outside the call's
+    /// state machine, which then holds only what it needs while it waits.
+    let private functionFailed (context: Context) (inv: Invocation) (onFailure: RunError -> exn) (e: exn) : exn =
+        match e with
+        | LibraryLoadFailed(name, failures) ->
+            onFailure (RunError.Execution(ExecutionError.LibraryNotLoaded(inv.Script.Name, name, failures)))
+        | :? RedisServerException as e -> onFailure (RunError.Execution(scriptFailed context inv e))
+        | e -> e
+
     /// Runs one call as FCALL of the client's library, healing "Function not found" (see
     /// <see cref="callAfterHeal"/>). Nothing ran when the reply was "Function not found".
     let evaluateFunction
@@ -171,10 +218,8 @@ module internal Calls =
                     return! Wire.fcall db fn inv flags
                 with e when Replies.isFunctionNotFound e ->
                     return! callAfterHeal context db inv fn library flags
-            with
-            | :? RedisServerException as e -> return raise (onFailure (RunError.Execution(scriptFailed context inv e)))
-            | LibraryLoadFailed(name, failures) ->
-                return raise (onFailure (RunError.Execution(ExecutionError.LibraryNotLoaded(inv.Script.Name, name, failures))))
+            with e when isFunctionFailure e ->
+                return raise (functionFailed context inv onFailure e)
         }
 
     let evaluateWithPlan context db (inv: Invocation) flags onFailure (plan: Plan) =
