@@ -54,18 +54,20 @@ module internal RoundAttempt =
         | Step.Raw(name, args), _ -> Wire.raw batch name args flags
 
     /// How many steps of a pipeline go to StackExchange.Redis in one batch. A longer pipeline is
-    /// written in batches of this many, each as soon as it is queued, so the servers work on the
-    /// first while the client queues the rest; nothing waits in between (one round trip), and each
-    /// server still runs the steps in order (StackExchange.Redis writes a connection's commands in
-    /// the order they are queued, and lets other commands in between, even inside one batch).
+    /// queued whole, then written in batches of this many, each flushed as it is written, so the
+    /// servers work on the first while the client writes the rest; nothing waits in between (one
+    /// round trip), and each server still runs the steps in order (StackExchange.Redis writes a
+    /// connection's commands in the order they are sent, and lets other commands in between, even
+    /// inside one batch). Every command exists before the first is written, so a command made after
+    /// a reply always belongs to another round trip.
     [<Literal>]
     let PipelineBatchSize = 256
 
     // No library: nothing is taken to hold one.
     let private noLibrary: System.Net.EndPoint -> bool = fun _ -> false
 
-    /// One attempt on the wire: the plan, every step queued, the batch sent (a pipeline in batches of
-    /// <see cref="PipelineBatchSize"/>, or MULTI/EXEC). The recovery paths' resends stay one batch each
+    /// One attempt on the wire: the plan, every step queued, the batch sent (a long pipeline in
+    /// batches of <see cref="PipelineBatchSize"/>, or MULTI/EXEC). The recovery paths' resends stay one batch each
     /// (their guards go ahead of the whole batch; they are rare). Nothing
     /// awaited: the caller waits for <see cref="pendingOf"/> in its own state machine, so the usual
     /// round is one state machine, not one per layer.
@@ -113,11 +115,15 @@ module internal RoundAttempt =
         let readOnlyCommands = context.Topology.ReadOnlyScripts
         let tasks = Array.zeroCreate<Task<RedisResult>> steps.Length
         let pipeline = mode = RoundMode.Pipeline
+        // A long pipeline's earlier batches, sent in their order once every step is queued.
+        let mutable earlier: IBatch list = []
         for i in 0 .. steps.Length - 1 do
             if pipeline && i > 0 && i % PipelineBatchSize = 0 then
-                batch.Execute()
+                earlier <- batch :: earlier
                 batch <- db.CreateBatch()
             tasks[i] <- queue batch readOnlyCommands flags steps[i] plan.Sends[i]
+        for b in List.rev earlier do
+            b.Execute()
         Telemetry.roundTrip ()
         let exec =
             match batch with
