@@ -57,12 +57,11 @@ public static class Wire
 
     /// <summary>
     /// How many round trips a set of profiled commands took: a new round trip starts when a command is
-    /// created after every reply of the current one had arrived (so it could have waited for them).
-    /// A batch creates all its commands before any is sent, so it counts as one; so does a pipeline
-    /// written in several batches, each sent as soon as it is queued (its later commands are created
-    /// while the earlier ones are in flight). A fire-and-forget command (a pipeline's library guard)
-    /// waits for no reply, so it takes no round trip: it is left out (its "answer" is only its write,
-    /// which on a busy machine can come before the batch behind it is even created).
+    /// created after a reply of the current round had already arrived (so it could have waited for it).
+    /// A batch creates all its commands before any is sent, so it counts as one; so does a long
+    /// pipeline, queued whole before its batches are written. A fire-and-forget command (a pipeline's
+    /// library guard) waits for no reply, so it takes no round trip: it is left out (its "answer" is
+    /// only its write, which on a busy machine can come before the batch behind it is even created).
     /// </summary>
     public static int RoundTrips(IEnumerable<IProfiledCommand> commands)
     {
@@ -77,17 +76,17 @@ public static class Wire
             .ToList();
         if (timed.Count == 0) return 0;
         var trips = 1;
-        var roundAnsweredLast = timed[0].Answered;
+        var roundAnsweredFirst = timed[0].Answered;
         foreach (var c in timed.Skip(1))
         {
-            if (c.Created > roundAnsweredLast)
+            if (c.Created > roundAnsweredFirst)
             {
                 trips++;
-                roundAnsweredLast = c.Answered;
+                roundAnsweredFirst = c.Answered;
             }
-            else if (c.Answered > roundAnsweredLast)
+            else if (c.Answered < roundAnsweredFirst)
             {
-                roundAnsweredLast = c.Answered;
+                roundAnsweredFirst = c.Answered;
             }
         }
         return trips;

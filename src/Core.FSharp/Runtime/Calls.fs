@@ -184,23 +184,6 @@ module internal Calls =
             return answer.Value
         }
 
-    /// Whether a failure of an FCALL is the caller's error (the server's reply, or a library that
-    /// cannot load); anything else (a connection failure, a time-out) passes through as it is.
-    let private isFunctionFailure (e: exn) =
-        match e with
-        | :? RedisServerException
-        | LibraryLoadFailed _ -> true
-        | _ -> false
-
-    /// The caller's error for a failure <see cref="isFunctionFailure"/> accepts. Outside the call's
-    /// state machine, which then holds only what it needs while it waits.
-    let private functionFailed (context: Context) (inv: Invocation) (onFailure: RunError -> exn) (e: exn) : exn =
-        match e with
-        | LibraryLoadFailed(name, failures) ->
-            onFailure (RunError.Execution(ExecutionError.LibraryNotLoaded(inv.Script.Name, name, failures)))
-        | :? RedisServerException as e -> onFailure (RunError.Execution(scriptFailed context inv e))
-        | e -> e
-
     /// Runs one call as FCALL of the client's library, healing "Function not found" (see
     /// <see cref="callAfterHeal"/>). Nothing ran when the reply was "Function not found".
     let evaluateFunction
@@ -218,8 +201,10 @@ module internal Calls =
                     return! Wire.fcall db fn inv flags
                 with e when Replies.isFunctionNotFound e ->
                     return! callAfterHeal context db inv fn library flags
-            with e when isFunctionFailure e ->
-                return raise (functionFailed context inv onFailure e)
+            with
+            | :? RedisServerException as e -> return raise (onFailure (RunError.Execution(scriptFailed context inv e)))
+            | LibraryLoadFailed(name, failures) ->
+                return raise (onFailure (RunError.Execution(ExecutionError.LibraryNotLoaded(inv.Script.Name, name, failures))))
         }
 
     let evaluateWithPlan context db (inv: Invocation) flags onFailure (plan: Plan) =

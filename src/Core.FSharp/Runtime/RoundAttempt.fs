@@ -67,10 +67,9 @@ module internal RoundAttempt =
     let private noLibrary: System.Net.EndPoint -> bool = fun _ -> false
 
     /// One attempt on the wire: the plan, every step queued, the batch sent (a long pipeline in
-    /// batches of <see cref="PipelineBatchSize"/>, or MULTI/EXEC). The recovery paths' resends stay one batch each
-    /// (their guards go ahead of the whole batch; they are rare). Nothing
-    /// awaited: the caller waits for <see cref="pendingOf"/> in its own state machine, so the usual
-    /// round is one state machine, not one per layer.
+    /// batches of <see cref="PipelineBatchSize"/>, or MULTI/EXEC; the rare recovery resends stay one
+    /// batch each). Nothing awaited: the caller waits for <see cref="pendingOf"/> in its own state
+    /// machine, so the usual round is one state machine, not one per layer.
     let dispatch
         (context: Context)
         (db: IDatabase)
