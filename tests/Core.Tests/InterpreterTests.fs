@@ -302,6 +302,27 @@ let private loadStateTests =
               s.Clear()
               Expect.isFalse (s.IsLoaded(a, "y")) "cleared"
 
+          testCase "the generation moves with every change of what is known, and only then"
+          <| fun () ->
+              let s = LoadState()
+              let a = IPEndPoint(IPAddress.Loopback, 1) :> EndPoint
+              let moves (what: string) (change: unit -> unit) =
+                  let before = s.Generation
+                  change ()
+                  Expect.isGreaterThan s.Generation before what
+              let stays (what: string) (change: unit -> unit) =
+                  let before = s.Generation
+                  change ()
+                  Expect.equal s.Generation before what
+              moves "a script learnt" (fun () -> s.MarkLoaded(a, "x"))
+              stays "a script known already" (fun () -> s.MarkLoaded(a, "x"))
+              stays "an unknown script forgotten" (fun () -> s.Forget(a, "y"))
+              moves "a script forgotten" (fun () -> s.Forget(a, "x"))
+              s.MarkLoaded(a, "x")
+              moves "a server forgotten" (fun () -> s.ForgetServer a)
+              moves "everything forgotten" s.Clear
+              stays "null" (fun () -> s.MarkLoaded(null, "x"))
+
           testCase "a library heal that has finished is never joined, even before its entry is removed"
           <| fun () ->
               let state = FunctionState(Backend.Functions)

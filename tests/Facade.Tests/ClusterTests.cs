@@ -176,6 +176,57 @@ public sealed class ClusterTests : IDisposable
         Assert.Equal(new[] { "1", "2", "OK", "3" }, results.Select(r => (string?)r));
     }
 
+    // One key on each primary (distinct owners), under this test's tag.
+    private string[] KeyOnEachPrimary()
+    {
+        var keys = new Dictionary<string, string>();
+        for (var i = 0; keys.Count < 3; i++)
+            keys.TryAdd(Owner(Key($"p{i}")).EndPoint!.ToString()!, Key($"p{i}"));
+        return keys.Values.ToArray();
+    }
+
+    // (EVALSHA, EVAL) calls a primary has served so far.
+    private (long Sha, long Body) Served(string key) => (Wire.Calls(Owner(key), "evalsha"), Wire.Calls(Owner(key), "eval"));
+
+    [ScriptsBackendFact("counts EVAL and EVALSHA")]
+    public async Task A_script_proved_on_some_primaries_goes_with_its_body_to_the_others()
+    {
+        // A body of this test's own: no other test loaded it anywhere.
+        client.DefineCommand("fresh", new CommandDefinition($"return redis.call('INCRBY', KEYS[1], ARGV[1]) -- {tag}") { Keys = 1 });
+        var keys = KeyOnEachPrimary();
+        foreach (var key in keys.Take(2))
+            for (var i = 0; i < 2; i++) await client.RunScriptAsync("fresh", key, 1);
+
+        var before = Served(keys[2]);
+        for (var i = 1; i <= 3; i++) Assert.Equal(i, (int)await client.RunScriptAsync("fresh", keys[2], 1));
+
+        // Loaded on two primaries is not loaded everywhere: the third gets the body once, then EVALSHA.
+        Assert.Equal((before.Sha + 2, before.Body + 1), Served(keys[2]));
+    }
+
+    [ScriptsBackendFact("counts EVAL and EVALSHA after SCRIPT FLUSH")]
+    public async Task Proved_on_every_primary_an_unseen_flush_on_one_costs_one_heal_there_and_none_elsewhere()
+    {
+        client.DefineCommand("fresh", new CommandDefinition($"return redis.call('INCRBY', KEYS[1], ARGV[1]) -- {tag}") { Keys = 1 });
+        var keys = KeyOnEachPrimary();
+        foreach (var key in keys)
+            for (var i = 0; i < 2; i++) await client.RunScriptAsync("fresh", key, 1);
+        await Owner(keys[0]).ScriptFlushAsync();
+
+        var flushed = Served(keys[0]);
+        var other = Served(keys[1]);
+        for (var i = 3; i <= 5; i++)
+        {
+            Assert.Equal(i, (int)await client.RunScriptAsync("fresh", keys[0], 1));
+            Assert.Equal(i, (int)await client.RunScriptAsync("fresh", keys[1], 1));
+        }
+
+        // The flushed primary: one EVALSHA answered NOSCRIPT, healed with one EVAL, then EVALSHA again.
+        Assert.Equal((flushed.Sha + 3, flushed.Body + 1), Served(keys[0]));
+        Assert.Equal((other.Sha + 3, other.Body), Served(keys[1]));
+        Assert.Equal("1", RedisCluster.Cli(fixture.Node(Owner(keys[0]).EndPoint), "SCRIPT", "EXISTS", client.GetScript("fresh").Sha1).Trim());
+    }
+
     [Fact]
     public async Task Read_only_scripts_can_be_served_by_a_replica_and_cannot_write()
     {

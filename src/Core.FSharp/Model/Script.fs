@@ -69,6 +69,11 @@ type Script internal (name: string, lua: string, keyCount: KeyCount, options: Sc
     /// The 20 raw bytes of the SHA1 (shared: do not mutate).
     member internal _.Sha1Bytes = sha1Bytes
 
+    /// What the runtime last concluded about the servers this script is loaded on: a cache of the
+    /// runtime's own (see <c>Context.LoadedEverywhere</c>), not part of the definition.
+    [<DefaultValue>]
+    val mutable internal LoadProof: obj
+
     override _.ToString() = $"{name} ({sha1})"
 
 /// Building and reading <see cref="Script"/> values.

@@ -27,18 +27,12 @@ module internal Calls =
     let replicaFlags = CommandFlags.PreferReplica ||| CommandFlags.DemandReplica
 
     /// The rest of an EVALSHA that found the script gone where a reply had proved it loaded (the
-    /// server lost its scripts, or the keys now live elsewhere: failover, slot migration): forget,
-    /// look again where the call goes, and send the body.
-    let private healProved
-        (context: Context)
-        (db: IDatabaseAsync)
-        (inv: Invocation)
-        (readOnly: bool)
-        (flags: CommandFlags)
-        (endPoint: EndPoint)
-        =
+    /// server lost its scripts, or the keys now live elsewhere: failover, slot migration): forget it
+    /// where the call went, look again where the call goes, and send the body.
+    let private healProved (context: Context) (db: IDatabaseAsync) (inv: Invocation) (readOnly: bool) (flags: CommandFlags) =
         let state = context.LoadState
         let sha = inv.Script.Sha1
+        let endPoint = context.EndPointFor inv.Keys
         state.Forget(endPoint, sha)
         context.Topology.Invalidate()
         let target = context.EndPointFor inv.Keys
@@ -63,14 +57,13 @@ module internal Calls =
         (readOnly: bool)
         (flags: CommandFlags)
         (onFailure: RunError -> exn)
-        (endPoint: EndPoint)
         : Task<RedisResult> =
         task {
             try
                 try
                     return! Wire.evalsha db inv readOnly flags
                 with e when Replies.isNoScript e ->
-                    return! healProved context db inv readOnly flags endPoint
+                    return! healProved context db inv readOnly flags
             with :? RedisServerException as e ->
                 return raise (onFailure (RunError.Execution(scriptFailed context inv e)))
         }
@@ -79,7 +72,9 @@ module internal Calls =
     /// connection failures and time-outs pass through as they are.
     ///
     /// Where the serving server is known (the primary, or the owner of the keys' slot) the call is
-    /// EVALSHA when a reply proved the script loaded there and EVAL otherwise. Where it is not (a
+    /// EVALSHA when a reply proved the script loaded there and EVAL otherwise; once replies proved it
+    /// loaded on every server (<see cref="Context.LoadedEverywhere"/>), the call is EVALSHA without
+    /// finding the server (no hash of the keys, no lookup). Where it is not (a
     /// keyless call on a cluster, a read-only call that may go to a replica, another connection's
     /// database) the call is EVALSHA first, healed with one EVAL. On a batch or a transaction
     /// (`db` is an <see cref="IBatch"/>) the call is queued with its body, since nothing can be
@@ -104,35 +99,38 @@ module internal Calls =
                     return raise (onFailure (RunError.Execution(scriptFailed context inv e)))
             }
         | _ ->
-            let endPoint =
-                if not (context.IsOwn db) then null
-                elif readOnly && (flags &&& replicaFlags) <> CommandFlags.None then null
-                else context.EndPointFor inv.Keys
-            let state = context.LoadState
-            if isNull endPoint then
-                task {
-                    try
-                        try
-                            return! Wire.evalsha db inv readOnly flags
-                        with e when Replies.isNoScript e ->
-                            Telemetry.healedScript context.Log inv.Script.Name (context.EndPointFor inv.Keys)
-                            return! Wire.eval db inv readOnly flags
-                    with :? RedisServerException as e ->
-                        return raise (onFailure (RunError.Execution(scriptFailed context inv e)))
-                }
-            elif state.IsLoaded(endPoint, sha) then
-                evalshaProved context db inv readOnly flags onFailure endPoint
+            // Where the client can tell the server: its own database, not a read that may go to a replica.
+            let placed = context.IsOwn db && not (readOnly && (flags &&& replicaFlags) <> CommandFlags.None)
+            if placed && context.LoadedEverywhere inv.Script then
+                evalshaProved context db inv readOnly flags onFailure
             else
-                Telemetry.sentBody readOnly
-                task {
-                    try
-                        let! result = Wire.eval db inv readOnly flags
-                        state.MarkLoaded(endPoint, sha)
-                        return result
-                    with :? RedisServerException as e ->
-                        if Replies.provesLoaded (Replies.classify e.Message) then state.MarkLoaded(endPoint, sha)
-                        return raise (onFailure (RunError.Execution(scriptFailed context inv e)))
-                }
+                let endPoint = if placed then context.EndPointFor inv.Keys else null
+                let state = context.LoadState
+                if isNull endPoint then
+                    task {
+                        try
+                            try
+                                return! Wire.evalsha db inv readOnly flags
+                            with e when Replies.isNoScript e ->
+                                Telemetry.healedScript context.Log inv.Script.Name (context.EndPointFor inv.Keys)
+                                return! Wire.eval db inv readOnly flags
+                        with :? RedisServerException as e ->
+                            return raise (onFailure (RunError.Execution(scriptFailed context inv e)))
+                    }
+                elif state.IsLoaded(endPoint, sha) then
+                    context.ProveEverywhere inv.Script
+                    evalshaProved context db inv readOnly flags onFailure
+                else
+                    Telemetry.sentBody readOnly
+                    task {
+                        try
+                            let! result = Wire.eval db inv readOnly flags
+                            state.MarkLoaded(endPoint, sha)
+                            return result
+                        with :? RedisServerException as e ->
+                            if Replies.provesLoaded (Replies.classify e.Message) then state.MarkLoaded(endPoint, sha)
+                            return raise (onFailure (RunError.Execution(scriptFailed context inv e)))
+                    }
 
     /// The rest of a call whose FCALL was answered "Function not found" (FUNCTION FLUSH, a restart
     /// without persistence, keys moved to a primary that never had the library): nothing ran. The

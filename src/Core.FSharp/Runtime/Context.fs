@@ -3,6 +3,18 @@ namespace LuaScripts.Core
 open System.Net
 open StackExchange.Redis
 
+/// A conclusion about one script: whether a reply proved it loaded on every server a call may go to,
+/// drawn from one client's load state at one generation and from its topology at one version (so
+/// it holds while neither changes). Cached on the script (<see cref="Script.LoadProof"/>).
+[<Sealed>]
+type internal LoadProof(state: LoadState, generation: int64, topologyVersion: int, everywhere: bool) =
+    /// Whether this was drawn from `state` as it is now (`generation`, `topologyVersion`).
+    member _.Holds(current: LoadState, currentGeneration: int64, currentVersion: int) =
+        obj.ReferenceEquals(state, current) && generation = currentGeneration && topologyVersion = currentVersion
+
+    /// Whether the script was loaded on every server.
+    member _.Everywhere = everywhere
+
 /// What the runtime knows about one client's connection: its database, where commands go and what
 /// is known loaded where. One per client; thread-safe.
 [<Sealed>]
@@ -75,6 +87,30 @@ type internal Context
                     endPoints[i] <- last
             | Step.Raw _ -> ()
         endPoints
+
+    /// Whether a reply proved the script loaded on every server a call with keys may go to, as the
+    /// client knows it now: then its call is EVALSHA wherever its keys hash, with no need to find
+    /// the server (see <see cref="ProveEverywhere"/>).
+    member _.LoadedEverywhere(script: Script) : bool =
+        match script.LoadProof with
+        | :? LoadProof as proof -> proof.Everywhere && proof.Holds(loadState, loadState.Generation, topology.Version)
+        | _ -> false
+
+    /// Concludes whether the script is loaded on every server, unless that was concluded since what
+    /// the client knows last changed; cached on the script for <see cref="LoadedEverywhere"/>.
+    member _.ProveEverywhere(script: Script) : unit =
+        // Read before looking: a change while looking moves them, and the conclusion is stale at once.
+        let generation = loadState.Generation
+        let version = topology.Version
+        let current =
+            match script.LoadProof with
+            | :? LoadProof as proof -> proof.Holds(loadState, generation, version)
+            | _ -> false
+        if not current then
+            let primaries = topology.Primaries
+            let sha = script.Sha1
+            let everywhere = primaries.Length > 0 && primaries |> Array.forall (fun p -> loadState.IsLoaded(p, sha))
+            script.LoadProof <- LoadProof(loadState, generation, version, everywhere)
 
     /// Whether a database belongs to this client's connection.
     member _.IsOwn(db: IDatabaseAsync) = obj.ReferenceEquals(db.Multiplexer, mux)

@@ -18,11 +18,14 @@ type internal Topology(mux: IConnectionMultiplexer) =
     let mutable slotOwners: EndPoint[] = null
     [<VolatileField>]
     let mutable readOnlyScripts = false
+    [<VolatileField>]
+    let mutable primaries: EndPoint[] = [||]
+    [<VolatileField>]
+    let mutable version = 0
 
     let invalidate () = valid <- false
 
-    let refresh () =
-        valid <- true
+    let read () =
         let servers = mux.GetServers()
         let connected = servers |> Array.filter (fun s -> s.IsConnected)
         // EVAL_RO/EVALSHA_RO exist from Redis 7.0; every server that may serve a call must have them.
@@ -38,6 +41,8 @@ type internal Topology(mux: IConnectionMultiplexer) =
                         for range in node.Slots do
                             for slot in range.From .. range.To do
                                 owners[slot] <- node.EndPoint
+                // Every slot's owner; none when a slot has no known owner (a call there goes who knows where).
+                primaries <- if Array.contains null owners then [||] else Array.distinct owners
             slotOwners <- owners
             primary <- null
         | None ->
@@ -48,6 +53,14 @@ type internal Topology(mux: IConnectionMultiplexer) =
                 | None ->
                     valid <- false
                     null
+            primaries <- if isNull primary then [||] else [| primary |]
+
+    // The version moves before and after a read, so that nothing concluded in between outlives it.
+    let refresh () =
+        valid <- true
+        System.Threading.Interlocked.Increment(&version) |> ignore
+        read ()
+        System.Threading.Interlocked.Increment(&version) |> ignore
 
     do
         mux.ConfigurationChanged.Add(fun _ -> invalidate ())
@@ -72,6 +85,18 @@ type internal Topology(mux: IConnectionMultiplexer) =
         match slotOwners with
         | null -> primary
         | owners -> if slot >= 0 && slot < owners.Length then owners[slot] else null
+
+    /// Every server a call with keys may go to (each slot's owner on a cluster, else the primary); empty
+    /// when some cannot be told.
+    member _.Primaries: EndPoint[] =
+        if not valid then refresh ()
+        primaries
+
+    /// A number that changes whenever the view is refreshed: what was concluded from the view at one
+    /// version holds while the version is the same.
+    member _.Version: int =
+        if not valid then refresh ()
+        version
 
     /// Marks the view stale; the next question refreshes it.
     member _.Invalidate() = invalidate ()
