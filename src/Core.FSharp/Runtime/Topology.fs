@@ -26,6 +26,8 @@ type internal Topology(mux: IConnectionMultiplexer) =
     let invalidate () = valid <- false
 
     let read () =
+        // Until this read says otherwise, no server is known to take every call.
+        primaries <- [||]
         let servers = mux.GetServers()
         let connected = servers |> Array.filter (fun s -> s.IsConnected)
         // EVAL_RO/EVALSHA_RO exist from Redis 7.0; every server that may serve a call must have them.
