@@ -70,8 +70,9 @@ type Script internal (name: string, lua: string, keyCount: KeyCount, options: Sc
     member internal _.Sha1Bytes = sha1Bytes
 
     /// What the runtime last concluded about the servers this script is loaded on: a cache of the
-    /// runtime's own (see <c>Context.LoadedEverywhere</c>), not part of the definition. It names the
-    /// last client that concluded, whose load state stays reachable while the script does.
+    /// runtime's own (see <c>Context.LoadedEverywhere</c>), not part of the definition. Each client
+    /// defines scripts of its own (<c>Client.define</c>, <c>ScriptSources.define</c>), so one client
+    /// concludes about a script, and its load state stays reachable while the script does.
     [<DefaultValue>]
     val mutable internal LoadProof: obj
 
