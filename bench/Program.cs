@@ -19,6 +19,15 @@ public static class Program
     {
         var only = Array.IndexOf(args, "--only") is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : null;
         var smoke = args.Contains("--smoke");
+        if (Array.IndexOf(args, "--rounds") is var r and >= 0)
+        {
+            if (r + 1 >= args.Length || !int.TryParse(args[r + 1], out var n) || n < 1)
+            {
+                Console.Error.WriteLine("--rounds takes a whole number of rounds, 1 or more (the default: 9, curves 5)");
+                return 2;
+            }
+            Runner.RequestedRounds = n;
+        }
         if (args.Contains("--cluster") && Array.IndexOf(args, "--hot") is var ch and >= 0)
             return await Guarded(() => ClusterMode.HotAsync(ch + 1 < args.Length ? args[ch + 1] : "", smoke ? 20_000 : 2_000_000));
         if (args.Contains("--cluster"))

@@ -27,8 +27,13 @@ internal interface ICounters
 /// it reached the server as its backend), then several interleaved rounds with the order rotated each
 /// round; every run's counter is checked against the calls made.
 /// </summary>
-internal sealed class Runner(ICounters counters, int rounds)
+internal sealed class Runner(ICounters counters, int defaultRounds)
 {
+    /// <summary>The rounds <c>--rounds N</c> asked for, instead of each mode's default (smoke runs keep theirs).</summary>
+    public static int? RequestedRounds { get; set; }
+
+    private readonly int rounds = defaultRounds > 1 && RequestedRounds is int n ? n : defaultRounds;
+
     private static readonly string[] WatchedCommands = { "eval", "evalsha", "eval_ro", "evalsha_ro", "fcall", "fcall_ro", "function|load", "incr", "multi", "exec" };
 
     private readonly string runId = Guid.NewGuid().ToString("N")[..8];
