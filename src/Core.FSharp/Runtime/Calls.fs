@@ -1,6 +1,5 @@
 namespace LuaScripts.Core
 
-open System.Net
 open System.Threading.Tasks
 open StackExchange.Redis
 
